@@ -1,0 +1,136 @@
+// Thin C helpers for IPCWatch: only what Swift cannot do safely or at all.
+//
+// - fork -> stop -> seccomp filter -> exec in an async-signal-safe child (Swift must not run after fork);
+// - the variadic ptrace(2) and process_vm_readv(2) as fixed-arity calls;
+// - libseccomp, whose macros (SCMP_ACT_TRACE, SCMP_ARCH_*) Swift cannot import.
+// No policy lives here: which syscalls, which architectures and which ptrace options are decided in Swift.
+#ifndef IPCWATCH_CSUPPORT_H
+#define IPCWATCH_CSUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: ptrace
+
+/// ptrace(2) requests and options used by the tracer (values from <sys/ptrace.h>).
+enum {
+    IPCW_PTRACE_CONT = 7,
+    IPCW_PTRACE_KILL = 8,
+    IPCW_PTRACE_DETACH = 17,
+    IPCW_PTRACE_SYSCALL = 24,
+    IPCW_PTRACE_SETOPTIONS = 0x4200,
+    IPCW_PTRACE_GETEVENTMSG = 0x4201,
+    IPCW_PTRACE_SEIZE = 0x4206,
+    IPCW_PTRACE_INTERRUPT = 0x4207,
+    IPCW_PTRACE_LISTEN = 0x4208,
+    IPCW_PTRACE_GET_SYSCALL_INFO = 0x420e,
+};
+
+enum {
+    IPCW_PTRACE_O_TRACESYSGOOD = 1,
+    IPCW_PTRACE_O_TRACEFORK = 1 << 1,
+    IPCW_PTRACE_O_TRACEVFORK = 1 << 2,
+    IPCW_PTRACE_O_TRACECLONE = 1 << 3,
+    IPCW_PTRACE_O_TRACEEXEC = 1 << 4,
+    IPCW_PTRACE_O_TRACEVFORKDONE = 1 << 5,
+    IPCW_PTRACE_O_TRACEEXIT = 1 << 6,
+    IPCW_PTRACE_O_TRACESECCOMP = 1 << 7,
+    IPCW_PTRACE_O_EXITKILL = 1 << 20,
+};
+
+enum {
+    IPCW_PTRACE_EVENT_FORK = 1,
+    IPCW_PTRACE_EVENT_VFORK = 2,
+    IPCW_PTRACE_EVENT_CLONE = 3,
+    IPCW_PTRACE_EVENT_EXEC = 4,
+    IPCW_PTRACE_EVENT_VFORK_DONE = 5,
+    IPCW_PTRACE_EVENT_EXIT = 6,
+    IPCW_PTRACE_EVENT_SECCOMP = 7,
+    IPCW_PTRACE_EVENT_STOP = 128,
+};
+
+enum {
+    IPCW_SYSCALL_INFO_NONE = 0,
+    IPCW_SYSCALL_INFO_ENTRY = 1,
+    IPCW_SYSCALL_INFO_EXIT = 2,
+    IPCW_SYSCALL_INFO_SECCOMP = 3,
+};
+
+/// The registers of a syscall stop, flattened from the kernel's `struct ptrace_syscall_info`.
+typedef struct ipcw_syscall_info {
+    uint8_t op;          // IPCW_SYSCALL_INFO_*
+    uint8_t is_error;    // exit stops
+    uint32_t arch;       // AUDIT_ARCH_*
+    uint64_t nr;         // entry and seccomp stops
+    uint64_t args[6];    // entry and seccomp stops
+    int64_t rval;        // exit stops
+} ipcw_syscall_info;
+
+/// ptrace(request, pid, addr, data). Returns -1 and sets errno on failure.
+long ipcw_ptrace(int request, pid_t pid, uintptr_t addr, uintptr_t data);
+
+/// PTRACE_GET_SYSCALL_INFO into `info`. Returns 0, or -1 with errno.
+int ipcw_get_syscall_info(pid_t tid, ipcw_syscall_info *info);
+
+/// process_vm_readv(2) of `length` bytes at `address` of `tid`. Returns bytes read, or -1 with errno.
+ssize_t ipcw_read_memory(pid_t tid, uint64_t address, void *buffer, size_t length);
+
+// MARK: seccomp filter (libseccomp)
+
+/// libseccomp architecture tokens (SCMP_ARCH_*).
+extern const uint32_t ipcw_scmp_arch_x86_64;
+extern const uint32_t ipcw_scmp_arch_x86;
+extern const uint32_t ipcw_scmp_arch_x32;
+
+/// seccomp_init(SCMP_ACT_ALLOW). NULL on failure.
+void *ipcw_filter_new(void);
+/// seccomp_arch_add. 0 or a negative errno (-EEXIST when already present).
+int ipcw_filter_add_arch(void *filter, uint32_t arch_token);
+/// A SCMP_ACT_TRACE(0) rule for the syscall called `name` on every architecture of the filter
+/// that has it. 0 or a negative errno (-EINVAL for a name libseccomp does not know).
+int ipcw_filter_trace_syscall(void *filter, const char *name);
+/// seccomp_export_bpf / seccomp_export_pfc to `fd`. 0 or a negative errno.
+int ipcw_filter_export_bpf(void *filter, int fd);
+int ipcw_filter_export_pfc(void *filter, int fd);
+void ipcw_filter_release(void *filter);
+
+// MARK: descriptors
+
+/// pipe2(fds, O_CLOEXEC). 0, or -1 with errno.
+int ipcw_pipe_cloexec(int fds[2]);
+/// memfd_create(name, MFD_CLOEXEC). The fd, or -1 with errno.
+int ipcw_memfd_cloexec(const char *name);
+
+// MARK: launch
+
+/// What the child failed to do before exec; written with the errno to the error pipe.
+enum {
+    IPCW_STAGE_NO_NEW_PRIVS = 1,
+    IPCW_STAGE_SECCOMP = 2,
+    IPCW_STAGE_EXEC = 3,
+};
+
+typedef struct ipcw_launch_failure {
+    int32_t stage;
+    int32_t error;
+} ipcw_launch_failure;
+
+/// Forks a child that stops itself with SIGSTOP (so that the caller can PTRACE_SEIZE it), and once
+/// continued installs the classic BPF program `filter` (`filter_length` instructions of 8 bytes) with
+/// PR_SET_SECCOMP, setting no_new_privs first when `set_no_new_privs`, then execvp(file, argv).
+/// Any failure is written as an `ipcw_launch_failure` to `error_fd` (a CLOEXEC pipe) and the
+/// child exits 127. The child runs only async-signal-safe code: signal handlers of the parent are
+/// reset to SIG_DFL and the signal mask restored before anything can be delivered.
+/// Returns the child's pid, or -errno if fork failed.
+pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
+                          int set_no_new_privs, int error_fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ipcwatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ipcwatch", targets: ["ipcwatch"]),
+        .library(name: "IPCWatch", targets: ["IPCWatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Only what Swift cannot do safely: fork/exec with a seccomp filter, variadic ptrace, libseccomp.
+        .target(
+            name: "CSupport",
+            path: "CSupport",
+            linkerSettings: [.linkedLibrary("seccomp")]
+        ),
+        .target(
+            name: "IPCWatch",
+            dependencies: ["CSupport"]
+        ),
+        .executableTarget(
+            name: "ipcwatch",
+            dependencies: [
+                "IPCWatch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "IPCWatchTests",
+            dependencies: ["IPCWatch"]
+            // C fixtures live in Tests/Fixtures and are compiled by the tests with the system cc.
+        ),
+    ]
+)

@@ -1,0 +1,23 @@
+/// Turns a completed syscall stop into a typed call. Pure: everything it knows comes from the stop
+/// and the memory it is given, so it is tested without a tracee.
+public enum Decoder {
+    /// Decodes `stop`, reading pointed-to data from `memory`.
+    public static func decode(_ stop: SyscallStop, memory: any TraceeMemory, options: DecodeOptions = DecodeOptions())
+        -> (call: Call, multiplexed: MultiplexedCall?, result: SyscallResult) {
+        let context = DecodeContext(architecture: stop.architecture, memory: memory, options: options)
+        if stop.syscall == .ipc { return IPCMultiplexer.decode(stop, context) }
+        return (decodeDirect(stop, context), nil, stop.result)
+    }
+
+    /// The decoder of a direct (non-multiplexed) call, shared with the `ipc(2)` path.
+    static func decodeDirect(_ stop: SyscallStop, _ context: DecodeContext, timespecSize: Int = 16) -> Call {
+        switch stop.syscall {
+        case .pipe, .pipe2: PipeDecoder.decode(stop, context)
+        case .msgget, .msgsnd, .msgrcv, .msgctl: MessageQueueDecoder.decode(stop, context)
+        case .semget, .semop, .semctl: SemaphoreDecoder.decode(stop, context)
+        case .semtimedop: SemaphoreDecoder.decode(stop, context, timespecSize: timespecSize)
+        case .shmget, .shmat, .shmdt, .shmctl: SharedMemoryDecoder.decode(stop, context)
+        case .ipc: preconditionFailure("ipc(2) is demultiplexed before decoding")
+        }
+    }
+}

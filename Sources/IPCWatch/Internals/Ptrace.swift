@@ -1,0 +1,62 @@
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Typed ptrace(2) requests on one thread of a tracee. Each throws the request's errno.
+struct Ptrace {
+    struct Options: OptionSet {
+        let rawValue: UInt
+        static let traceSysGood = Options(rawValue: UInt(IPCW_PTRACE_O_TRACESYSGOOD))
+        static let traceFork = Options(rawValue: UInt(IPCW_PTRACE_O_TRACEFORK))
+        static let traceVfork = Options(rawValue: UInt(IPCW_PTRACE_O_TRACEVFORK))
+        static let traceClone = Options(rawValue: UInt(IPCW_PTRACE_O_TRACECLONE))
+        static let traceExec = Options(rawValue: UInt(IPCW_PTRACE_O_TRACEEXEC))
+        static let traceSeccomp = Options(rawValue: UInt(IPCW_PTRACE_O_TRACESECCOMP))
+        static let exitKill = Options(rawValue: UInt(IPCW_PTRACE_O_EXITKILL))
+    }
+
+    let tid: pid_t
+
+    private func request(_ request: Int32, address: UInt = 0, data: UInt = 0) throws(Errno) {
+        if ipcw_ptrace(request, tid, address, data) < 0 { throw Errno.current }
+    }
+
+    /// `PTRACE_SEIZE`: attach without stopping the tracee.
+    func seize(options: Options) throws(Errno) { try request(Int32(IPCW_PTRACE_SEIZE), data: options.rawValue) }
+
+    /// `PTRACE_CONT`, delivering `signal` (0 for none).
+    func cont(signal: Int32 = 0) throws(Errno) { try request(Int32(IPCW_PTRACE_CONT), data: UInt(signal)) }
+
+    /// `PTRACE_SYSCALL`: resume until the next syscall entry or exit.
+    func resumeToSyscall(signal: Int32 = 0) throws(Errno) { try request(Int32(IPCW_PTRACE_SYSCALL), data: UInt(signal)) }
+
+    /// `PTRACE_LISTEN`: leave a group-stopped tracee stopped but let it report its resumption.
+    func listen() throws(Errno) { try request(Int32(IPCW_PTRACE_LISTEN)) }
+
+    /// `PTRACE_GETEVENTMSG`: the pid of a new child, or the former tid after an exec.
+    func eventMessage() throws(Errno) -> UInt {
+        var message: UInt = 0
+        try withUnsafeMutablePointer(to: &message) { (pointer) throws(Errno) in
+            try request(Int32(IPCW_PTRACE_GETEVENTMSG), data: UInt(bitPattern: pointer))
+        }
+        return message
+    }
+
+    /// `PTRACE_GET_SYSCALL_INFO`.
+    func syscallInfo() throws(Errno) -> ipcw_syscall_info {
+        var info = ipcw_syscall_info()
+        if ipcw_get_syscall_info(tid, &info) < 0 { throw Errno.current }
+        return info
+    }
+
+    /// `process_vm_readv(2)` of `count` bytes; nil when the range is not readable.
+    func read(address: UInt64, count: Int) -> [UInt8]? {
+        guard count > 0 else { return [] }
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let n = ipcw_read_memory(tid, address, buffer.baseAddress, count)
+            initialized = n == count ? count : 0
+        }
+        return bytes.count == count ? bytes : nil
+    }
+}

@@ -1,0 +1,41 @@
+/// One completed watched syscall of one thread.
+public struct Event: Sendable, Hashable {
+    /// Wall-clock time of the syscall's exit, nanoseconds since the Unix epoch.
+    public var timestamp: UInt64
+    /// The thread group id (what `getpid()` returns in the tracee).
+    public var processID: Int32
+    /// The thread id (`gettid()`).
+    public var threadID: Int32
+    public var parentProcessID: Int32
+    /// The real uid of the process.
+    public var userID: UInt32
+    /// The `comm` of the thread at the time of the call (after any exec).
+    public var processName: String
+    public var architecture: Architecture
+    /// The decoded call; for an `ipc(2)` call, the subcall it performed.
+    public var call: Call
+    /// The raw `ipc(2)` arguments when the call went through the i386 multiplexer.
+    public var multiplexed: MultiplexedCall?
+    public var result: SyscallResult
+    /// Time between the syscall's seccomp stop and its exit stop, in nanoseconds.
+    public var duration: UInt64
+
+    public init(timestamp: UInt64, processID: Int32, threadID: Int32, parentProcessID: Int32, userID: UInt32, processName: String,
+                architecture: Architecture, call: Call, multiplexed: MultiplexedCall?, result: SyscallResult,
+                duration: UInt64) {
+        self.timestamp = timestamp
+        self.processID = processID
+        self.threadID = threadID
+        self.parentProcessID = parentProcessID
+        self.userID = userID
+        self.processName = processName
+        self.architecture = architecture
+        self.call = call
+        self.multiplexed = multiplexed
+        self.result = result
+        self.duration = duration
+    }
+
+    /// The syscall the kernel was entered with: `ipc` for multiplexed calls.
+    public var enteredSyscall: Syscall { multiplexed == nil ? call.syscall : .ipc }
+}

@@ -1,0 +1,93 @@
+/// A table of flag names, in the order strace prints them, with a renderer for a bit set.
+struct FlagNames: Sendable {
+    let names: [(value: UInt64, name: String)]
+
+    init(_ names: [(UInt64, String)]) { self.names = names.map { (value: $0.0, name: $0.1) } }
+
+    /// `A|B|0x80000000`: known flags in table order, unknown bits as one hex number; nil for no bits.
+    func render(_ bits: UInt64) -> String? {
+        guard bits != 0 else { return nil }
+        var parts: [String] = []
+        var rest = bits
+        for (value, name) in names where value != 0 && rest & value == value {
+            parts.append(name)
+            rest &= ~value
+        }
+        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
+        return parts.joined(separator: "|")
+    }
+
+    /// Like `render`, but "0" when no bit is set.
+    func renderOrZero(_ bits: UInt64) -> String { render(bits) ?? "0" }
+}
+
+/// Names of single values (commands, subcalls) with a numeric fallback.
+struct ValueNames: Sendable {
+    let names: [UInt64: String]
+    init(_ pairs: [(UInt64, String)]) { names = Dictionary(pairs, uniquingKeysWith: { first, _ in first }) }
+    func name(_ value: UInt64) -> String? { names[value] }
+}
+
+/// `pipe2(2)` flags.
+public struct PipeFlags: OptionSet, Sendable, Hashable, Codable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let nonBlock = PipeFlags(rawValue: 0o4000)
+    public static let direct = PipeFlags(rawValue: 0o40000)
+    public static let closeOnExec = PipeFlags(rawValue: 0o2000000)
+    /// `O_NOTIFICATION_PIPE` is `O_EXCL`'s bit, and strace 6 names it so.
+    public static let notificationPipe = PipeFlags(rawValue: 0o200)
+
+    static let names = FlagNames([(0o200, "O_EXCL"), (0o4000, "O_NONBLOCK"), (0o40000, "O_DIRECT"),
+                                  (0o2000000, "O_CLOEXEC")])
+}
+
+/// The `*get(2)` flag word: creation flags plus permission bits.
+public struct IPCGetFlags: RawRepresentable, Sendable, Hashable, Codable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    public static let create: Int32 = 0o1000
+    public static let exclusive: Int32 = 0o2000
+
+    public var permissions: Int32 { rawValue & 0o777 }
+
+    static let names = FlagNames([(0o1000, "IPC_CREAT"), (0o2000, "IPC_EXCL"), (0o4000, "IPC_NOWAIT")])
+    static let shmNames = FlagNames([(0o1000, "IPC_CREAT"), (0o2000, "IPC_EXCL"), (0o4000, "SHM_HUGETLB"),
+                                     (0o10000, "SHM_NORESERVE")])
+}
+
+/// `msgsnd(2)`/`msgrcv(2)` flags.
+enum MessageFlags {
+    static let names = FlagNames([(0o10000, "MSG_NOERROR"), (0o20000, "MSG_EXCEPT"), (0o40000, "MSG_COPY"),
+                                  (0o4000, "IPC_NOWAIT")])
+}
+
+/// `struct sembuf.sem_flg`.
+enum SemaphoreFlags {
+    static let names = FlagNames([(0o4000, "IPC_NOWAIT"), (0x1000, "SEM_UNDO")])
+}
+
+/// `shmat(2)` flags.
+enum SharedMemoryAttachFlags {
+    static let names = FlagNames([(0o10000, "SHM_RDONLY"), (0o20000, "SHM_RND"), (0o40000, "SHM_REMAP"),
+                                  (0o100000, "SHM_EXEC")])
+}
+
+/// `*ctl(2)` commands per family. `IPC_64` (0x100) is a version bit some callers add.
+enum IPCCommands {
+    static let ipc64: Int32 = 0x100
+    private static let common: [(UInt64, String)] = [(0, "IPC_RMID"), (1, "IPC_SET"), (2, "IPC_STAT"), (3, "IPC_INFO")]
+    static let msg = ValueNames(common + [(11, "MSG_STAT"), (12, "MSG_INFO"), (13, "MSG_STAT_ANY")])
+    static let sem = ValueNames(common + [(11, "GETPID"), (12, "GETVAL"), (13, "GETALL"), (14, "GETNCNT"),
+                                          (15, "GETZCNT"), (16, "SETVAL"), (17, "SETALL"), (18, "SEM_STAT"),
+                                          (19, "SEM_INFO"), (20, "SEM_STAT_ANY")])
+    static let shm = ValueNames(common + [(11, "SHM_LOCK"), (12, "SHM_UNLOCK"), (13, "SHM_STAT"), (14, "SHM_INFO"),
+                                          (15, "SHM_STAT_ANY")])
+
+    /// `IPC_64|IPC_STAT`, or the number for an unknown command.
+    static func render(_ command: Int32, _ names: ValueNames) -> String {
+        let base = command & ~ipc64
+        let name = names.name(UInt64(UInt32(bitPattern: base))) ?? "0x" + String(UInt32(bitPattern: base), radix: 16)
+        return command & ipc64 != 0 ? "IPC_64|" + name : name
+    }
+}

@@ -1,0 +1,62 @@
+/// The one table from (architecture, syscall number) to the watched syscall.
+///
+/// Numbers come from the kernel's `syscall_64.tbl` and `syscall_32.tbl`; x32 uses the 64-bit numbers
+/// with `__X32_SYSCALL_BIT`. `kernelName` is the name libseccomp knows the entry by, which is how the
+/// seccomp filter is built from this same table.
+public struct SyscallTable: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public let architecture: Architecture
+        public let number: UInt64
+        public let syscall: Syscall
+        public let kernelName: String
+    }
+
+    public let entries: [Entry]
+    private let byKey: [Key: Entry]
+
+    private struct Key: Hashable {
+        let architecture: Architecture
+        let number: UInt64
+    }
+
+    public static let standard = SyscallTable(entries: makeEntries())
+
+    init(entries: [Entry]) {
+        self.entries = entries
+        self.byKey = Dictionary(uniqueKeysWithValues: entries.map { (Key(architecture: $0.architecture, number: $0.number), $0) })
+    }
+
+    public func entry(architecture: Architecture, number: UInt64) -> Entry? {
+        byKey[Key(architecture: architecture, number: number)]
+    }
+
+    private static func makeEntries() -> [Entry] {
+        // x86_64 numbers; x32 adds the x32 bit to the same numbers.
+        let x86_64: [(Syscall, UInt64)] = [
+            (.pipe, 22), (.pipe2, 293),
+            (.shmget, 29), (.shmat, 30), (.shmctl, 31), (.shmdt, 67),
+            (.semget, 64), (.semop, 65), (.semctl, 66), (.semtimedop, 220),
+            (.msgget, 68), (.msgsnd, 69), (.msgrcv, 70), (.msgctl, 71),
+        ]
+        // i386: the multiplexer, and since Linux 5.1 the direct SysV calls (no semop/semtimedop:
+        // those exist only through ipc(2), and as semtimedop_time64).
+        let i386: [(Syscall, UInt64, String?)] = [
+            (.pipe, 42, nil), (.pipe2, 331, nil), (.ipc, 117, nil),
+            (.semget, 393, nil), (.semctl, 394, nil),
+            (.shmget, 395, nil), (.shmctl, 396, nil), (.shmat, 397, nil), (.shmdt, 398, nil),
+            (.msgget, 399, nil), (.msgsnd, 400, nil), (.msgrcv, 401, nil), (.msgctl, 402, nil),
+            (.semtimedop, 420, "semtimedop_time64"),
+        ]
+        var entries: [Entry] = []
+        for (syscall, number) in x86_64 {
+            entries.append(Entry(architecture: .x86_64, number: number, syscall: syscall, kernelName: syscall.rawValue))
+            entries.append(Entry(architecture: .x32, number: number | Architecture.x32SyscallBit, syscall: syscall,
+                                 kernelName: syscall.rawValue))
+        }
+        for (syscall, number, kernelName) in i386 {
+            entries.append(Entry(architecture: .i386, number: number, syscall: syscall,
+                                 kernelName: kernelName ?? syscall.rawValue))
+        }
+        return entries
+    }
+}

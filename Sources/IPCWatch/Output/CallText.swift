@@ -1,0 +1,118 @@
+/// strace's rendering of a call: `pipe2([3, 4], O_CLOEXEC)` and `= 0` / `= -1 EFAULT (Bad address)`.
+extension Call {
+    /// The call with its arguments, as strace 6 prints it.
+    public func straceText(stringLimit: Int = 32) -> String {
+        let arguments: [String]
+        switch self {
+        case .pipe(let ends):
+            arguments = [Self.render(ends)]
+        case .pipe2(let ends, let flags):
+            arguments = [Self.render(ends), PipeFlags.names.renderOrZero(UInt64(flags))]
+        case .msgget(let key, let flags):
+            arguments = [Self.key(key), Self.getFlags(flags, IPCGetFlags.names)]
+        case .msgsnd(let msqid, let msgp, let message, let msgsz, let flags):
+            arguments = [String(msqid), message.map(Self.render) ?? Self.pointer(msgp), String(msgsz),
+                         MessageFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
+        case .msgrcv(let msqid, let msgp, let message, let msgsz, let msgtyp, let flags):
+            arguments = [String(msqid), message.map(Self.render) ?? Self.pointer(msgp), String(msgsz), String(msgtyp),
+                         MessageFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
+        case .msgctl(let msqid, let command, let buf):
+            arguments = [String(msqid), IPCCommands.render(command, IPCCommands.msg), Self.pointer(buf)]
+        case .semget(let key, let nsems, let flags):
+            arguments = [Self.key(key), String(nsems), Self.getFlags(flags, IPCGetFlags.names)]
+        case .semop(let semid, let sops, let operations, let nsops):
+            arguments = [String(semid), Self.render(operations, sops, nsops), String(nsops)]
+        case .semtimedop(let semid, let sops, let operations, let nsops, let timeout, let timeoutValue):
+            arguments = [String(semid), Self.render(operations, sops, nsops), String(nsops),
+                         timeoutValue.map { "{tv_sec=\($0.seconds), tv_nsec=\($0.nanoseconds)}" } ?? Self.pointer(timeout)]
+        case .semctl(let semid, let semnum, let command, let arg):
+            arguments = [String(semid), String(semnum), IPCCommands.render(command, IPCCommands.sem), Self.pointer(arg)]
+        case .shmget(let key, let size, let flags):
+            arguments = [Self.key(key), String(size), Self.getFlags(flags, IPCGetFlags.shmNames)]
+        case .shmat(let shmid, let shmaddr, let flags):
+            arguments = [String(shmid), Self.pointer(shmaddr),
+                         SharedMemoryAttachFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
+        case .shmdt(let shmaddr):
+            arguments = [Self.pointer(shmaddr)]
+        case .shmctl(let shmid, let command, let buf):
+            arguments = [String(shmid), IPCCommands.render(command, IPCCommands.shm), Self.pointer(buf)]
+        case .ipc(let raw):
+            arguments = [String(raw.call), String(raw.first), String(raw.second), String(raw.third),
+                         Self.pointer(raw.ptr), String(raw.fifth)]
+        }
+        return "\(syscall.rawValue)(\(arguments.joined(separator: ", ")))"
+    }
+
+    static func pointer(_ address: TraceeAddress) -> String { address == 0 ? "NULL" : "0x" + String(address, radix: 16) }
+
+    private static func render(_ ends: PipeEnds) -> String {
+        switch ends {
+        case .fds(let read, let write): "[\(read), \(write)]"
+        case .pointer(let address): pointer(address)
+        }
+    }
+
+    private static func key(_ key: Int32) -> String {
+        key == 0 ? "IPC_PRIVATE" : "0x" + String(UInt32(bitPattern: key), radix: 16)
+    }
+
+    /// `IPC_CREAT|IPC_EXCL|0600`: the flags, then the permission bits as `%#03o`.
+    private static func getFlags(_ flags: Int32, _ names: FlagNames) -> String {
+        let bits = UInt32(bitPattern: flags)
+        let mode = String(bits & 0o777, radix: 8)
+        let octal = mode == "0" ? "000" : String(repeating: "0", count: max(0, 2 - mode.count)) + "0" + mode
+        return names.render(UInt64(bits & ~0o777)).map { $0 + "|" + octal } ?? octal
+    }
+
+    private static func render(_ message: MessageBuffer) -> String {
+        "{mtype=\(message.type), mtext=\(StringQuoting.quote(message.text, truncated: message.truncated))}"
+    }
+
+    private static func render(_ operations: [SemaphoreOperation]?, _ address: TraceeAddress, _ count: UInt64) -> String {
+        guard let operations else { return pointer(address) }
+        let items = operations.map {
+            "{sem_num=\($0.number), sem_op=\($0.operation), sem_flg=\(SemaphoreFlags.names.renderOrZero(UInt64(UInt16(bitPattern: $0.flags))))}"
+        }
+        return "[" + items.joined(separator: ", ") + (UInt64(operations.count) < count ? ", ..." : "") + "]"
+    }
+}
+
+extension SyscallResult {
+    /// What strace prints after `= `.
+    func straceText(for call: Call) -> String {
+        switch self {
+        case .success(let value):
+            if case .shmat = call { return "0x" + String(UInt64(bitPattern: value), radix: 16) }
+            return String(value)
+        case .failure(let errno):
+            // Kernel-internal restart codes are not errors the caller sees: strace prints `?`.
+            return (errno.rawValue >= 512 && errno.rawValue <= 516 ? "? " : "-1 ") + errno.description
+        }
+    }
+}
+
+/// strace's string quoting: C escapes, octal for the rest, `...` when cut.
+enum StringQuoting {
+    static func quote(_ bytes: [UInt8], truncated: Bool) -> String {
+        var out = "\""
+        for (i, byte) in bytes.enumerated() {
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case 0x0c: out += "\\f"
+            case 0x0a: out += "\\n"
+            case 0x0d: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x0b: out += "\\v"
+            case 0x20...0x7e: out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                // Short octal unless the next character is an octal digit.
+                let next = i + 1 < bytes.count ? bytes[i + 1] : 0
+                let octal = String(byte, radix: 8)
+                let wide = (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(next)
+                out += "\\" + (wide ? String(repeating: "0", count: 3 - octal.count) : "") + octal
+            }
+        }
+        return out + "\"" + (truncated ? "..." : "")
+    }
+}

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A buffered writer on a file descriptor: line-buffered for a terminal, block-buffered otherwise.
+/// A closed reader (EPIPE) turns it into a sink that drops output; it never stops the trace.
+public final class OutputStream {
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private let lineBuffered: Bool
+    private var buffer: [UInt8] = []
+    private let capacity = 64 * 1024
+    /// The reader went away or the device failed; further output is dropped.
+    public private(set) var failure: Errno?
+
+    public init(fd: Int32, ownsDescriptor: Bool = false) {
+        self.fd = fd
+        self.ownsDescriptor = ownsDescriptor
+        self.lineBuffered = isatty(fd) == 1
+        buffer.reserveCapacity(capacity)
+    }
+
+    /// Opens (creates, truncates) `path` for writing, close-on-exec so the traced command never
+    /// inherits it.
+    public convenience init(path: String) throws(IPCWatchError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw .system(call: "cannot open '\(path)'", errno: .current) }
+        self.init(fd: fd, ownsDescriptor: true)
+    }
+
+    deinit {
+        flush()
+        if ownsDescriptor { close(fd) }
+    }
+
+    public func writeLine(_ line: String) {
+        guard failure == nil else { return }
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(UInt8(ascii: "\n"))
+        if lineBuffered || buffer.count >= capacity { flush() }
+    }
+
+    public func flush() {
+        var offset = 0
+        while offset < buffer.count && failure == nil {
+            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { failure = .current }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

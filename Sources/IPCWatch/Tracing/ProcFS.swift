@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who a thread is, from `/proc/TID/status`: read once per thread, again after it execs.
+struct ThreadIdentity: Sendable, Hashable {
+    var processID: Int32
+    var parentProcessID: Int32
+    var userID: UInt32
+    var name: String
+}
+
+enum ProcFS {
+    /// Reads a small /proc file in one go (they are generated on read; no stdio, no Foundation).
+    static func read(_ path: String, limit: Int = 4096) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var total = 0
+        while total < limit {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, limit - total) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            total += n
+        }
+        return Array(buffer[0..<total])
+    }
+
+    static func identity(of tid: pid_t) -> ThreadIdentity? {
+        guard let bytes = read("/proc/\(tid)/status") else { return nil }
+        var identity = ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "")
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let key = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
+            var value = line[(colon + 1)...].drop { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: " ") }
+            switch key {
+            // The name is the comm, with "\n" and "\\" escaped by the kernel.
+            case "Name": identity.name = String(decoding: value, as: UTF8.self)
+            case "Tgid": identity.processID = Int32(String(decoding: value, as: UTF8.self)) ?? tid
+            case "PPid": identity.parentProcessID = Int32(String(decoding: value, as: UTF8.self)) ?? 0
+            case "Uid":
+                value = value.prefix { $0 != UInt8(ascii: "\t") }
+                identity.userID = UInt32(String(decoding: value, as: UTF8.self)) ?? 0
+            default: continue
+            }
+        }
+        return identity
+    }
+}
+
+/// A stopped tracee's memory: `process_vm_readv(2)`, falling back to `/proc/TID/mem` where that
+/// syscall is unavailable.
+struct ProcessMemory: TraceeMemory {
+    let tid: pid_t
+
+    func read(address: TraceeAddress, count: Int) -> [UInt8]? {
+        guard address != 0 else { return nil }
+        if let bytes = Ptrace(tid: tid).read(address: address, count: count) { return bytes }
+        // EFAULT/EIO mean the range is unmapped: /proc/TID/mem would say the same.
+        guard errno == ENOSYS || errno == EPERM else { return nil }
+        let fd = open("/proc/\(tid)/mem", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(Int64(bitPattern: address))) }
+        return n == count ? bytes : nil
+    }
+}

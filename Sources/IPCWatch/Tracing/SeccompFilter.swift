@@ -1,0 +1,62 @@
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A seccomp filter, built with libseccomp, that returns `SECCOMP_RET_TRACE` for exactly the
+/// selected syscalls on x86_64, i386 and x32, and allows everything else.
+///
+/// The filter tests only the architecture and the syscall number, so the kernel's seccomp action
+/// cache (Linux ≥ 5.11) lets every untraced syscall skip the BPF program.
+public struct SeccompFilter: Sendable {
+    /// The classic BPF program: `struct sock_filter` instructions of 8 bytes each.
+    public let program: [UInt8]
+    /// libseccomp's pseudo filter code, for inspection and tests.
+    public let pseudoCode: String
+
+    public init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard) throws(IPCWatchError) {
+        guard let context = ipcw_filter_new() else { throw .filter("seccomp_init failed") }
+        defer { ipcw_filter_release(context) }
+        // Every architecture a tracee may call through must be in the filter: libseccomp kills
+        // the caller of an architecture it was not given.
+        for arch in [ipcw_scmp_arch_x86, ipcw_scmp_arch_x32] {
+            let rc = ipcw_filter_add_arch(context, arch)
+            if rc != 0 && rc != -EEXIST { throw .filter("seccomp_arch_add: \(Errno(rawValue: -rc).message)") }
+        }
+        let names = Set(table.entries.filter { syscalls.contains($0.syscall) }.map(\.kernelName))
+        for name in names.sorted() {
+            let rc = ipcw_filter_trace_syscall(context, name)
+            if rc != 0 { throw .filter("seccomp_rule_add(\(name)): \(Errno(rawValue: -rc).message)") }
+        }
+        program = try Self.export(context, with: ipcw_filter_export_bpf)
+        pseudoCode = String(decoding: try Self.export(context, with: ipcw_filter_export_pfc), as: UTF8.self)
+        guard !program.isEmpty, program.count % 8 == 0, program.count / 8 <= Int(UInt16.max) else {
+            throw .filter("libseccomp exported a malformed program (\(program.count) bytes)")
+        }
+    }
+
+    /// Number of BPF instructions.
+    public var instructionCount: Int { program.count / 8 }
+
+    /// libseccomp 2.5 can only export to a file descriptor: use a memfd and read it back.
+    private static func export(_ context: UnsafeMutableRawPointer,
+                               with exporter: (UnsafeMutableRawPointer?, Int32) -> Int32) throws(IPCWatchError) -> [UInt8] {
+        let fd = ipcw_memfd_cloexec("ipcwatch-filter")
+        guard fd >= 0 else { throw .filter("memfd_create: \(Errno.current.message)") }
+        defer { close(fd) }
+        let rc = exporter(context, fd)
+        guard rc == 0 else { throw .filter("seccomp export: \(Errno(rawValue: -rc).message)") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        var offset: off_t = 0
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .filter("reading exported filter: \(Errno.current.message)") }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+            offset += off_t(n)
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import IPCWatch
+
+/// The command line: flags only. Everything it does is a call into the IPCWatch library.
+struct IPCWatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ipcwatch",
+        abstract: "Watch a program's pipe and SysV IPC syscalls (ptrace + seccomp, no root).",
+        usage: "ipcwatch [options] [--] command [args...]",
+        discussion: """
+        Traces pipe, pipe2, ipc (i386) and msgget/msgsnd/msgrcv/msgctl, semget/semop/semtimedop/semctl,
+        shmget/shmat/shmdt/shmctl of the command and all its children and threads. Exits with the
+        command's exit status.
+        """
+    )
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write events to FILE ('-' for stdout).", valueName: "FILE"))
+    var output: String?
+
+    @Flag(name: [.short, .long], help: "One JSON object per line, in Tracee's event schema.")
+    var json = false
+
+    @Option(name: [.short, .customLong("events")],
+            help: ArgumentHelp("Comma-separated events or sets to trace; '!name' excludes (default: all).",
+                               valueName: "LIST"))
+    var events: String?
+
+    @Option(name: [.short, .customLong("string-limit")], help: ArgumentHelp("Bytes of message text to show.", valueName: "N"))
+    var stringLimit: Int = 32
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command to run.", valueName: "command"))
+    var command: [String] = []
+
+    mutating func validate() throws {
+        if command.first == "--" {
+            command.removeFirst()
+        } else if let first = command.first, first.hasPrefix("-") {
+            // Passthrough capture starts at the first unknown word: an unknown option is not a command.
+            throw ValidationError("unknown option '\(first)'")
+        }
+        guard !command.isEmpty else { throw ValidationError("no command given (usage: ipcwatch [options] [--] command [args...])") }
+        guard stringLimit >= 0 else { throw ValidationError("-s must be a non-negative number") }
+        if let events { _ = try EventSelection.parse(events) }
+    }
+}

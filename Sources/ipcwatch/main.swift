@@ -1,0 +1,53 @@
+import ArgumentParser
+import IPCWatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Prints `ipcwatch: message` on one line and exits with `code`.
+func fail(_ message: String, code: Int32) -> Never {
+    OutputStream(fd: STDERR_FILENO).writeLine("ipcwatch: \(message)")
+    exit(code)
+}
+
+let arguments: IPCWatchCommand
+do {
+    arguments = try IPCWatchCommand.parseAsRoot() as! IPCWatchCommand
+} catch {
+    let code = IPCWatchCommand.exitCode(for: error)
+    if code == .success {
+        print(IPCWatchCommand.fullMessage(for: error))
+        exit(0)
+    }
+    let message = IPCWatchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+    fail(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message, code: 2)
+}
+
+do {
+    let events = try arguments.events.map(EventSelection.parse) ?? Set(Syscall.allCases)
+    let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit))
+    let tracer = try Tracer(options: options)
+    let output: OutputStream = switch arguments.output {
+    case nil: OutputStream(fd: STDERR_FILENO)
+    case "-": OutputStream(fd: STDOUT_FILENO)
+    case let path?: try OutputStream(path: path)
+    }
+    let text = TextFormat(stringLimit: arguments.stringLimit)
+    let json = TraceeJSONFormat(stringLimit: arguments.stringLimit)
+    let format: (Event) -> String = arguments.json ? { json.line(for: $0) } : { text.line(for: $0) }
+
+    // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
+    TerminationSignals.ignore([SIGINT, SIGQUIT])
+    TerminationSignals.install([SIGTERM, SIGHUP])
+    signal(SIGPIPE, SIG_IGN)
+
+    let outcome = try tracer.launch(arguments.command) { output.writeLine(format($0)) }
+    output.flush()
+    switch outcome {
+    case .exited(.exited(let code)): exit(code)
+    case .exited(.signaled(let signal, _)): ExitPropagation.die(of: signal)
+    case .interrupted(let signal): ExitPropagation.die(of: signal)
+    }
+} catch {
+    fail(error.description, code: error.exitCode)
+}
