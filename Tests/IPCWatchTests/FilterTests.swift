@@ -1,0 +1,70 @@
+import Testing
+@testable import IPCWatch
+
+@Suite("Seccomp filter")
+struct FilterTests {
+    /// (libseccomp arch name, syscall number) of every TRACE rule in the exported pseudo filter code.
+    private func tracedRules(_ pfc: String) -> Set<String> {
+        var rules: Set<String> = []
+        var arch = "", number = ""
+        for line in pfc.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if line.hasPrefix("# filter for arch ") { arch = String(line.split(separator: " ")[4]) }
+            if line.hasPrefix("if ($syscall == ") { number = String(line.dropFirst(16).prefix { $0 != ")" }) }
+            if line == "action TRACE(0);" { rules.insert("\(arch) \(number)") }
+        }
+        return rules
+    }
+
+    private func expectedRules(_ events: Set<Syscall>) -> Set<String> {
+        let names: [Architecture: String] = [.x86_64: "x86_64", .i386: "x86", .x32: "x32"]
+        return Set(SyscallTable.standard.entries.filter { events.contains($0.syscall) }.map { "\(names[$0.architecture]!) \($0.number)" })
+    }
+
+    /// libseccomp also emits rules for names an architecture lacks (ipc on x86_64, semop on x86), under
+    /// negative pseudo numbers that no real syscall can have. Split them off.
+    private func realRules(_ rules: Set<String>) -> Set<String> {
+        rules.filter { rule in UInt64(rule.split(separator: " ")[1])! < 0x8000_0000 }
+    }
+
+    @Test("the exported filter traps exactly the table's (arch, nr) pairs, on all three ABIs")
+    func everyWatchedSyscall() throws {
+        let filter = try SeccompFilter(tracing: Set(Syscall.allCases))
+        let rules = tracedRules(filter.pseudoCode)
+        #expect(realRules(rules) == expectedRules(Set(Syscall.allCases)))
+        // 14 on x86_64, 14 on x32, 14 on i386 (pipe, pipe2, ipc, 10 direct SysV, semtimedop_time64).
+        #expect(realRules(rules).count == 14 + 14 + 14)
+        #expect(rules.subtracting(realRules(rules)).allSatisfy { UInt64($0.split(separator: " ")[1])! > 0xFFFF_0000 },
+                "every other rule is a pseudo number")
+        #expect(filter.pseudoCode.contains("semtimedop_time64"), "i386 semtimedop only exists as semtimedop_time64")
+    }
+
+    @Test("a selection traps only its syscalls, plus ipc for SysV ones")
+    func selection() throws {
+        let pipes = try SeccompFilter(tracing: [.pipe, .pipe2])
+        #expect(realRules(tracedRules(pipes.pseudoCode)) == expectedRules([.pipe, .pipe2]))
+        let msgget = TraceOptions(events: [.msgget])
+        #expect(msgget.trappedSyscalls == [.msgget, .ipc])
+        #expect(realRules(tracedRules(try SeccompFilter(tracing: msgget.trappedSyscalls).pseudoCode))
+                == expectedRules([.msgget, .ipc]))
+    }
+
+    @Test("the filter tests only arch and nr, so the kernel can cache its decisions")
+    func cacheable() throws {
+        let filter = try SeccompFilter(tracing: Set(Syscall.allCases))
+        #expect(!filter.pseudoCode.contains("$a0") && !filter.pseudoCode.contains("$a1"))
+        #expect(filter.instructionCount > 0 && filter.program.count == filter.instructionCount * 8)
+    }
+}
+
+@Suite("Event selection")
+struct SelectionTests {
+    @Test func names() throws {
+        #expect(try EventSelection.parse("pipe2,msgget") == [.pipe2, .msgget])
+        #expect(try EventSelection.parse("pipe") == [.pipe, .pipe2])
+        #expect(try EventSelection.parse("ipc_sem") == [.semget, .semop, .semtimedop, .semctl])
+        #expect(try EventSelection.parse("sysv,!shmdt").contains(.shmat))
+        #expect(try !EventSelection.parse("sysv,!shmdt").contains(.shmdt))
+        #expect(try EventSelection.parse("!msg").count == Syscall.allCases.count - 4)
+        #expect(throws: IPCWatchError.unknownEvent("pipe3")) { try EventSelection.parse("pipe,pipe3") }
+    }
+}

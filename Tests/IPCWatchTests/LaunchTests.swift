@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+/// End-to-end: ipcwatch traces the fixture, and its events must equal what the fixture logged itself.
+@Suite("Launch mode against ground truth")
+struct LaunchTests {
+    /// (syscall, pid, tid, read fd, write fd) of every pipe the fixture logged.
+    private func loggedPipes(_ log: String) -> [String] {
+        Support.lines(log).filter { $0.first == "pipe" || $0.first == "pipe2" }.map { $0.joined(separator: " ") }
+    }
+
+    private func tracedPipes(_ events: [[String: Any]]) -> [String] {
+        events.filter { $0.eventName == "pipe" || $0.eventName == "pipe2" }.compactMap { event in
+            guard let fds = event.pipefd, fds.count == 2, event.returnValue == 0 else { return "unreadable \(event)" }
+            return "\(event.eventName) \(event.pid) \(event.tid) \(fds[0]) \(fds[1])"
+        }
+    }
+
+    @Test("every pipe of a multi-threaded process, once, with its tid")
+    func threads() {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "threads", "4", "50"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = loggedPipes(log)
+        #expect(expected.count == 400)
+        #expect(tracedPipes(events).sorted() == expected.sorted())
+        #expect(Set(events.map(\.tid)).count == 4, "four threads made the calls")
+    }
+
+    @Test("every pipe of a forked process tree, once, with its pid")
+    func forks() {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "forks", "3", "30"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = loggedPipes(log)
+        #expect(expected.count == 180)
+        #expect(tracedPipes(events).sorted() == expected.sorted())
+        #expect(Set(events.map(\.pid)).count == 3)
+    }
+
+    @Test("SysV ids and the shmat address match what the calls returned")
+    func sysv() {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "sysv"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0, "\(result.stderr)")
+        let logged = Dictionary(uniqueKeysWithValues: Support.lines(log).map { (String($0[0]), String($0[3])) })
+        for name in ["msgget", "semget", "shmget", "msgrcv"] {
+            let event = events.first { $0.eventName == name }
+            #expect(event.map { String($0.returnValue) } == logged[name], "\(name)")
+        }
+        let shmat = events.first { $0.eventName == "shmat" }
+        #expect(shmat.map { "0x" + String($0.returnValue, radix: 16) } == logged["shmat"])
+        let names = events.map(\.eventName)
+        #expect(names == ["msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semtimedop", "semctl", "shmget", "shmat",
+                          "shmdt", "shmctl"].filter { names.contains($0) } && names.count == 11, "\(names)")
+    }
+
+    @Test("i386 int $0x80 pipe, pipe2, ipc() and direct SysV calls are reported as compat")
+    func i386() {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "i386"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0, "\(result.stderr)")
+        let logged = Support.lines(log)
+        #expect(tracedPipes(events.filter(\.isCompat)).sorted() == loggedPipes(log).sorted())
+        #expect(loggedPipes(log).count == 2)
+
+        let ipcEvents = events.filter { $0.eventName == "ipc" }
+        #expect(ipcEvents.count == 2)
+        #expect(ipcEvents.filter(\.isCompat).count == 2)
+        let subcalls = ipcEvents.compactMap { ($0["ipcCall"] as? [String: Any])?["eventName"] as? String }
+        #expect(subcalls == ["msgget", "msgctl"])
+        let queue = logged.first { $0[0] == "ipc:msgget" }.map { Int($0[3]) ?? -2 }
+        #expect(ipcEvents.first?.returnValue == queue)
+        #expect(ipcEvents.first?.argument("call") as? Int == 13)
+
+        let direct = events.filter { $0.eventName == "msgget" }
+        #expect(direct.count == 1 && direct[0].isCompat && direct[0]["arch"] as? String == "i386")
+        #expect(direct.first.map { String($0.returnValue) } == logged.first { $0[0] == "msgget" }.map { String($0[3]) })
+    }
+
+    @Test("the target runs under seccomp mode 2 and gets the same fds as untraced")
+    func seccompAndDescriptors() {
+        let untracedLog = Support.newLog()
+        _ = Support.run(["seccomp"], executable: Support.fixture, environment: ["IPC_FIXTURE_LOG": untracedLog])
+        let tracedLog = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "seccomp"], environment: ["IPC_FIXTURE_LOG": tracedLog])
+        #expect(result.status == 0)
+        let traced = Support.lines(tracedLog), untraced = Support.lines(untracedLog)
+        #expect(traced.first?.joined(separator: " ") == "status Seccomp:\t2")
+        #expect(untraced.first?.joined(separator: " ") == "status Seccomp:\t0")
+        // Same fd numbers as without ipcwatch: the tracer leaked no descriptor into the target.
+        #expect(traced.last?.suffix(2) == untraced.last?.suffix(2))
+        #expect(tracedPipes(events) == loggedPipes(tracedLog))
+    }
+
+    @Test("exit codes propagate", arguments: [0, 1, 7, 255])
+    func exitCode(code: Int) {
+        let (result, events) = Support.trace([Support.fixture, "exit", String(code)])
+        #expect(result.status == Int32(code) && !result.signaled)
+        #expect(events.count == 2, "events are flushed before exiting")
+    }
+
+    @Test("death by a signal propagates as the same signal", arguments: [SIGUSR1, SIGSEGV, SIGKILL])
+    func signalDeath(signal: Int32) {
+        let (result, events) = Support.trace([Support.fixture, "signal", String(signal)])
+        #expect(result.signaled && result.status == signal, "\(result)")
+        #expect(events.count == 2)
+    }
+
+    @Test("a missing command exits 127 with one line")
+    func missingCommand() {
+        let result = Support.run([Support.ipcwatch, "--", "no-such-command-ipcwatch"], executable: "/usr/bin/env")
+        #expect(result.status == 127)
+        #expect(result.stderr == "ipcwatch: cannot run 'no-such-command-ipcwatch': No such file or directory\n")
+    }
+
+    @Test("a command that is not executable exits 126")
+    func notExecutable() {
+        let path = Support.scratch.appendingPathComponent("not-executable").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8))
+        chmod(path, 0o644)
+        let result = Support.run([Support.ipcwatch, path], executable: "/usr/bin/env")
+        #expect(result.status == 126)
+        #expect(result.stderr == "ipcwatch: cannot run '\(path)': Permission denied\n")
+    }
+
+    @Test("usage errors are one line and non-zero", arguments: [
+        ([], "no command given"), (["--bogus", "true"], "unknown option '--bogus'"),
+        (["-e", "pipe3", "true"], "unknown event 'pipe3'"), (["-o", "/nonexistent/dir/x", "true"], "cannot open"),
+    ])
+    func usageErrors(arguments: [String], message: String) {
+        let result = Support.run([Support.ipcwatch] + arguments, executable: "/usr/bin/env")
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("ipcwatch: ") && result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.filter { $0 == "\n" }.count == 1, "one line: \(result.stderr)")
+    }
+
+    @Test("an unprivileged user can trace their own program")
+    func unprivileged() throws {
+        guard getuid() == 0 else {
+            print("skipped: not root, so no other user can be switched to (this run is already unprivileged)")
+            return
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipped: setpriv (util-linux) is not installed")
+            return
+        }
+        // Copies in the world-accessible scratch directory: the build tree may not be readable by nobody.
+        let binary = Support.scratch.appendingPathComponent("ipcwatch-unprivileged").path
+        try? FileManager.default.removeItem(atPath: binary)
+        try FileManager.default.copyItem(atPath: Support.ipcwatch, toPath: binary)
+        chmod(binary, 0o755)
+        let log = Support.newLog()
+        let output = Support.scratch.appendingPathComponent("unprivileged-\(UUID().uuidString).json").path
+        let result = Support.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary, "-j", "-o", output, "--",
+                                  Support.fixture, "threads", "2", "10"],
+                                 executable: "/usr/bin/setpriv", environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(tracedPipes(events).sorted() == loggedPipes(log).sorted())
+        #expect(loggedPipes(log).count == 40)
+        #expect(events.allSatisfy { $0["userId"] as? Int == 65534 })
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what ipcwatch needs to build and test on Debian/Ubuntu: libseccomp-dev and a C compiler
+# (for the test fixtures). Does nothing when they are already there.
+set -euo pipefail
+missing=()
+[ -e /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+[ -x /usr/bin/setpriv ] || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
