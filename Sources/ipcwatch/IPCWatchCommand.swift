@@ -7,11 +7,9 @@ struct IPCWatchCommand: ParsableCommand {
         commandName: "ipcwatch",
         abstract: "Watch a program's pipe and SysV IPC syscalls (ptrace + seccomp, no root).",
         usage: "ipcwatch [options] [--] command [args...]",
-        discussion: """
-        Traces pipe, pipe2, ipc (i386) and msgget/msgsnd/msgrcv/msgctl, semget/semop/semtimedop/semctl,
-        shmget/shmat/shmdt/shmctl of the command and all its children and threads. Exits with the
-        command's exit status.
-        """
+        discussion: "Traces pipe, pipe2, ipc (i386), msgget/msgsnd/msgrcv/msgctl, semget/semop/semtimedop/semctl "
+            + "and shmget/shmat/shmdt/shmctl of the command, its children and threads. "
+            + "Exits with the command's exit status."
     )
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write events to FILE ('-' for stdout).", valueName: "FILE"))
@@ -34,6 +32,8 @@ struct IPCWatchCommand: ParsableCommand {
     mutating func validate() throws {
         if command.first == "--" {
             command.removeFirst()
+        } else if command.first == "-h" || command.first == "--help" {
+            throw CleanExit.helpRequest(self)
         } else if let first = command.first, first.hasPrefix("-") {
             // Passthrough capture starts at the first unknown word: an unknown option is not a command.
             throw ValidationError("unknown option '\(first)'")

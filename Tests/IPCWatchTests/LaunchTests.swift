@@ -135,6 +135,13 @@ struct LaunchTests {
         #expect(result.stderr.filter { $0 == "\n" }.count == 1, "one line: \(result.stderr)")
     }
 
+    @Test("--help prints usage and exits 0, before or instead of a command")
+    func help() {
+        let result = Support.run([Support.ipcwatch, "--help"], executable: "/usr/bin/env")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: ipcwatch [options] [--] command [args...]"))
+    }
+
     @Test("an unprivileged user can trace their own program")
     func unprivileged() throws {
         guard getuid() == 0 else {
