@@ -8,6 +8,7 @@
  *   ipc_fixture seccomp         logs this process's "Seccomp:" status line and its open fds
  *   ipc_fixture exit CODE       exits with CODE after one pipe
  *   ipc_fixture signal SIG      kills itself with SIG after one pipe
+ *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *
  * Log (env IPC_FIXTURE_LOG, appended, one line per call): "<syscall> <pid> <tid> <result...>".
  */
@@ -166,6 +167,12 @@ int main(int argc, char **argv) {
         sigprocmask(SIG_UNBLOCK, &set, NULL); /* the test runner may have blocked it */
         kill(getpid(), sig);
         return 3;
+    }
+    if (!strcmp(mode, "block")) {
+        one_pipe_pair();
+        printf("%d\n", getpid());
+        fflush(stdout);
+        for (;;) pause();
     }
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;

@@ -107,6 +107,46 @@ struct LaunchTests {
         #expect(events.count == 2)
     }
 
+    @Test("SIGKILL to ipcwatch kills the traced command (PTRACE_O_EXITKILL), never leaving it stranded")
+    func exitKill() throws {
+        // posix_spawn and waitpid by hand: a stranded target would keep Foundation's Process waiting.
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let words: [String] = [Support.ipcwatch, "-o", "/dev/null", "--", Support.fixture, "block"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var tracer: pid_t = 0
+        try #require(posix_spawn(&tracer, Support.ipcwatch, &actions, nil, argv, environ) == 0)
+        close(fds[1])
+        // The fixture prints its pid once it runs traced: a real synchronisation point, no sleep.
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = read(fds[0], &buffer, buffer.count)
+        close(fds[0])
+        let said = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
+        let target = try #require(Int32(said.trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(target, SIGKILL) }  // never leave it behind, whatever happens below
+        #expect(kill(target, 0) == 0, "the target is alive while traced")
+
+        kill(tracer, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(tracer, &status, 0)
+        // pidfd_open works on a non-child: poll() returns once the target has exited (10 s bound).
+        let waiter = Support.run(["python3", "-c", """
+            import os, select, sys
+            try:
+                fd = os.pidfd_open(\(target))
+            except ProcessLookupError:
+                sys.exit(0)
+            sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)
+            """], executable: "/usr/bin/env")
+        #expect(waiter.status == 0, "the target died with its tracer: \(waiter.stderr)")
+    }
+
     @Test("a missing command exits 127 with one line")
     func missingCommand() {
         let result = Support.run([Support.ipcwatch, "--", "no-such-command-ipcwatch"], executable: "/usr/bin/env")

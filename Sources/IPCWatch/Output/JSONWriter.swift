@@ -33,6 +33,12 @@ struct JSONWriter {
 
     static func appendString(_ value: String, to output: inout String) {
         output += "\""
+        // Names and types never need escaping: append them whole rather than scalar by scalar.
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

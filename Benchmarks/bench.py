@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""ipcwatch vs native vs strace, measured side by side in one run.
+
+Usage: Benchmarks/bench.py [--runs N] [--quick]
+
+Builds ipcwatch (release) and the workloads, then runs every case natively, under ipcwatch (text and
+JSON, output to /dev/null), under `strace -f --seccomp-bpf` and plain `strace -f` (same event
+selection), and under seccomp-floor (an allow-all filter: the least any seccomp tracer costs).
+Runs are alternated between tools, and the table shows medians and ratios from this run only.
+"""
+import argparse, os, platform, shutil, statistics, subprocess, sys, time, datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, ".build", "bench")
+STRACE_EVENTS = "trace=pipe,pipe2,%ipc"
+
+
+def sh(*args, **kw):
+    subprocess.run(args, check=True, **kw)
+
+
+def build():
+    os.makedirs(BUILD, exist_ok=True)
+    sh("swift", "build", "-c", "release", "--product", "ipcwatch", cwd=ROOT, stdout=subprocess.DEVNULL)
+    binpath = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+    for name, extra in (("workload", ["-pthread"]), ("seccomp-floor", [])):
+        sh("cc", "-O2", *extra, "-o", os.path.join(BUILD, name), os.path.join(ROOT, "Benchmarks", name + ".c"))
+    return os.path.join(binpath, "ipcwatch")
+
+
+def measure(argv):
+    """Wall time in seconds and the peak RSS (KiB) of argv[0]'s process (with its reaped children)."""
+    start = time.perf_counter()
+    pid = os.posix_spawnp(argv[0], argv, os.environ)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({status}): {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
+    options = parser.parse_args()
+    scale = 10 if options.quick else 1
+
+    ipcwatch = build()
+    workload = os.path.join(BUILD, "workload")
+    floor = os.path.join(BUILD, "seccomp-floor")
+    tools = {
+        "native": [],
+        "seccomp-floor": [floor],
+        "ipcwatch": [ipcwatch, "-o", "/dev/null", "--"],
+        "ipcwatch -j": [ipcwatch, "-j", "-o", "/dev/null", "--"],
+        "strace --seccomp-bpf": ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", "-e", STRACE_EVENTS],
+        "strace": ["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS],
+    }
+    if not shutil.which("strace"):
+        print("strace not found: its columns are skipped", file=sys.stderr)
+        tools = {k: v for k, v in tools.items() if not k.startswith("strace")}
+    cases = {
+        "trapped: 100k x pipe2": [workload, "pipes", str(100000 // scale)],
+        "trapped: 20k x SysV msg loop (4 calls)": [workload, "sysv", str(20000 // scale)],
+        "trapped: 8 threads x 10k pipe2": [workload, "threads", "8", str(10000 // scale)],
+        "trapped: 4 forks x 10k pipe2": [workload, "forks", "4", str(10000 // scale)],
+        "untrapped: 2M x getppid": [workload, "quiet", str(2000000 // scale)],
+        "mixed: 20k x (100 getppid + pipe2)": [workload, "mixed", str(20000 // scale)],
+        "start-up: sh -c 'echo hi | cat'": ["sh", "-c", "echo hi | cat >/dev/null"],
+        "start-up: python3 -c pass": ["python3", "-c", "pass"],
+    }
+
+    print(f"# ipcwatch benchmark — {datetime.date.today().isoformat()}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; commit {commit}; "
+          f"median of {options.runs} alternated runs\n")
+    header = "| case | " + " | ".join(tools) + " | ipcwatch/native | ipcwatch/strace-seccomp | ipcwatch/floor |"
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    peak = {}
+    for name, argv in cases.items():
+        # Plain strace stops at every syscall: 2M untrapped ones take over a minute a run. Skipped there.
+        skip = {"strace"} if name.startswith(("untrapped", "mixed")) else set()
+        runners = {tool: prefix for tool, prefix in tools.items() if tool not in skip}
+        times = {tool: [] for tool in runners}
+        for _ in range(options.runs):
+            for tool, prefix in runners.items():
+                elapsed, rss = measure(prefix + argv)
+                times[tool].append(elapsed)
+                if tool.startswith("ipcwatch") or tool.startswith("strace"):
+                    peak[tool] = max(peak.get(tool, 0), rss)
+        median = {tool: statistics.median(values) for tool, values in times.items()}
+        ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if b in median and median[b] > 0 else "—"
+        cells = " | ".join(f"{median[tool] * 1000:.1f} ms" if tool in median else "(skipped)" for tool in tools)
+        print(f"| {name} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
+              f"{ratio('ipcwatch', 'seccomp-floor')} |")
+    print("\npeak RSS (max over all runs, tracer and the tracees it reaped): "
+          + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in peak.items()))
+
+
+if __name__ == "__main__":
+    main()
