@@ -9,11 +9,16 @@
  *   ipc_fixture exit CODE       exits with CODE after one pipe
  *   ipc_fixture signal SIG      kills itself with SIG after one pipe
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
+ *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
+ *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
+ *                               i386 ipc(2) forms: the strace-oracle test runs it under both tracers
  *
  * Log (env IPC_FIXTURE_LOG, appended, one line per call): "<syscall> <pid> <tid> <result...>".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +33,7 @@
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static FILE *logfile;
@@ -119,6 +125,180 @@ static int i386_calls(void) {
     return 0;
 }
 
+/* int $0x80 with clean registers: strace decodes the pointers of these calls too. */
+static long int80_clean(long nr, long ebx, long ecx, long edx, long esi, long edi, long ebp) {
+    long ret;
+    __asm__ volatile("push %%rbp\n\tmov %[ebp], %%rbp\n\tint $0x80\n\tpop %%rbp"
+                     : "=a"(ret)
+                     : "a"(nr), "b"(ebx), "c"(ecx), "d"(edx), "S"(esi), "D"(edi), [ebp] "r"(ebp)
+                     : "memory", "r8", "r9", "r10", "r11");
+    return ret;
+}
+
+static int queue_for_eidrm;
+static void *blocked_receiver(void *arg) {
+    (void)arg;
+    struct { long type; char text[8]; } msg;
+    msgrcv(queue_for_eidrm, &msg, sizeof msg.text, 0, 0); /* fails with EIDRM once the queue is removed */
+    return NULL;
+}
+
+/* Waits until thread `tid` sleeps inside a syscall: /proc says so, no timing involved. */
+static void wait_until_blocked(pid_t thread) {
+    char path[64], state[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", thread);
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(state, 1, sizeof state - 1, f) : 0;
+        if (f) fclose(f);
+        state[n] = 0;
+        char *end = strrchr(state, ')');
+        if (end && end[2] == 'S') return;
+        sched_yield();
+    }
+}
+
+static int everything(void) {
+    int fd[2];
+    /* pipe family */
+    syscall(SYS_pipe, fd); close(fd[0]); close(fd[1]);
+    pipe2(fd, 0); close(fd[0]); close(fd[1]);
+    pipe2(fd, O_CLOEXEC | O_NONBLOCK | O_DIRECT); close(fd[0]); close(fd[1]);
+    if (syscall(SYS_pipe2, fd, O_EXCL) == 0) { close(fd[0]); close(fd[1]); } /* O_NOTIFICATION_PIPE */
+    syscall(SYS_pipe2, fd, 0x80000000 | O_CLOEXEC);
+    syscall(SYS_pipe, NULL);
+    syscall(SYS_pipe2, (void *)1, 0);
+
+    /* message queues */
+    struct { long type; char text[64]; } msg = {1, "hi\n\t\"q\\ \0017end"};
+    int q = msgget(IPC_PRIVATE, IPC_CREAT | IPC_EXCL | 0600);
+    msgget(0x4b1d, 0);
+    int kq = msgget(0x4b1d, IPC_CREAT | 0640);
+    msgget(0x4b1d, IPC_CREAT | IPC_EXCL | 0640);
+    msgsnd(q, &msg, 12, 0);
+    memset(msg.text, 'x', 40);
+    msg.type = 2;
+    msgsnd(q, &msg, 40, IPC_NOWAIT);
+    msgsnd(q, (void *)8, 4, IPC_NOWAIT);
+    msgrcv(q, &msg, sizeof msg.text, 1, 0);
+    msgrcv(q, &msg, sizeof msg.text, 5, MSG_EXCEPT | IPC_NOWAIT);
+    msgrcv(q, &msg, sizeof msg.text, 0, MSG_NOERROR | IPC_NOWAIT);
+    struct msqid_ds mds;
+    msgctl(q, IPC_STAT, &mds);
+    msgctl(q, IPC_SET, &mds);
+    struct msginfo minfo;
+    msgctl(0, IPC_INFO, (struct msqid_ds *)&minfo);
+    msgctl(0, MSG_INFO, (struct msqid_ds *)&minfo);
+    msgctl(q, IPC_RMID, NULL);
+    msgctl(q, IPC_RMID, NULL);
+    msgctl(kq, 77, NULL);
+    msgctl(kq, IPC_STAT, &mds);
+    msgctl(kq, MSG_STAT, &mds); /* an index, not an id: EINVAL unless index kq exists */
+    msgctl(kq, IPC_STAT, (void *)8);
+    msgctl(kq, IPC_RMID, NULL);
+
+    /* EIDRM: a receiver blocked on a queue that is then removed */
+    queue_for_eidrm = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    pthread_t receiver;
+    pthread_create(&receiver, NULL, blocked_receiver, NULL);
+    /* the receiver's tid is not exposed by pthreads portably: it is the only other task */
+    pid_t other = 0;
+    while (!other) {
+        DIR *tasks = opendir("/proc/self/task");
+        struct dirent *entry;
+        while (tasks && (entry = readdir(tasks)))
+            if (atoi(entry->d_name) > 0 && atoi(entry->d_name) != getpid()) other = atoi(entry->d_name);
+        if (tasks) closedir(tasks);
+    }
+    wait_until_blocked(other);
+    msgctl(queue_for_eidrm, IPC_RMID, NULL);
+    pthread_join(receiver, NULL);
+
+    /* semaphores */
+    int s = semget(IPC_PRIVATE, 3, IPC_CREAT | 0600);
+    semget(0x4b1e, 1, 0);
+    struct sembuf ops[2] = {{0, 2, SEM_UNDO}, {1, 1, IPC_NOWAIT}};
+    semop(s, ops, 2);
+    struct timespec timeout = {0, 1000};
+    struct sembuf take = {2, -1, IPC_NOWAIT};
+    semop(s, &take, 1);
+    semtimedop(s, ops, 1, &timeout);
+    semop(s, (void *)8, 1);
+    semctl(s, 0, GETVAL);
+    semctl(s, 2, SETVAL, 5);
+    unsigned short values[3] = {1, 2, 3};
+    semctl(s, 0, SETALL, values);
+    semctl(s, 0, GETALL, values);
+    semctl(s, 0, GETPID);
+    semctl(s, 0, GETNCNT);
+    semctl(s, 0, GETZCNT);
+    struct semid_ds sds;
+    semctl(s, 0, IPC_STAT, &sds);
+    semctl(s, 0, IPC_SET, &sds);
+    struct seminfo sinfo;
+    semctl(0, 0, IPC_INFO, &sinfo);
+    semctl(0, 0, SEM_INFO, &sinfo);
+    semctl(0, 0, SEM_STAT, &sds);
+    semctl(s, 0, 99);
+    semctl(s, 0, IPC_RMID);
+    semop(s, ops, 1);
+
+    /* shared memory */
+    int m = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600);
+    shmget(0x4b1f, 4096, 0);
+    void *a = shmat(m, NULL, 0);
+    void *b = shmat(m, NULL, SHM_RDONLY);
+    shmdt(a);
+    shmdt(b);
+    shmdt((void *)8);
+    struct shmid_ds hds;
+    shmctl(m, IPC_STAT, &hds);
+    shmctl(m, IPC_SET, &hds);
+    struct shminfo hinfo;
+    shmctl(0, IPC_INFO, (struct shmid_ds *)&hinfo);
+    shmctl(0, SHM_INFO, (struct shmid_ds *)&hinfo);
+    shmctl(0, SHM_STAT, &hds);
+    shmctl(m, 99, NULL);
+    shmctl(m, SHM_LOCK, NULL);
+    shmctl(m, SHM_UNLOCK, NULL);
+    shmctl(m, IPC_RMID, NULL);
+
+    /* i386 through ipc(2), from 32-bit addressable memory */
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) return 1;
+    int *pfd = (int *)low;
+    int80_clean(42, (long)pfd, 0, 0, 0, 0, 0);
+    int80_clean(331, (long)pfd, O_NONBLOCK, 0, 0, 0, 0);
+    long iq = int80_clean(117, 13 /* MSGGET */, IPC_PRIVATE, IPC_CREAT | 0600, 0, 0, 0);
+    int32_t *m32 = (int32_t *)(low + 64); /* struct msgbuf with a 32-bit long */
+    m32[0] = 3;
+    memcpy(&m32[1], "ipc!", 4);
+    int80_clean(117, 11 /* MSGSND */, iq, 4, 0, (long)m32, 0);
+    int32_t *kludge = (int32_t *)(low + 128); /* struct ipc_kludge { msgp; msgtyp; } */
+    kludge[0] = (int32_t)(long)m32;
+    kludge[1] = 0;
+    int80_clean(117, 12 /* MSGRCV */, iq, 16, IPC_NOWAIT, (long)kludge, 0);
+    int80_clean(117, 14 /* MSGCTL */, iq, IPC_RMID, 0, 0, 0);
+    long is = int80_clean(117, 2 /* SEMGET */, IPC_PRIVATE, 1, IPC_CREAT | 0600, 0, 0);
+    int16_t *sop = (int16_t *)(low + 192);
+    sop[0] = 0; sop[1] = 1; sop[2] = 0;
+    int80_clean(117, 1 /* SEMOP */, is, 1, 0, (long)sop, 0);
+    int32_t *semun = (int32_t *)(low + 256);
+    semun[0] = 4;
+    int80_clean(117, 3 /* SEMCTL */, is, 0, SETVAL, (long)semun, 0);
+    int32_t *ts32 = (int32_t *)(low + 320);
+    ts32[0] = 0; ts32[1] = 5000;
+    sop[1] = -1;
+    int80_clean(117, 4 /* SEMTIMEDOP */, is, 1, 0, (long)sop, (long)ts32); /* ebp = fifth = timeout */
+    int80_clean(117, 3 /* SEMCTL */, is, 0, IPC_RMID, (long)semun, 0); /* ptr must be non-NULL */
+    long im = int80_clean(117, 23 /* SHMGET */, IPC_PRIVATE, 4096, IPC_CREAT | 0600, 0, 0);
+    uint32_t *attached = (uint32_t *)(low + 384);
+    if (int80_clean(117, 21 /* SHMAT */, im, 0, (long)attached, 0, 0) == 0) /* address written to *third */
+        int80_clean(117, 22 /* SHMDT */, 0, 0, 0, (long)(uintptr_t)*attached, 0);
+    int80_clean(117, 24 /* SHMCTL */, im, IPC_RMID, 0, 0, 0);
+    return 0;
+}
+
 static int seccomp_status(void) {
     FILE *status = fopen("/proc/self/status", "r");
     char line[256];
@@ -168,6 +348,7 @@ int main(int argc, char **argv) {
         kill(getpid(), sig);
         return 3;
     }
+    if (!strcmp(mode, "everything")) return everything();
     if (!strcmp(mode, "block")) {
         one_pipe_pair();
         printf("%d\n", getpid());

@@ -16,7 +16,10 @@ enum MessageQueueDecoder {
             return .msgrcv(msqid: stop.int32(0), msgp: stop.arguments[1], message: message, msgsz: size,
                            msgtyp: stop.long(3), flags: stop.int32(4))
         case .msgctl:
-            return .msgctl(msqid: stop.int32(0), command: stop.int32(1), buf: stop.arguments[2])
+            let command = stop.int32(1)
+            return .msgctl(msqid: stop.int32(0), command: command, buf: stop.arguments[2],
+                           contents: ControlDecoder.contents(.msg, command: command, at: stop.arguments[2],
+                                                            succeeded: !stop.isError, context))
         default:
             preconditionFailure("not a message queue call: \(stop.syscall)")
         }

@@ -15,8 +15,11 @@ enum SemaphoreDecoder {
                                nsops: stop.arguments[2], timeout: timeout,
                                timeoutValue: timespec(at: timeout, size: timespecSize, context))
         case .semctl:
-            return .semctl(semid: stop.int32(0), semnum: stop.int32(1), command: stop.int32(2),
-                           arg: stop.arguments[3])
+            let command = stop.int32(2)
+            return .semctl(semid: stop.int32(0), semnum: stop.int32(1), command: command, arg: stop.arguments[3],
+                           argByReference: false,
+                           contents: ControlDecoder.contents(.sem, command: command, at: stop.arguments[3],
+                                                            succeeded: !stop.isError, context))
         default:
             preconditionFailure("not a semaphore call: \(stop.syscall)")
         }

@@ -43,16 +43,19 @@ public enum Call: Sendable, Hashable {
     case msgsnd(msqid: Int32, msgp: TraceeAddress, message: Read<MessageBuffer>, msgsz: UInt64, flags: Int32)
     case msgrcv(msqid: Int32, msgp: TraceeAddress, message: Read<MessageBuffer>, msgsz: UInt64, msgtyp: Int64,
                 flags: Int32)
-    case msgctl(msqid: Int32, command: Int32, buf: TraceeAddress)
+    /// `contents`: the structure at `buf` where strace shows it (IPC_STAT, IPC_SET, IPC_INFO…).
+    case msgctl(msqid: Int32, command: Int32, buf: TraceeAddress, contents: Read<DecodedStruct>)
     case semget(key: Int32, nsems: Int32, flags: Int32)
     case semop(semid: Int32, sops: TraceeAddress, operations: Read<[SemaphoreOperation]>, nsops: UInt64)
     case semtimedop(semid: Int32, sops: TraceeAddress, operations: Read<[SemaphoreOperation]>, nsops: UInt64,
                     timeout: TraceeAddress, timeoutValue: Read<TimeSpec>)
-    case semctl(semid: Int32, semnum: Int32, command: Int32, arg: UInt64)
+    /// `argByReference`: the call came through `ipc(2)`, which passes the `semun` by reference.
+    case semctl(semid: Int32, semnum: Int32, command: Int32, arg: UInt64, argByReference: Bool,
+                contents: Read<DecodedStruct>)
     case shmget(key: Int32, size: UInt64, flags: Int32)
     case shmat(shmid: Int32, shmaddr: TraceeAddress, flags: Int32)
     case shmdt(shmaddr: TraceeAddress)
-    case shmctl(shmid: Int32, command: Int32, buf: TraceeAddress)
+    case shmctl(shmid: Int32, command: Int32, buf: TraceeAddress, contents: Read<DecodedStruct>)
     /// An `ipc(2)` call whose subcall number is unknown: only the raw arguments.
     case ipc(MultiplexedCall)
 

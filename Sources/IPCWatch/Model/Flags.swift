@@ -24,7 +24,12 @@ struct FlagNames: Sendable {
 /// Names of single values (commands, subcalls) with a numeric fallback.
 struct ValueNames: Sendable {
     let names: [UInt64: String]
-    init(_ pairs: [(UInt64, String)]) { names = Dictionary(pairs, uniquingKeysWith: { first, _ in first }) }
+    /// strace's comment for a value without a name, e.g. `MSG_???`.
+    let unknown: String
+    init(_ pairs: [(UInt64, String)], unknown: String = "???") {
+        names = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        self.unknown = unknown
+    }
     func name(_ value: UInt64) -> String? { names[value] }
 }
 
@@ -77,17 +82,18 @@ enum SharedMemoryAttachFlags {
 enum IPCCommands {
     static let ipc64: Int32 = 0x100
     private static let common: [(UInt64, String)] = [(0, "IPC_RMID"), (1, "IPC_SET"), (2, "IPC_STAT"), (3, "IPC_INFO")]
-    static let msg = ValueNames(common + [(11, "MSG_STAT"), (12, "MSG_INFO"), (13, "MSG_STAT_ANY")])
+    static let msg = ValueNames(common + [(11, "MSG_STAT"), (12, "MSG_INFO"), (13, "MSG_STAT_ANY")], unknown: "MSG_???")
     static let sem = ValueNames(common + [(11, "GETPID"), (12, "GETVAL"), (13, "GETALL"), (14, "GETNCNT"),
                                           (15, "GETZCNT"), (16, "SETVAL"), (17, "SETALL"), (18, "SEM_STAT"),
-                                          (19, "SEM_INFO"), (20, "SEM_STAT_ANY")])
+                                          (19, "SEM_INFO"), (20, "SEM_STAT_ANY")], unknown: "SEM_???")
     static let shm = ValueNames(common + [(11, "SHM_LOCK"), (12, "SHM_UNLOCK"), (13, "SHM_STAT"), (14, "SHM_INFO"),
-                                          (15, "SHM_STAT_ANY")])
+                                          (15, "SHM_STAT_ANY")], unknown: "SHM_???")
 
-    /// `IPC_64|IPC_STAT`, or the number for an unknown command.
+    /// `IPC_64|IPC_STAT`, or `0x4d /* MSG_??? */` for an unknown command.
     static func render(_ command: Int32, _ names: ValueNames) -> String {
         let base = command & ~ipc64
-        let name = names.name(UInt64(UInt32(bitPattern: base))) ?? "0x" + String(UInt32(bitPattern: base), radix: 16)
+        let name = names.name(UInt64(UInt32(bitPattern: base)))
+            ?? "0x" + String(UInt32(bitPattern: base), radix: 16) + " /* \(names.unknown) */"
         return command & ipc64 != 0 ? "IPC_64|" + name : name
     }
 }

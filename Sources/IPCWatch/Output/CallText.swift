@@ -16,8 +16,9 @@ extension Call {
         case .msgrcv(let msqid, let msgp, let message, let msgsz, let msgtyp, let flags):
             arguments = [String(msqid), message.map(Self.render) ?? Self.pointer(msgp), String(msgsz), String(msgtyp),
                          MessageFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
-        case .msgctl(let msqid, let command, let buf):
-            arguments = [String(msqid), IPCCommands.render(command, IPCCommands.msg), Self.pointer(buf)]
+        case .msgctl(let msqid, let command, let buf, let contents):
+            arguments = [String(msqid), IPCCommands.render(command, IPCCommands.msg),
+                         contents?.straceText ?? Self.pointer(buf)]
         case .semget(let key, let nsems, let flags):
             arguments = [Self.key(key), String(nsems), Self.getFlags(flags, IPCGetFlags.names)]
         case .semop(let semid, let sops, let operations, let nsops):
@@ -25,8 +26,9 @@ extension Call {
         case .semtimedop(let semid, let sops, let operations, let nsops, let timeout, let timeoutValue):
             arguments = [String(semid), Self.render(operations, sops, nsops), String(nsops),
                          timeoutValue.map { "{tv_sec=\($0.seconds), tv_nsec=\($0.nanoseconds)}" } ?? Self.pointer(timeout)]
-        case .semctl(let semid, let semnum, let command, let arg):
-            arguments = [String(semid), String(semnum), IPCCommands.render(command, IPCCommands.sem), Self.pointer(arg)]
+        case .semctl(let semid, let semnum, let command, let arg, let byReference, let contents):
+            let shown = contents?.straceText ?? (byReference ? "[\(Self.pointer(arg))]" : Self.pointer(arg))
+            arguments = [String(semid), String(semnum), IPCCommands.render(command, IPCCommands.sem), shown]
         case .shmget(let key, let size, let flags):
             arguments = [Self.key(key), String(size), Self.getFlags(flags, IPCGetFlags.shmNames)]
         case .shmat(let shmid, let shmaddr, let flags):
@@ -34,8 +36,9 @@ extension Call {
                          SharedMemoryAttachFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
         case .shmdt(let shmaddr):
             arguments = [Self.pointer(shmaddr)]
-        case .shmctl(let shmid, let command, let buf):
-            arguments = [String(shmid), IPCCommands.render(command, IPCCommands.shm), Self.pointer(buf)]
+        case .shmctl(let shmid, let command, let buf, let contents):
+            arguments = [String(shmid), IPCCommands.render(command, IPCCommands.shm),
+                         contents?.straceText ?? Self.pointer(buf)]
         case .ipc(let raw):
             arguments = [String(raw.call), String(raw.first), String(raw.second), String(raw.third),
                          Self.pointer(raw.ptr), String(raw.fifth)]

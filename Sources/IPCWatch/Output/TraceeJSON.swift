@@ -118,7 +118,7 @@ enum TraceeArguments {
         case .msgrcv(let msqid, let msgp, _, let msgsz, let msgtyp, let flags):
             return [int("msqid", msqid), pointer("msgp", "struct msgbuf*", msgp), size("msgsz", msgsz),
                     TraceeArgument(name: "msgtyp", type: "long", value: .signed(msgtyp)), int("msgflg", flags)]
-        case .msgctl(let msqid, let command, let buf):
+        case .msgctl(let msqid, let command, let buf, _):
             return [int("msqid", msqid), int("cmd", command), pointer("buf", "struct msqid_ds*", buf)]
         case .semget(let k, let nsems, let flags): return [key(k), int("nsems", nsems), int("semflg", flags)]
         case .semop(let semid, let sops, _, let nsops):
@@ -126,7 +126,7 @@ enum TraceeArguments {
         case .semtimedop(let semid, let sops, _, let nsops, let timeout, _):
             return [int("semid", semid), pointer("sops", "struct sembuf*", sops), size("nsops", nsops),
                     pointer("timeout", "const struct timespec*", timeout)]
-        case .semctl(let semid, let semnum, let command, let arg):
+        case .semctl(let semid, let semnum, let command, let arg, _, _):
             return [int("semid", semid), int("semnum", semnum), int("cmd", command),
                     TraceeArgument(name: "arg", type: "unsigned long", value: .unsigned(arg))]
         case .shmget(let k, let size, let flags):
@@ -134,7 +134,7 @@ enum TraceeArguments {
         case .shmat(let shmid, let shmaddr, let flags):
             return [int("shmid", shmid), pointer("shmaddr", "const void*", shmaddr), int("shmflg", flags)]
         case .shmdt(let shmaddr): return [pointer("shmaddr", "const void*", shmaddr)]
-        case .shmctl(let shmid, let command, let buf):
+        case .shmctl(let shmid, let command, let buf, _):
             return [int("shmid", shmid), int("cmd", command), pointer("buf", "struct shmid_ds*", buf)]
         case .ipc(let raw): return ipc(raw)
         }

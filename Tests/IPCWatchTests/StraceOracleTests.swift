@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// strace is the oracle: the same program, traced by both, must show the same calls.
+///
+/// Both runs happen in a fresh IPC namespace (`unshare --ipc`: SysV ids start from 0 in each) with
+/// ASLR off (`setarch -R`: the same addresses), so the texts can be compared exactly. What still
+/// differs between two runs — pids, times — is masked on both sides alike.
+@Suite("Same text as strace")
+struct StraceOracleTests {
+    /// Why the oracle cannot run here, or nil.
+    static let unavailable: String? = {
+        for tool in ["strace", "unshare", "setarch"] where Support.run(["which", tool], executable: "/usr/bin/env").status != 0 {
+            return "\(tool) is not installed"
+        }
+        if Support.run(["unshare", "--ipc", "setarch", "-R", "true"], executable: "/usr/bin/env").status != 0 {
+            return "unshare --ipc is not permitted here (needs root or user namespaces)"
+        }
+        return nil
+    }()
+
+    private static let isolation = ["unshare", "--ipc", "setarch", "-R"]
+
+    private func strace(_ command: [String]) -> (Support.Result, [String]) {
+        let output = Support.scratch.appendingPathComponent("strace-\(UUID().uuidString).txt").path
+        let result = Support.run(Self.isolation + ["strace", "-f", "-qq", "-o", output, "-e", "trace=pipe,pipe2,%ipc"] + command,
+                                 executable: "/usr/bin/env")
+        return (result, Self.normalize(strace: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
+    }
+
+    private func ipcwatch(_ command: [String]) -> (Support.Result, [String]) {
+        let output = Support.scratch.appendingPathComponent("ipcwatch-\(UUID().uuidString).txt").path
+        let result = Support.run(Self.isolation + [Support.ipcwatch, "-o", output, "--"] + command, executable: "/usr/bin/env")
+        return (result, Self.normalize(ipcwatch: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
+    }
+
+    /// strace -f -o: `PID call = ret`, with `<unfinished ...>` / `<... call resumed>` pairs joined.
+    static func normalize(strace text: String) -> [String] {
+        var pending: [Substring: String] = [:]
+        var calls: [String] = []
+        for line in text.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let pid = line[..<space]
+            var body = String(line[space...].drop { $0 == " " })
+            if body.hasPrefix("+++") || body.hasPrefix("---") || body.hasPrefix("[ Process") { continue }
+            if body.hasSuffix("<unfinished ...>") {
+                // `msgrcv(2,  <unfinished ...>`: keep `msgrcv(2, ` for the resumed half.
+                let head = body.dropLast("<unfinished ...>".count)
+                pending[pid] = String(head[..<(head.lastIndex { $0 != " " }.map(head.index(after:)) ?? head.startIndex)])
+                    + (head.trimmingCharacters(in: .whitespaces).hasSuffix(",") ? " " : "")
+                continue
+            }
+            if let resumed = body.firstMatch(of: /^<\.\.\. \w+ resumed>(.*)$/) {
+                body = (pending.removeValue(forKey: pid) ?? "") + resumed.output.1
+            }
+            calls.append(mask(body))
+        }
+        return calls
+    }
+
+    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`.
+    static func normalize(ipcwatch text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            line.firstMatch(of: /^\d+(?:\/\d+)? \S+ (?:\[\w+\] )?(.*)$/).map { mask(String($0.output.1)) }
+        }
+    }
+
+    /// Masks what differs between any two runs: alignment, times, pids, random SysV keys.
+    static func mask(_ call: String) -> String {
+        var call = call.replacing(#/\s+= /#, with: " = ")
+        call = call.replacing(/(time)=\d+/) { "\($0.output.1)=T" }
+        call = call.replacing(/(pid)=\d+/) { "\($0.output.1)=P" }
+        call = call.replacing(/^(msgget|semget|shmget)\(0x[0-9a-f]+,/) { "\($0.output.1)(KEY," }
+        call = call.replacing(/key=\d+/, with: "key=K")
+        if call.contains("GETPID") { call = call.replacing(#/= \d+$/#, with: "= P") }
+        return call
+    }
+
+    private func expectSameCalls(_ command: [String], minimum: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        if let reason = Self.unavailable {
+            print("skipped: \(reason)")
+            return
+        }
+        let (straceResult, expected) = strace(command)
+        let (ourResult, actual) = ipcwatch(command)
+        #expect(straceResult.status == ourResult.status, sourceLocation: sourceLocation)
+        #expect(expected.count >= minimum, "strace saw \(expected.count) calls", sourceLocation: sourceLocation)
+        // Compared as multisets: threads may finish their calls in a different order in each run.
+        let missing = expected.difference(from: actual).compactMap { if case .insert(_, let c, _) = $0 { c } else { nil } }
+        #expect(expected.sorted() == actual.sorted(), "differences: \(missing)", sourceLocation: sourceLocation)
+    }
+
+    @Test("every call, flag, command, struct and error path of the fixture, and the i386 ipc() forms")
+    func fixture() {
+        expectSameCalls([Support.fixture, "everything"], minimum: 80)
+    }
+
+    @Test("real programs", arguments: [
+        ["ipcmk", "-Q"], ["ipcmk", "-M", "4096"], ["ipcmk", "-S", "3"],
+        ["sh", "-c", "ipcrm -q $(ipcmk -Q | tr -dc 0-9) && ipcrm -m $(ipcmk -M 4096 | tr -dc 0-9)"],
+        ["sh", "-c", "echo hello | cat | wc -c"],
+        ["python3", "-c", """
+            import multiprocessing as mp
+            def child(conn): conn.send(conn.recv() * 2)
+            if __name__ == "__main__":
+                parent, worker = mp.Pipe(duplex=False)
+                reply, back = mp.Pipe(duplex=False)
+                p = mp.Process(target=lambda: back.send(21 * 2)); p.start(); print(reply.recv()); p.join()
+            """],
+    ])
+    func realPrograms(command: [String]) {
+        expectSameCalls(command, minimum: 1)
+    }
+}
