@@ -116,9 +116,9 @@ struct DecoderTests {
         // ipc(SHMAT) returns 0 and writes the address to *third.
         DecodeCase(architecture: .i386, syscall: .ipc, arguments: [21, 2, 0, 0x0804_3000, 0, 0],
                    memory: [0x0804_3000: FakeMemory.le(UInt32(0xf7f0_0000))], expected: "shmat(2, NULL, 0) = 0xf7f00000"),
-        // ipc(SEMCTL) passes the semun by reference.
+        // ipc(SEMCTL) passes the semun by reference: strace shows it in brackets.
         DecodeCase(architecture: .i386, syscall: .ipc, arguments: [3, 4, 0, 16, 0x0804_4000, 0],
-                   memory: [0x0804_4000: FakeMemory.le(Int32(9))], expected: "semctl(4, 0, SETVAL, 0x9) = 0"),
+                   memory: [0x0804_4000: FakeMemory.le(Int32(9))], expected: "semctl(4, 0, SETVAL, [0x9]) = 0"),
         // ipc(SEMTIMEDOP) with the old 32-bit timespec.
         DecodeCase(architecture: .i386, syscall: .ipc, arguments: [4, 4, 1, 0, 0x0804_5000, 0x0804_5010],
                    memory: [0x0804_5000: FakeMemory.le(UInt16(0), Int16(-1), Int16(0)) + Array(repeating: 0, count: 10)
