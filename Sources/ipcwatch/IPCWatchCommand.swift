@@ -26,6 +26,21 @@ struct IPCWatchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("string-limit")], help: ArgumentHelp("Bytes of message text to show.", valueName: "N"))
     var stringLimit: Int = 32
 
+    @Flag(name: [.customShort("y"), .customLong("decode-fds")], help: "Show pipe fds with their inode: 3<pipe:[12345]>.")
+    var decodeFDs = false
+
+    @Flag(name: [.customShort("c"), .customLong("summary-only")], help: "Only a summary table at the end (no events).")
+    var summaryOnly = false
+
+    @Flag(name: [.customShort("C"), .customLong("summary")], help: "Events, and a summary table at the end.")
+    var summary = false
+
+    @Flag(name: .customShort("t"), help: "Prefix time of day; -tt with microseconds, -ttt as epoch seconds.")
+    var timestamps: Int
+
+    @Flag(name: [.short, .long], help: "No exit messages (+++ exited with N +++).")
+    var quiet: Int
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command to run.", valueName: "command"))
     var command: [String] = []
 
@@ -40,6 +55,7 @@ struct IPCWatchCommand: ParsableCommand {
         }
         guard !command.isEmpty else { throw ValidationError("no command given (usage: ipcwatch [options] [--] command [args...])") }
         guard stringLimit >= 0 else { throw ValidationError("-s must be a non-negative number") }
+        guard timestamps <= 3 else { throw ValidationError("-t may be given at most three times") }
         if let events { _ = try EventSelection.parse(events) }
     }
 }

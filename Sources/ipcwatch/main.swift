@@ -32,16 +32,26 @@ do {
     case "-": OutputStream(fd: STDOUT_FILENO)
     case let path?: try OutputStream(path: path)
     }
-    let text = TextFormat(stringLimit: arguments.stringLimit)
+    let text = TextFormat(stringLimit: arguments.stringLimit, decodeFDs: arguments.decodeFDs,
+                          timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none)
     let json = TraceeJSONFormat(stringLimit: arguments.stringLimit)
     let format: (Event) -> String = arguments.json ? { json.line(for: $0) } : { text.line(for: $0) }
+    let showEvents = !arguments.summaryOnly
+    let showExits = showEvents && !arguments.json && arguments.quiet == 0
+    var summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
 
     // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
     TerminationSignals.ignore([SIGINT, SIGQUIT])
     TerminationSignals.install([SIGTERM, SIGHUP])
     signal(SIGPIPE, SIG_IGN)
 
-    let outcome = try tracer.launch(arguments.command) { output.writeLine(format($0)) }
+    let outcome = try tracer.launch(arguments.command, exited: { tid, status in
+        if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
+    }) { event in
+        if showEvents { output.writeLine(format(event)) }
+        summary?.add(event)
+    }
+    if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
     output.flush()
     switch outcome {
     case .exited(.exited(let code)): exit(code)

@@ -8,6 +8,7 @@
  *   ipc_fixture seccomp         logs this process's "Seccomp:" status line and its open fds
  *   ipc_fixture exit CODE       exits with CODE after one pipe
  *   ipc_fixture signal SIG      kills itself with SIG after one pipe
+ *   ipc_fixture inode           one pipe; logs "inode PID TID R W INO" with the inode fstat gives
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
@@ -31,6 +32,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -349,6 +351,13 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (!strcmp(mode, "everything")) return everything();
+    if (!strcmp(mode, "inode")) {
+        int fd[2];
+        struct stat st;
+        if (pipe2(fd, 0) != 0 || fstat(fd[0], &st) != 0) return 1;
+        logf_("inode %d %ld %d %d %lu\n", getpid(), tid(), fd[0], fd[1], (unsigned long)st.st_ino);
+        return 0;
+    }
     if (!strcmp(mode, "block")) {
         one_pipe_pair();
         printf("%d\n", getpid());

@@ -30,7 +30,7 @@ struct StraceOracleTests {
 
     private func ipcwatch(_ command: [String]) -> (Support.Result, [String]) {
         let output = Support.scratch.appendingPathComponent("ipcwatch-\(UUID().uuidString).txt").path
-        let result = Support.run(Self.isolation + [Support.ipcwatch, "-o", output, "--"] + command, executable: "/usr/bin/env")
+        let result = Support.run(Self.isolation + [Support.ipcwatch, "-q", "-o", output, "--"] + command, executable: "/usr/bin/env")
         return (result, Self.normalize(ipcwatch: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
 

@@ -19,10 +19,13 @@ public struct Event: Sendable, Hashable {
     public var result: SyscallResult
     /// Time between the syscall's seccomp stop and its exit stop, in nanoseconds.
     public var duration: UInt64
+    /// For a pipe created by this call: the pipe inode behind each fd (read end, write end), from
+    /// `/proc/PID/fd`, which joins the two ends of one pipe across processes.
+    public var pipeInodes: [UInt64]?
 
     public init(timestamp: UInt64, processID: Int32, threadID: Int32, parentProcessID: Int32, userID: UInt32, processName: String,
                 architecture: Architecture, call: Call, multiplexed: MultiplexedCall?, result: SyscallResult,
-                duration: UInt64) {
+                duration: UInt64, pipeInodes: [UInt64]? = nil) {
         self.timestamp = timestamp
         self.processID = processID
         self.threadID = threadID
@@ -34,6 +37,7 @@ public struct Event: Sendable, Hashable {
         self.multiplexed = multiplexed
         self.result = result
         self.duration = duration
+        self.pipeInodes = pipeInodes
     }
 
     /// The syscall the kernel was entered with: `ipc` for multiplexed calls.

@@ -1,13 +1,14 @@
 /// strace's rendering of a call: `pipe2([3, 4], O_CLOEXEC)` and `= 0` / `= -1 EFAULT (Bad address)`.
 extension Call {
-    /// The call with its arguments, as strace 6 prints it.
-    public func straceText(stringLimit: Int = 32) -> String {
+    /// The call with its arguments, as strace 6 prints it; with `pipeInodes`, pipe fds as strace -y
+    /// shows them (`3<pipe:[12345]>`).
+    public func straceText(stringLimit: Int = 32, pipeInodes: [UInt64]? = nil) -> String {
         let arguments: [String]
         switch self {
         case .pipe(let ends):
-            arguments = [Self.render(ends)]
+            arguments = [Self.render(ends, pipeInodes)]
         case .pipe2(let ends, let flags):
-            arguments = [Self.render(ends), PipeFlags.names.renderOrZero(UInt64(flags))]
+            arguments = [Self.render(ends, pipeInodes), PipeFlags.names.renderOrZero(UInt64(flags))]
         case .msgget(let key, let flags):
             arguments = [Self.key(key), Self.getFlags(flags, IPCGetFlags.names)]
         case .msgsnd(let msqid, let msgp, let message, let msgsz, let flags):
@@ -48,10 +49,14 @@ extension Call {
 
     static func pointer(_ address: TraceeAddress) -> String { address == 0 ? "NULL" : "0x" + String(address, radix: 16) }
 
-    private static func render(_ ends: PipeEnds) -> String {
+    private static func render(_ ends: PipeEnds, _ inodes: [UInt64]?) -> String {
         switch ends {
-        case .fds(let read, let write): "[\(read), \(write)]"
-        case .pointer(let address): pointer(address)
+        case .fds(let read, let write):
+            guard let inodes, inodes.count == 2 else { return "[\(read), \(write)]" }
+            let fd = { (fd: Int32, inode: UInt64) in inode == 0 ? String(fd) : "\(fd)<pipe:[\(inode)]>" }
+            return "[\(fd(read, inodes[0])), \(fd(write, inodes[1]))]"
+        case .pointer(let address):
+            return pointer(address)
         }
     }
 

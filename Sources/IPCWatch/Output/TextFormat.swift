@@ -1,17 +1,73 @@
-/// One line per event: `PID[/TID] COMM [i386] call(args) = result`.
-public struct TextFormat: Sendable {
-    public var stringLimit: Int
+#if canImport(Glibc)
+import Glibc
+#endif
 
-    public init(stringLimit: Int = 32) { self.stringLimit = stringLimit }
+/// One line per event: `[time] PID[/TID] COMM [i386] call(args) = result`.
+public struct TextFormat: Sendable {
+    /// strace's `-t` (seconds), `-tt` (microseconds), `-ttt` (epoch with microseconds).
+    public enum Timestamps: Int, Sendable {
+        case none = 0, seconds, microseconds, epoch
+    }
+
+    public var stringLimit: Int
+    /// Show pipe fds with their inode, like strace `-y`.
+    public var decodeFDs: Bool
+    public var timestamps: Timestamps
+
+    public init(stringLimit: Int = 32, decodeFDs: Bool = false, timestamps: Timestamps = .none) {
+        self.stringLimit = stringLimit
+        self.decodeFDs = decodeFDs
+        self.timestamps = timestamps
+    }
 
     public func line(for event: Event) -> String {
-        var line = String(event.processID)
+        var line = timestamp(event.timestamp)
+        line += String(event.processID)
         if event.threadID != event.processID { line += "/\(event.threadID)" }
         line += " " + event.processName + " "
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
-        line += event.call.straceText(stringLimit: stringLimit)
+        line += event.call.straceText(stringLimit: stringLimit, pipeInodes: decodeFDs ? event.pipeInodes : nil)
         line += " = " + event.result.straceText(for: event.call)
         return line
+    }
+
+    /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
+    public func exitLine(tid: Int32, status: ExitStatus) -> String {
+        switch status {
+        case .exited(let code): "\(tid) +++ exited with \(code) +++"
+        case .signaled(let signal, let core):
+            "\(tid) +++ killed by \(SignalNames.name(signal))\(core ? " (core dumped)" : "") +++"
+        }
+    }
+
+    private func timestamp(_ nanoseconds: UInt64) -> String {
+        guard timestamps != .none else { return "" }
+        let seconds = nanoseconds / 1_000_000_000, micros = (nanoseconds / 1000) % 1_000_000
+        let fraction = String(micros).leftPadded(to: 6)
+        if timestamps == .epoch { return "\(seconds).\(fraction) " }
+        var time = time_t(seconds)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        let clock = [parts.tm_hour, parts.tm_min, parts.tm_sec].map { String($0).leftPadded(to: 2) }.joined(separator: ":")
+        return timestamps == .seconds ? clock + " " : "\(clock).\(fraction) "
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Signal names as strace prints them.
+enum SignalNames {
+    private static let names = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+                                "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
+                                "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+                                "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"]
+
+    static func name(_ signal: Int32) -> String {
+        if signal >= 1 && Int(signal) <= names.count { return names[Int(signal) - 1] }
+        let rtmin: Int32 = 34
+        return signal >= rtmin ? (signal == rtmin ? "SIGRTMIN" : "SIGRTMIN+\(signal - rtmin)") : "SIG\(signal)"
     }
 }
 

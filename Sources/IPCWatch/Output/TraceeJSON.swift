@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// NDJSON in Tracee's classic event schema: one object per event with Tracee's keys and argument
-/// names/types, plus keys of ours (`arch`, `durationNs`, `ipcCall`) that Tracee does not have.
+/// names/types, plus keys of ours (`arch`, `durationNs`, `pipeInodes`, `ipcCall`) that Tracee does not have.
 public struct TraceeJSONFormat: Sendable {
     public var stringLimit: Int
     let hostName: String
@@ -44,6 +44,12 @@ public struct TraceeJSONFormat: Sendable {
         // Ours: the ABI, the time in the syscall, and the decoded subcall of an ipc(2) call.
         json.field("arch", event.architecture.rawValue)
         json.field("durationNs", event.duration)
+        if let inodes = event.pipeInodes {
+            json.key("pipeInodes")
+            json.beginArray()
+            inodes.forEach { json.integer($0) }
+            json.endArray()
+        }
         if event.multiplexed != nil {
             json.key("ipcCall")
             json.beginObject()

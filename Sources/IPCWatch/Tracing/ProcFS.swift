@@ -27,6 +27,16 @@ enum ProcFS {
         return Array(buffer[0..<total])
     }
 
+    /// The inode of the pipe behind `fd` of `tid` (`pipe:[12345]`), nil if it is not a pipe.
+    static func pipeInode(tid: pid_t, fd: Int32) -> UInt64? {
+        var target = [CChar](repeating: 0, count: 64)
+        let n = readlink("/proc/\(tid)/fd/\(fd)", &target, target.count - 1)
+        guard n > 0 else { return nil }
+        let link = String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard link.hasPrefix("pipe:["), link.hasSuffix("]") else { return nil }
+        return UInt64(link.dropFirst(6).dropLast())
+    }
+
     static func identity(of tid: pid_t) -> ThreadIdentity? {
         guard let bytes = read("/proc/\(tid)/status") else { return nil }
         var identity = ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "")

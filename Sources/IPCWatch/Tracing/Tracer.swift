@@ -8,10 +8,14 @@ public struct TraceOptions: Sendable {
     /// The events to report. A SysV event selects the i386 `ipc(2)` calls of that subcall too.
     public var events: Set<Syscall>
     public var decode: DecodeOptions
+    /// Look up the pipe inode of each new pipe fd (one `readlink` of /proc per fd).
+    public var resolvePipeInodes: Bool
 
-    public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions()) {
+    public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
+                resolvePipeInodes: Bool = true) {
         self.events = events
         self.decode = decode
+        self.resolvePipeInodes = resolvePipeInodes
     }
 
     /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
@@ -44,14 +48,17 @@ public struct Tracer: Sendable {
         self.filter = try SeccompFilter(tracing: options.trappedSyscalls)
     }
 
-    /// Runs `command` (looked up in `PATH`), calling `handle` on this thread for each event, and
-    /// returns when every process of the command has exited.
-    public func launch(_ command: [String], handle: (Event) -> Void) throws(IPCWatchError) -> TraceOutcome {
+    /// Runs `command` (looked up in `PATH`), calling `handle` on this thread for each event and
+    /// `exited` for each traced thread that ends, and returns when every process of the command has exited.
+    public func launch(_ command: [String], exited: (pid_t, ExitStatus) -> Void = { _, _ in },
+                       handle: (Event) -> Void) throws(IPCWatchError) -> TraceOutcome {
         let launched = try Launcher.launch(command, filter: filter)
         defer { close(launched.errorPipe) }
         let (outcome, rootExecuted) = try withoutActuallyEscaping(handle) { (handle) throws(IPCWatchError) in
-            var loop = TraceLoop(root: launched.pid, options: options, handle: handle)
-            return (try loop.run(), loop.rootExecuted)
+            try withoutActuallyEscaping(exited) { (exited) throws(IPCWatchError) in
+                var loop = TraceLoop(root: launched.pid, options: options, handle: handle, exited: exited)
+                return (try loop.run(), loop.rootExecuted)
+            }
         }
         if !rootExecuted, let failure = Launcher.failure(from: launched.errorPipe, command: command[0]) {
             throw failure
@@ -78,16 +85,19 @@ struct TraceLoop {
     let root: pid_t
     let options: TraceOptions
     let handle: (Event) -> Void
+    let exited: (pid_t, ExitStatus) -> Void
     let table = SyscallTable.standard
     private var tracees: [pid_t: Tracee] = [:]
     private var rootStatus: ExitStatus?
     /// The root reached its `execve`: from then on, a failure cannot be a launch failure.
     private(set) var rootExecuted = false
 
-    init(root: pid_t, options: TraceOptions, handle: @escaping (Event) -> Void) {
+    init(root: pid_t, options: TraceOptions, handle: @escaping (Event) -> Void,
+         exited: @escaping (pid_t, ExitStatus) -> Void) {
         self.root = root
         self.options = options
         self.handle = handle
+        self.exited = exited
         tracees[root] = Tracee()
     }
 
@@ -117,6 +127,8 @@ struct TraceLoop {
         guard status.stopped else {
             tracees[tid] = nil
             if tid == root { rootStatus = ExitStatus(status) }
+            // The launcher child ending before its exec is a launch failure, reported as such.
+            if tid != root || rootExecuted { exited(tid, ExitStatus(status)) }
             return
         }
         if tracees[tid] == nil { tracees[tid] = Tracee() }  // a new child can report before its parent's event
@@ -185,10 +197,14 @@ struct TraceLoop {
         let decoded = Decoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
         guard options.events.contains(decoded.call.syscall) else { return }
         let identity = identity(of: tid)
+        var inodes: [UInt64]?
+        if options.resolvePipeInodes, let ends = decoded.call.pipeEnds {
+            inodes = [ends.read, ends.write].map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
+        }
         handle(Event(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID, threadID: tid,
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
                      architecture: pending.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
-                     result: decoded.result, duration: exitedAt &- pending.enteredAt))
+                     result: decoded.result, duration: exitedAt &- pending.enteredAt, pipeInodes: inodes))
     }
 
     private mutating func identity(of tid: pid_t) -> ThreadIdentity {

@@ -1,0 +1,90 @@
+/// Per-event totals for `-c`/`-C`, printed at the end like strace's summary table.
+public struct Summary: Sendable {
+    private struct Row {
+        var calls = 0
+        var errors = 0
+        var nanoseconds: UInt64 = 0
+        var processes: Set<Int32> = []
+    }
+
+    private var rows: [Syscall: Row] = [:]
+
+    public init() {}
+
+    /// Counts `event` under the call it performed (an `ipc(2)` call under its subcall).
+    public mutating func add(_ event: Event) {
+        var row = rows[event.call.syscall] ?? Row()
+        row.calls += 1
+        if !event.result.isSuccess { row.errors += 1 }
+        row.nanoseconds += event.duration
+        row.processes.insert(event.processID)
+        rows[event.call.syscall] = row
+    }
+
+    /// Rows by time spent, then by calls: the busiest first.
+    private var sorted: [(Syscall, Row)] {
+        rows.sorted { a, b in
+            (a.value.nanoseconds, a.value.calls, b.key.rawValue) > (b.value.nanoseconds, b.value.calls, a.key.rawValue)
+        }
+    }
+
+    /// strace -c's table, with a `processes` column: how many processes made the call.
+    public var text: String {
+        let total = rows.values.reduce(UInt64(0)) { $0 + $1.nanoseconds }
+        let separator = "------ ----------- ----------- --------- --------- --------- ----------------"
+        var lines = ["% time     seconds  usecs/call     calls    errors processes syscall", separator]
+        func line(_ name: String, _ row: Row, _ percent: Double) -> String {
+            let usecsPerCall = row.calls == 0 ? 0 : row.nanoseconds / 1000 / UInt64(row.calls)
+            return [Self.fixed(percent, 2).padded(6), Self.fixed(Double(row.nanoseconds) / 1e9, 6).padded(11),
+                    String(usecsPerCall).padded(11), String(row.calls).padded(9),
+                    (row.errors == 0 ? "" : String(row.errors)).padded(9), String(row.processes.count).padded(9), name]
+                .joined(separator: " ")
+        }
+        var all = Row()
+        for (syscall, row) in sorted {
+            lines.append(line(syscall.rawValue, row, total == 0 ? 0 : Double(row.nanoseconds) * 100 / Double(total)))
+            all.calls += row.calls
+            all.errors += row.errors
+            all.nanoseconds += row.nanoseconds
+            all.processes.formUnion(row.processes)
+        }
+        lines.append(separator)
+        lines.append(line("total", all, 100))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The same as one JSON object: `{"summary":[{"syscall","calls","errors","processes","seconds"}]}`.
+    public var jsonLine: String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("summary")
+        json.beginArray()
+        for (syscall, row) in sorted {
+            json.beginObject()
+            json.field("syscall", syscall.rawValue)
+            json.field("calls", row.calls)
+            json.field("errors", row.errors)
+            json.field("processes", row.processes.count)
+            json.field("nanoseconds", row.nanoseconds)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.output
+    }
+
+    /// `value` with `digits` decimals, rounded half up.
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = UInt64((value * scale).rounded())
+        let whole = String(scaled / UInt64(scale))
+        let fraction = String(scaled % UInt64(scale)).leftPadded(to: digits)
+        return digits == 0 ? whole : whole + "." + fraction
+    }
+}
+
+private extension String {
+    /// Right-aligned in `width` columns, as printf's `%Nd`.
+    func padded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

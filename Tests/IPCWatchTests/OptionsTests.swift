@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import IPCWatch
+
+/// -y, -c/-C, -t, -q: each checked on real runs against the fixture's own account.
+@Suite("Output options")
+struct OptionsTests {
+    /// Runs ipcwatch with text output to a file; returns the exit status and the lines.
+    private func text(_ options: [String], _ command: [String], environment: [String: String] = [:]) -> (Int32, [String]) {
+        let output = Support.scratch.appendingPathComponent("text-\(UUID().uuidString).txt").path
+        let result = Support.run([Support.ipcwatch, "-o", output] + options + ["--"] + command, executable: "/usr/bin/env",
+                                 environment: environment)
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        return (result.status, text.split(separator: "\n").map(String.init))
+    }
+
+    @Test("-y and the JSON pipeInodes name the inode the program itself sees with fstat")
+    func pipeInodes() throws {
+        let log = Support.newLog()
+        let (status, lines) = text(["-y"], [Support.fixture, "inode"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(status == 0)
+        let logged = try #require(Support.lines(log).first { $0.first == "inode" })
+        let (r, w, inode) = (logged[3], logged[4], logged[5])
+        #expect(lines.contains { $0.hasSuffix("pipe2([\(r)<pipe:[\(inode)]>, \(w)<pipe:[\(inode)]>], 0) = 0") }, "\(lines)")
+
+        let jsonLog = Support.newLog()
+        let (_, events) = Support.trace([Support.fixture, "inode"], environment: ["IPC_FIXTURE_LOG": jsonLog])
+        let jsonLogged = try #require(Support.lines(jsonLog).first)
+        let event = try #require(events.first { $0.eventName == "pipe2" })
+        #expect(event["pipeInodes"] as? [Int] == [Int(jsonLogged[5])!, Int(jsonLogged[5])!])
+    }
+
+    @Test("-c prints only the summary; -C events and the summary; counts match the calls made")
+    func summary() throws {
+        let (status, only) = text(["-c"], [Support.fixture, "forks", "2", "5"])
+        #expect(status == 0)
+        #expect(only.first == "% time     seconds  usecs/call     calls    errors processes syscall")
+        #expect(!only.contains { $0.contains("pipe2([") }, "no event lines with -c")
+        // 2 processes x 5 x (pipe + pipe2): 10 pipe and 10 pipe2 calls, 2 processes each.
+        let rows = only.filter { $0.hasSuffix(" pipe") || $0.hasSuffix(" pipe2") || $0.hasSuffix(" total") }
+            .map { $0.split(separator: " ") }
+        #expect(rows.count == 3)
+        for row in rows {
+            let expected = row.last == "total" ? ["20", "2"] : ["10", "2"]
+            #expect(Array(row[3...4].map(String.init)) == expected, "\(row)")
+        }
+        let (_, both) = text(["-C", "-q"], [Support.fixture, "forks", "2", "5"])
+        #expect(both.filter { $0.contains("pipe2([") }.count == 10)
+        #expect(both.contains { $0.hasPrefix("% time") })
+    }
+
+    @Test("-t, -tt and -ttt prefix each line with the time", arguments: [
+        ("-t", #"^\d\d:\d\d:\d\d \d+ "#), ("-tt", #"^\d\d:\d\d:\d\d\.\d{6} \d+ "#), ("-ttt", #"^\d{10}\.\d{6} \d+ "#),
+    ])
+    func timestamps(flag: String, patternSource: String) throws {
+        let pattern = try Regex(patternSource)
+        let (status, lines) = text([flag, "-q"], [Support.fixture, "exit", "0"])
+        #expect(status == 0)
+        #expect(lines.count == 2 && lines.allSatisfy { $0.firstMatch(of: pattern) != nil }, "\(lines)")
+    }
+
+    @Test("exit lines like strace's unless -q")
+    func exitLines() {
+        let (_, lines) = text([], [Support.fixture, "signal", String(SIGSEGV)])
+        #expect(lines.last?.firstMatch(of: #/^\d+ \+\+\+ killed by SIGSEGV( \(core dumped\))? \+\+\+$/#) != nil, "\(lines)")
+        let (_, exited) = text([], [Support.fixture, "exit", "3"])
+        #expect(exited.last?.firstMatch(of: #/^\d+ \+\+\+ exited with 3 \+\+\+$/#) != nil, "\(exited)")
+        let (_, quiet) = text(["-q"], [Support.fixture, "exit", "3"])
+        #expect(!quiet.contains { $0.contains("+++") } && quiet.count == 2)
+    }
+
+    @Test("summary table arithmetic")
+    func summaryTable() {
+        var summary = Summary()
+        func event(_ call: Call, pid: Int32, ns: UInt64, ok: Bool = true) -> Event {
+            Event(timestamp: 0, processID: pid, threadID: pid, parentProcessID: 1, userID: 0, processName: "p",
+                  architecture: .x86_64, call: call, multiplexed: nil,
+                  result: ok ? .success(0) : .failure(Errno(rawValue: EINVAL)), duration: ns)
+        }
+        summary.add(event(.pipe(.fds(read: 3, write: 4)), pid: 10, ns: 30_000))
+        summary.add(event(.pipe(.fds(read: 3, write: 4)), pid: 11, ns: 30_000))
+        summary.add(event(.msgget(key: 0, flags: 0), pid: 10, ns: 40_000, ok: false))
+        #expect(summary.text.split(separator: "\n").map(String.init) == [
+            "% time     seconds  usecs/call     calls    errors processes syscall",
+            "------ ----------- ----------- --------- --------- --------- ----------------",
+            " 60.00    0.000060          30         2                   2 pipe",
+            " 40.00    0.000040          40         1         1         1 msgget",
+            "------ ----------- ----------- --------- --------- --------- ----------------",
+            "100.00    0.000100          33         3         1         2 total",
+        ])
+    }
+}
