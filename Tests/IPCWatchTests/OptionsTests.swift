@@ -90,3 +90,24 @@ struct OptionsTests {
         ])
     }
 }
+
+@Suite("Event selection end to end")
+struct SelectionEndToEndTests {
+    @Test("-e reports exactly the selected events", arguments: [
+        ("msg", ["msgget", "msgsnd", "msgrcv", "msgctl"]),
+        ("shmat,shmdt", ["shmat", "shmdt"]),
+        ("sysv,!msg,!shm", ["semget", "semtimedop", "semctl"]),
+    ])
+    func selected(list: String, expected: [String]) {
+        let (result, events) = Support.trace([Support.fixture, "sysv"], options: ["-e", list])
+        #expect(result.status == 0)
+        #expect(events.map(\.eventName) == expected)
+    }
+
+    @Test("-e on i386 ipc() calls selects by the subcall")
+    func multiplexed() {
+        let (_, events) = Support.trace([Support.fixture, "i386"], options: ["-e", "msgctl"])
+        let names = events.map { ($0["ipcCall"] as? [String: Any])?["eventName"] as? String ?? $0.eventName }
+        #expect(names == ["msgctl", "msgctl"], "ipc(MSGCTL) and the direct msgctl")
+    }
+}
