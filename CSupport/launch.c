@@ -21,7 +21,8 @@ static void report_and_exit(int fd, int stage, int error) {
 }
 
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd) {
+                          int set_no_new_privs, int error_fd, const int *restore_signals,
+                          const struct sigaction *restore_actions, int restore_count, const sigset_t *child_mask) {
     sigset_t all, saved;
     sigfillset(&all);
     // No handler of the parent may run in the child between fork and exec.
@@ -43,7 +44,9 @@ pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filt
             sigaction(sig, &dfl, NULL);
         }
     }
-    sigprocmask(SIG_SETMASK, &saved, NULL);
+    for (int i = 0; i < restore_count; i++)
+        sigaction(restore_signals[i], &restore_actions[i], NULL);
+    sigprocmask(SIG_SETMASK, child_mask ? child_mask : &saved, NULL);
 
     // Wait here until the tracer has seized us and sent SIGCONT.
     kill(getpid(), SIGSTOP);

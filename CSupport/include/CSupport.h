@@ -7,6 +7,7 @@
 #ifndef IPCWATCH_CSUPPORT_H
 #define IPCWATCH_CSUPPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -125,10 +126,13 @@ typedef struct ipcw_launch_failure {
 /// PR_SET_SECCOMP, setting no_new_privs first when `set_no_new_privs`, then execvp(file, argv).
 /// Any failure is written as an `ipcw_launch_failure` to `error_fd` (a CLOEXEC pipe) and the
 /// child exits 127. The child runs only async-signal-safe code: signal handlers of the parent are
-/// reset to SIG_DFL and the signal mask restored before anything can be delivered.
+/// reset to SIG_DFL, the `restore_count` dispositions the tracer changed for itself are put back
+/// (`restore_signals[i]` gets `restore_actions[i]`), and the mask becomes `child_mask` (the caller's
+/// mask when NULL), before anything can be delivered.
 /// Returns the child's pid, or -errno if fork failed.
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd);
+                          int set_no_new_privs, int error_fd, const int *restore_signals,
+                          const struct sigaction *restore_actions, int restore_count, const sigset_t *child_mask);
 
 #ifdef __cplusplus
 }

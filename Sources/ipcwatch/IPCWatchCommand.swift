@@ -6,7 +6,7 @@ struct IPCWatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipcwatch",
         abstract: "Watch a program's pipe and SysV IPC syscalls (ptrace + seccomp, no root).",
-        usage: "ipcwatch [options] [--] command [args...]",
+        usage: "ipcwatch [options] [--] command [args...]\n       ipcwatch [options] -p PID[,PID...]",
         discussion: "Traces pipe, pipe2, ipc (i386), msgget/msgsnd/msgrcv/msgctl, semget/semop/semtimedop/semctl "
             + "and shmget/shmat/shmdt/shmctl of the command, its children and threads. "
             + "Exits with the command's exit status."
@@ -38,8 +38,16 @@ struct IPCWatchCommand: ParsableCommand {
     @Flag(name: .customShort("t"), help: "Prefix time of day; -tt with microseconds, -ttt as epoch seconds.")
     var timestamps: Int
 
-    @Flag(name: [.short, .long], help: "No exit messages (+++ exited with N +++).")
+    @Flag(name: [.short, .long], help: "No attach, detach or exit messages.")
     var quiet: Int
+
+    @Option(name: [.short, .customLong("pid")],
+            help: ArgumentHelp("Attach to running process PID (repeatable, or comma-separated); detach on Ctrl-C.",
+                               valueName: "PID"))
+    var pid: [String] = []
+
+    /// The processes of `-p`.
+    var pids: [Int32] { pid.flatMap { $0.split(separator: ",") }.compactMap { Int32(String($0.filter { $0 != " " })) } }
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command to run.", valueName: "command"))
     var command: [String] = []
@@ -53,7 +61,17 @@ struct IPCWatchCommand: ParsableCommand {
             // Passthrough capture starts at the first unknown word: an unknown option is not a command.
             throw ValidationError("unknown option '\(first)'")
         }
-        guard !command.isEmpty else { throw ValidationError("no command given (usage: ipcwatch [options] [--] command [args...])") }
+        for word in pid.flatMap({ $0.split(separator: ",") }) {
+            guard let value = Int32(String(word.filter { $0 != " " })), value > 0 else {
+                throw ValidationError("invalid process id '\(word)'")
+            }
+        }
+        if !pid.isEmpty && !command.isEmpty {
+            throw ValidationError("give either -p PID or a command, not both")
+        }
+        guard !command.isEmpty || !pid.isEmpty else {
+            throw ValidationError("no command given (usage: ipcwatch [options] [--] command [args...] or ipcwatch -p PID)")
+        }
         guard stringLimit >= 0 else { throw ValidationError("-s must be a non-negative number") }
         guard timestamps <= 3 else { throw ValidationError("-t may be given at most three times") }
         if let events { _ = try EventSelection.parse(events) }

@@ -40,17 +40,38 @@ do {
     let showExits = showEvents && !arguments.json && arguments.quiet == 0
     var summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
 
-    // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
-    TerminationSignals.ignore([SIGINT, SIGQUIT])
-    TerminationSignals.install([SIGTERM, SIGHUP])
-    signal(SIGPIPE, SIG_IGN)
-
-    let outcome = try tracer.launch(arguments.command, exited: { tid, status in
+    let exited = { (tid: Int32, status: ExitStatus) in
         if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
-    }) { event in
+    }
+    let handle = { (event: Event) in
         if showEvents { output.writeLine(format(event)) }
         summary?.add(event)
     }
+    // A reader that goes away must not kill the tracer: output is dropped, the trace goes on.
+    TerminationSignals.ignore([SIGPIPE])
+    let messages = OutputStream(fd: STDERR_FILENO)
+
+    if !arguments.pids.isEmpty {
+        // Attach mode: Ctrl-C, SIGTERM, SIGHUP detach and leave the processes running as before.
+        TerminationSignals.install([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+        let pids = arguments.pids
+        let outcome = try tracer.attach(pids, attached: {
+            if arguments.quiet == 0 { pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") } }
+            messages.flush()
+        }, exited: exited, handle: handle)
+        if case .interrupted = outcome, arguments.quiet == 0 {
+            pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
+        }
+        messages.flush()
+        if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
+        output.flush()
+        exit(0)
+    }
+
+    // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
+    TerminationSignals.ignore([SIGINT, SIGQUIT])
+    TerminationSignals.install([SIGTERM, SIGHUP])
+    let outcome = try tracer.launch(arguments.command, exited: exited, handle: handle)
     if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
     output.flush()
     switch outcome {

@@ -9,6 +9,9 @@
  *   ipc_fixture exit CODE       exits with CODE after one pipe
  *   ipc_fixture signal SIG      kills itself with SIG after one pipe
  *   ipc_fixture inode           one pipe; logs "inode PID TID R W INO" with the inode fstat gives
+ *   ipc_fixture attachloop T    T threads loop msgget (logged) + a pipe round trip + msgctl(IPC_RMID) until
+ *                               stdin reaches EOF; prints its pid first; exits 1 if any call misbehaved
+ *   ipc_fixture reader          prints its pid, blocks in read(0), then prints "read N DATA" (exit 1 on error)
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
@@ -18,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <pthread.h>
@@ -301,11 +305,51 @@ static int everything(void) {
     return 0;
 }
 
+static volatile int stop_looping;
+static volatile int loop_failed;
+static void *attach_loop(void *arg) {
+    (void)arg;
+    while (!stop_looping) {
+        int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+        if (q < 0) { loop_failed = 1; break; }
+        logf_("msgget %d %ld %d\n", getpid(), tid(), q);
+        int fd[2];
+        char byte = 'x', back = 0;
+        if (pipe2(fd, O_CLOEXEC) != 0 || write(fd[1], &byte, 1) != 1 || read(fd[0], &back, 1) != 1 || back != 'x')
+            loop_failed = 1;
+        close(fd[0]); close(fd[1]);
+        if (msgctl(q, IPC_RMID, NULL) != 0) loop_failed = 1;
+    }
+    return NULL;
+}
+
+static int attach_target(int threads) {
+    pthread_t workers[threads];
+    for (int i = 0; i < threads; i++) pthread_create(&workers[i], NULL, attach_loop, NULL);
+    printf("%d\n", getpid());
+    fflush(stdout);
+    char buffer[64];
+    while (read(0, buffer, sizeof buffer) > 0) {}
+    stop_looping = 1;
+    for (int i = 0; i < threads; i++) pthread_join(workers[i], NULL);
+    return loop_failed;
+}
+
+static int reader(void) {
+    printf("%d\n", getpid());
+    fflush(stdout);
+    char buffer[64] = {0};
+    ssize_t n = read(0, buffer, sizeof buffer - 1);
+    if (n < 0) { printf("error %s\n", strerror(errno)); return 1; }
+    printf("read %zd %s", n, buffer);
+    return 0;
+}
+
 static int seccomp_status(void) {
     FILE *status = fopen("/proc/self/status", "r");
     char line[256];
     while (status && fgets(line, sizeof line, status))
-        if (strncmp(line, "Seccomp:", 8) == 0) logf_("status %s", line);
+        if (strncmp(line, "Seccomp:", 8) == 0 || strncmp(line, "Sig", 3) == 0) logf_("status %s", line);
     if (status) fclose(status);
     int fd[2];
     if (syscall(SYS_pipe, fd) != 0) return 1;
@@ -351,6 +395,8 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (!strcmp(mode, "everything")) return everything();
+    if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
+    if (!strcmp(mode, "reader")) return reader();
     if (!strcmp(mode, "inode")) {
         int fd[2];
         struct stat st;

@@ -78,7 +78,7 @@ struct LaunchTests {
         #expect(direct.first.map { String($0.returnValue) } == logged.first { $0[0] == "msgget" }.map { String($0[3]) })
     }
 
-    @Test("the target runs under seccomp mode 2 and gets the same fds as untraced")
+    @Test("the target runs under seccomp mode 2 with the same fds and signal state as untraced")
     func seccompAndDescriptors() {
         let untracedLog = Support.newLog()
         _ = Support.run(["seccomp"], executable: Support.fixture, environment: ["IPC_FIXTURE_LOG": untracedLog])
@@ -86,8 +86,13 @@ struct LaunchTests {
         let (result, events) = Support.trace([Support.fixture, "seccomp"], environment: ["IPC_FIXTURE_LOG": tracedLog])
         #expect(result.status == 0)
         let traced = Support.lines(tracedLog), untraced = Support.lines(untracedLog)
-        #expect(traced.first?.joined(separator: " ") == "status Seccomp:\t2")
-        #expect(untraced.first?.joined(separator: " ") == "status Seccomp:\t0")
+        let seccomp = { (lines: [[Substring]]) in lines.first { $0.count > 1 && $0[1].hasPrefix("Seccomp:") }?.joined(separator: " ") }
+        #expect(seccomp(traced) == "status Seccomp:\t2")
+        #expect(seccomp(untraced) == "status Seccomp:\t0")
+        // Same blocked, ignored and caught signals as untraced (this test runner blocks many: a good case).
+        let signals = { (lines: [[Substring]]) in lines.filter { $0.count > 1 && $0[1].hasPrefix("Sig") && !$0[1].hasPrefix("SigQ") }.map { $0.joined(separator: " ") } }
+        #expect(signals(traced) == signals(untraced), "traced \(signals(traced)) untraced \(signals(untraced))")
+        #expect(signals(traced).count == 4)
         // Same fd numbers as without ipcwatch: the tracer leaked no descriptor into the target.
         #expect(traced.last?.suffix(2) == untraced.last?.suffix(2))
         #expect(tracedPipes(events) == loggedPipes(tracedLog))

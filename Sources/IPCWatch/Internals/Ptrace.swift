@@ -31,6 +31,12 @@ struct Ptrace {
     /// `PTRACE_SYSCALL`: resume until the next syscall entry or exit.
     func resumeToSyscall(signal: Int32 = 0) throws(Errno) { try request(Int32(IPCW_PTRACE_SYSCALL), data: UInt(signal)) }
 
+    /// `PTRACE_INTERRUPT`: stop a seized tracee (with `PTRACE_EVENT_STOP`), even inside a syscall.
+    func interrupt() throws(Errno) { try request(Int32(IPCW_PTRACE_INTERRUPT)) }
+
+    /// `PTRACE_DETACH`, delivering `signal` (0 for none).
+    func detach(signal: Int32 = 0) throws(Errno) { try request(Int32(IPCW_PTRACE_DETACH), data: UInt(signal)) }
+
     /// `PTRACE_LISTEN`: leave a group-stopped tracee stopped but let it report its resumption.
     func listen() throws(Errno) { try request(Int32(IPCW_PTRACE_LISTEN)) }
 

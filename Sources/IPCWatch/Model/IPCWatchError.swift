@@ -8,6 +8,8 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
     case system(call: String, errno: Errno)
     /// libseccomp refused to build the filter.
     case filter(String)
+    /// A process could not be attached to (`-p`): the reason names the likely cause.
+    case cannotAttach(pid: Int32, reason: String)
     /// A name given to `-e` is neither an event nor a set.
     case unknownEvent(String)
 
@@ -17,6 +19,7 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cannotInstallFilter(let step, let errno): "cannot \(step) in the child: \(errno.message)"
         case .system(let call, let errno): "\(call): \(errno.message)"
         case .filter(let message): "seccomp filter: \(message)"
+        case .cannotAttach(let pid, let reason): "cannot attach to process \(pid): \(reason)"
         case .unknownEvent(let name):
             "unknown event '\(name)'; valid events: \(Syscall.allCases.map(\.rawValue).joined(separator: ", "));"
                 + " sets: \(EventSelection.sets.keys.sorted().joined(separator: ", "))"

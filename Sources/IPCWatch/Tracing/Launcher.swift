@@ -25,10 +25,17 @@ struct Launcher {
         // Unprivileged callers need no_new_privs for PR_SET_SECCOMP; root keeps setuid semantics.
         let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
 
+        // The command gets the signal state ipcwatch started with, not the one it set for itself.
+        var (signals, actions, originalMask) = TerminationSignals.originalState
+        var mask = originalMask ?? sigset_t()
+        let hasMask = originalMask != nil
         let pid: pid_t = withCStrings(command) { argv in
             filter.program.withUnsafeBytes { program in
-                ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
-                                    setNoNewPrivs, pipeFDs[1])
+                withUnsafePointer(to: &mask) { maskPointer in
+                    ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
+                                        setNoNewPrivs, pipeFDs[1], &signals, &actions, Int32(signals.count),
+                                        hasMask ? maskPointer : nil)
+                }
             }
         }
         close(pipeFDs[1])

@@ -56,7 +56,8 @@ public struct Tracer: Sendable {
         defer { close(launched.errorPipe) }
         let (outcome, rootExecuted) = try withoutActuallyEscaping(handle) { (handle) throws(IPCWatchError) in
             try withoutActuallyEscaping(exited) { (exited) throws(IPCWatchError) in
-                var loop = TraceLoop(root: launched.pid, options: options, handle: handle, exited: exited)
+                var loop = TraceLoop(mode: .launch, tracees: [launched.pid], options: options, handle: handle,
+                                     exited: exited)
                 return (try loop.run(), loop.rootExecuted)
             }
         }
@@ -65,153 +66,23 @@ public struct Tracer: Sendable {
         }
         return outcome
     }
-}
 
-/// The ptrace event loop of one traced tree.
-struct TraceLoop {
-    /// A syscall between its seccomp stop and its exit stop.
-    private struct PendingCall {
-        var architecture: Architecture
-        var syscall: Syscall
-        var arguments: [UInt64]
-        var enteredAt: UInt64
-    }
-
-    private struct Tracee {
-        var pending: PendingCall?
-        var identity: ThreadIdentity?
-    }
-
-    let root: pid_t
-    let options: TraceOptions
-    let handle: (Event) -> Void
-    let exited: (pid_t, ExitStatus) -> Void
-    let table = SyscallTable.standard
-    private var tracees: [pid_t: Tracee] = [:]
-    private var rootStatus: ExitStatus?
-    /// The root reached its `execve`: from then on, a failure cannot be a launch failure.
-    private(set) var rootExecuted = false
-
-    init(root: pid_t, options: TraceOptions, handle: @escaping (Event) -> Void,
-         exited: @escaping (pid_t, ExitStatus) -> Void) {
-        self.root = root
-        self.options = options
-        self.handle = handle
-        self.exited = exited
-        tracees[root] = Tracee()
-    }
-
-    mutating func run() throws(IPCWatchError) -> TraceOutcome {
-        while !tracees.isEmpty {
-            var raw: Int32 = 0
-            let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD)
-            if tid < 0 {
-                switch errno {
-                case EINTR:
-                    let signal = TerminationSignals.received
-                    if signal != 0 { return .interrupted(signal: signal) }
-                    continue
-                case ECHILD:
-                    tracees.removeAll()
-                    continue
-                default:
-                    throw .system(call: "waitpid", errno: .current)
-                }
+    /// Attaches to every thread of the running processes `pids` (and follows their new children),
+    /// reporting their watched syscalls until they all exit, or until a signal installed with
+    /// `TerminationSignals` arrives: then every tracee is detached and left running as before.
+    ///
+    /// A running process cannot be given a seccomp filter safely (its `RET_TRACE` would fail calls
+    /// with ENOSYS once we are gone), so attach mode stops at every syscall's entry and exit.
+    public func attach(_ pids: [pid_t], attached: () -> Void = {}, exited: (pid_t, ExitStatus) -> Void = { _, _ in },
+                       handle: (Event) -> Void) throws(IPCWatchError) -> TraceOutcome {
+        let tids = try Attacher.attach(pids)
+        attached()
+        return try withoutActuallyEscaping(handle) { (handle) throws(IPCWatchError) in
+            try withoutActuallyEscaping(exited) { (exited) throws(IPCWatchError) in
+                var loop = TraceLoop(mode: .attach, tracees: tids, options: options, handle: handle, exited: exited)
+                return try loop.run()
             }
-            handleStop(tid, WaitStatus(rawValue: raw))
         }
-        return .exited(rootStatus ?? .exited(0))
-    }
-
-    private mutating func handleStop(_ tid: pid_t, _ status: WaitStatus) {
-        guard status.stopped else {
-            tracees[tid] = nil
-            if tid == root { rootStatus = ExitStatus(status) }
-            // The launcher child ending before its exec is a launch failure, reported as such.
-            if tid != root || rootExecuted { exited(tid, ExitStatus(status)) }
-            return
-        }
-        if tracees[tid] == nil { tracees[tid] = Tracee() }  // a new child can report before its parent's event
-        let ptrace = Ptrace(tid: tid)
-        let signal = status.stopSignal
-        // A tracee can vanish (SIGKILL) between stops: ESRCH from any request just means that.
-        do {
-            if signal == SIGTRAP | 0x80 {
-                syscallExit(tid)
-                try ptrace.cont()
-                return
-            }
-            switch status.ptraceEvent {
-            case 0:
-                // Signal-delivery stop: deliver it unchanged.
-                try ptrace.cont(signal: signal)
-            case Int32(IPCW_PTRACE_EVENT_SECCOMP):
-                seccompStop(tid)
-                try ptrace.resumeToSyscall()
-            case Int32(IPCW_PTRACE_EVENT_FORK), Int32(IPCW_PTRACE_EVENT_VFORK), Int32(IPCW_PTRACE_EVENT_CLONE):
-                let child = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
-                if tracees[child] == nil { tracees[child] = Tracee() }
-                try ptrace.cont()
-            case Int32(IPCW_PTRACE_EVENT_EXEC):
-                // After an exec by a non-leader thread the leader's tid takes over the old thread.
-                let formerTid = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
-                if formerTid != tid { tracees[formerTid] = nil }
-                tracees[tid] = Tracee()
-                if tid == root || formerTid == root { rootExecuted = true }
-                try ptrace.cont()
-            case Int32(IPCW_PTRACE_EVENT_STOP):
-                // Group-stop (SIGSTOP, Ctrl-Z...): stay stopped but let SIGCONT be seen. Anything
-                // else (a new child's first stop, a SIGCONT re-trap) just resumes.
-                if [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU].contains(signal) {
-                    try ptrace.listen()
-                } else {
-                    try ptrace.cont()
-                }
-            default:
-                try ptrace.cont()
-            }
-        } catch {
-            // ESRCH: killed meanwhile; its exit status arrives through waitpid.
-        }
-    }
-
-    private mutating func seccompStop(_ tid: pid_t) {
-        guard let info = try? Ptrace(tid: tid).syscallInfo(), info.op == UInt8(IPCW_SYSCALL_INFO_SECCOMP),
-              let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
-              let entry = table.entry(architecture: architecture, number: info.nr) else {
-            tracees[tid]?.pending = nil
-            return
-        }
-        let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
-        tracees[tid]?.pending = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments,
-                                            enteredAt: Clock.monotonicNanoseconds())
-    }
-
-    private mutating func syscallExit(_ tid: pid_t) {
-        guard let pending = tracees[tid]?.pending else { return }
-        tracees[tid]?.pending = nil
-        guard let info = try? Ptrace(tid: tid).syscallInfo(), info.op == UInt8(IPCW_SYSCALL_INFO_EXIT) else { return }
-        let exitedAt = Clock.monotonicNanoseconds()
-        let stop = SyscallStop(architecture: pending.architecture, syscall: pending.syscall,
-                               arguments: pending.arguments, returnValue: info.rval, isError: info.is_error != 0)
-        let decoded = Decoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
-        guard options.events.contains(decoded.call.syscall) else { return }
-        let identity = identity(of: tid)
-        var inodes: [UInt64]?
-        if options.resolvePipeInodes, let ends = decoded.call.pipeEnds {
-            inodes = [ends.read, ends.write].map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
-        }
-        handle(Event(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID, threadID: tid,
-                     parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
-                     architecture: pending.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
-                     result: decoded.result, duration: exitedAt &- pending.enteredAt, pipeInodes: inodes))
-    }
-
-    private mutating func identity(of tid: pid_t) -> ThreadIdentity {
-        if let known = tracees[tid]?.identity { return known }
-        let identity = ProcFS.identity(of: tid) ?? ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "?")
-        tracees[tid]?.identity = identity
-        return identity
     }
 }
 

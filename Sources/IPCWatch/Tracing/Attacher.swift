@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Attaches to running processes, every thread of them: `PTRACE_SEIZE` + `PTRACE_INTERRUPT` on each
+/// task, re-scanning `/proc/PID/task` until no thread appears that was not seized.
+enum Attacher {
+    /// No `EXITKILL` (the targets must outlive us) and no seccomp: attach mode uses syscall stops.
+    static let options: Ptrace.Options = [.traceSysGood, .traceFork, .traceVfork, .traceClone, .traceExec]
+
+    /// Seizes all threads of `pids`; returns every seized tid. On failure nothing stays attached.
+    static func attach(_ pids: [pid_t]) throws(IPCWatchError) -> [pid_t] {
+        var seized: [pid_t] = []
+        do {
+            for pid in pids { try attach(pid, into: &seized) }
+        } catch {
+            var cleanup = TraceLoop(mode: .attach, tracees: seized, options: TraceOptions(), handle: { _ in },
+                                    exited: { _, _ in })
+            try? cleanup.detachAll()
+            throw error
+        }
+        return seized
+    }
+
+    private static func attach(_ pid: pid_t, into seized: inout [pid_t]) throws(IPCWatchError) {
+        if let reason = forbidden(pid) { throw .cannotAttach(pid: pid, reason: reason) }
+        var known = Set<pid_t>()
+        while true {
+            guard let tids = threads(of: pid) else {
+                throw .cannotAttach(pid: pid, reason: Errno(rawValue: ESRCH).message)
+            }
+            let fresh = tids.filter { !known.contains($0) }
+            if fresh.isEmpty { return }
+            for tid in fresh {
+                known.insert(tid)
+                do {
+                    try Ptrace(tid: tid).seize(options: options)
+                } catch {
+                    // A thread that exited meanwhile is fine; the process itself is not.
+                    if error == .noSuchProcess && tid != pid { continue }
+                    throw .cannotAttach(pid: pid, reason: explain(error, pid: pid))
+                }
+                seized.append(tid)
+                _ = try? Ptrace(tid: tid).interrupt()
+            }
+        }
+    }
+
+    /// Refuses ipcwatch itself and its ancestors: a tracer stopping its own waiter deadlocks.
+    private static func forbidden(_ pid: pid_t) -> String? {
+        var ancestor = getpid()
+        while ancestor > 1 {
+            if ancestor == pid { return ancestor == getpid() ? "that is ipcwatch itself" : "that is an ancestor of ipcwatch" }
+            guard let parent = ProcFS.identity(of: ancestor)?.parentProcessID, parent != ancestor else { break }
+            ancestor = parent
+        }
+        return nil
+    }
+
+    /// The tids in `/proc/PID/task`, nil if the process does not exist.
+    static func threads(of pid: pid_t) -> [pid_t]? {
+        guard let directory = opendir("/proc/\(pid)/task") else { return nil }
+        defer { closedir(directory) }
+        var tids: [pid_t] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if let tid = pid_t(name) { tids.append(tid) }
+        }
+        return tids
+    }
+
+    /// The errno, with the likely cause of a refusal.
+    private static func explain(_ error: Errno, pid: pid_t) -> String {
+        guard error == .notPermitted else { return error.message }
+        var cause = "not permitted"
+        if let status = ProcFS.read("/proc/\(pid)/status") {
+            let text = String(decoding: status, as: UTF8.self)
+            let field = { (name: String) -> String? in
+                text.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                    .map { $0.dropFirst(name.count + 1).split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init) ?? "" }
+            }
+            if let tracer = field("TracerPid"), tracer != "0" {
+                cause = "it is already traced by process \(tracer)"
+            } else if let uid = field("Uid").flatMap(UInt32.init), uid != geteuid(), geteuid() != 0 {
+                cause = "it belongs to another user"
+            } else if let scope = ProcFS.read("/proc/sys/kernel/yama/ptrace_scope"),
+                      let level = Int(String(decoding: scope, as: UTF8.self).filter(\.isNumber)), level > 0 {
+                cause = "kernel.yama.ptrace_scope is \(level)"
+            }
+        }
+        return "\(error.message) (\(cause))"
+    }
+}

@@ -1,0 +1,229 @@
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ptrace event loop of one traced tree, for both modes:
+/// - launch: the seccomp filter stops the tracee at watched syscalls only (seccomp stop, then the
+///   exit stop), and every other stop is resumed with `PTRACE_CONT`;
+/// - attach: no filter can be added to a running process, so every syscall stops at entry and exit
+///   (`PTRACE_SYSCALL`) and the loop keeps only the watched ones.
+struct TraceLoop {
+    enum Mode { case launch, attach }
+
+    /// A watched syscall between its entry (or seccomp) stop and its exit stop.
+    private struct PendingCall {
+        var architecture: Architecture
+        var syscall: Syscall
+        var arguments: [UInt64]
+        var enteredAt: UInt64
+    }
+
+    private struct Tracee {
+        var pending: PendingCall?
+        var identity: ThreadIdentity?
+    }
+
+    let mode: Mode
+    let options: TraceOptions
+    let handle: (Event) -> Void
+    let exited: (pid_t, ExitStatus) -> Void
+    let table = SyscallTable.standard
+    /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
+    private let trapped: Set<Syscall>
+    private var tracees: [pid_t: Tracee] = [:]
+    /// The launched command's pid: its status is the trace's outcome.
+    private let root: pid_t?
+    private var rootStatus: ExitStatus?
+    /// The root reached its `execve`: from then on, a failure cannot be a launch failure.
+    private(set) var rootExecuted = false
+    /// Detaching: every stop now ends in `PTRACE_DETACH`.
+    private var detaching = false
+
+    init(mode: Mode, tracees initial: [pid_t], options: TraceOptions, handle: @escaping (Event) -> Void,
+         exited: @escaping (pid_t, ExitStatus) -> Void) {
+        self.mode = mode
+        self.root = mode == .launch ? initial.first : nil
+        self.options = options
+        self.handle = handle
+        self.exited = exited
+        self.trapped = options.trappedSyscalls
+        for tid in initial { tracees[tid] = Tracee() }
+    }
+
+    /// Detaches every tracee (interrupting those that run) and waits until all are detached.
+    mutating func detachAll() throws(IPCWatchError) {
+        beginDetach()
+        _ = try run()
+    }
+
+    /// Runs until every tracee has exited (or been detached), or a termination signal arrives:
+    /// in attach mode that signal detaches everything first.
+    mutating func run() throws(IPCWatchError) -> TraceOutcome {
+        while !tracees.isEmpty {
+            // Checked on every stop, not only on EINTR: a busy tracee keeps waitpid from ever blocking.
+            let signal = TerminationSignals.received
+            if signal != 0 && !detaching {
+                if mode == .launch { return .interrupted(signal: signal) }
+                beginDetach()
+            }
+            var raw: Int32 = 0
+            let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD)
+            if tid < 0 {
+                switch errno {
+                case EINTR:
+                    continue
+                case ECHILD:
+                    tracees.removeAll()
+                default:
+                    throw .system(call: "waitpid", errno: .current)
+                }
+                continue
+            }
+            handleStop(tid, WaitStatus(rawValue: raw))
+        }
+        if detaching { return .interrupted(signal: TerminationSignals.received) }
+        return .exited(rootStatus ?? .exited(0))
+    }
+
+    /// Interrupts every tracee; each is detached at its next stop.
+    private mutating func beginDetach() {
+        detaching = true
+        for tid in tracees.keys { _ = try? Ptrace(tid: tid).interrupt() }
+    }
+
+    private mutating func handleStop(_ tid: pid_t, _ status: WaitStatus) {
+        guard status.stopped else {
+            tracees[tid] = nil
+            if tid == root { rootStatus = ExitStatus(status) }
+            // The launcher child ending before its exec is a launch failure, reported as such.
+            if tid != root || rootExecuted { exited(tid, ExitStatus(status)) }
+            return
+        }
+        if tracees[tid] == nil { tracees[tid] = Tracee() }  // a new child can report before its parent's event
+        let ptrace = Ptrace(tid: tid)
+        let signal = status.stopSignal
+        let event = status.ptraceEvent
+        // A tracee can vanish (SIGKILL) between stops: ESRCH from any request just means that.
+        do {
+            if detaching {
+                try detach(tid, status)
+                return
+            }
+            if signal == SIGTRAP | 0x80 {
+                syscallStop(tid)
+                try resume(ptrace)
+                return
+            }
+            switch event {
+            case 0:
+                // Signal-delivery stop: deliver it unchanged.
+                try resume(ptrace, signal: signal)
+            case Int32(IPCW_PTRACE_EVENT_SECCOMP):
+                syscallStop(tid)
+                try ptrace.resumeToSyscall()
+            case Int32(IPCW_PTRACE_EVENT_FORK), Int32(IPCW_PTRACE_EVENT_VFORK), Int32(IPCW_PTRACE_EVENT_CLONE):
+                let child = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
+                if tracees[child] == nil { tracees[child] = Tracee() }
+                try resume(ptrace)
+            case Int32(IPCW_PTRACE_EVENT_EXEC):
+                // After an exec by a non-leader thread the leader's tid takes over the old thread.
+                let formerTid = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
+                if formerTid != tid { tracees[formerTid] = nil }
+                tracees[tid] = Tracee()
+                if tid == root || formerTid == root { rootExecuted = true }
+                try resume(ptrace)
+            case Int32(IPCW_PTRACE_EVENT_STOP):
+                // Group-stop (SIGSTOP, Ctrl-Z...): stay stopped but let SIGCONT be seen. Anything
+                // else (a new child's first stop, an attach interrupt, a SIGCONT re-trap) resumes.
+                if Self.isStopSignal(signal) {
+                    try ptrace.listen()
+                } else {
+                    try resume(ptrace)
+                }
+            default:
+                try resume(ptrace)
+            }
+        } catch {
+            // ESRCH: killed meanwhile; its exit status arrives through waitpid.
+        }
+    }
+
+    private static func isStopSignal(_ signal: Int32) -> Bool {
+        signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU
+    }
+
+    /// Resumes a tracee the way the mode needs: to its next syscall stop when attached.
+    private func resume(_ ptrace: Ptrace, signal: Int32 = 0) throws(Errno) {
+        switch mode {
+        case .launch: try ptrace.cont(signal: signal)
+        case .attach: try ptrace.resumeToSyscall(signal: signal)
+        }
+    }
+
+    /// Detaches `tid` at this stop, handing back a signal it was about to receive.
+    private mutating func detach(_ tid: pid_t, _ status: WaitStatus) throws(Errno) {
+        let event = status.ptraceEvent
+        if event == Int32(IPCW_PTRACE_EVENT_FORK) || event == Int32(IPCW_PTRACE_EVENT_VFORK)
+            || event == Int32(IPCW_PTRACE_EVENT_CLONE) {
+            // A child born while detaching is attached too: detach it at its first stop.
+            let child = pid_t(truncatingIfNeeded: try Ptrace(tid: tid).eventMessage())
+            if tracees[child] == nil { tracees[child] = Tracee() }
+        }
+        let pendingSignal = event == 0 && status.stopSignal != SIGTRAP | 0x80 ? status.stopSignal : 0
+        tracees[tid] = nil
+        try Ptrace(tid: tid).detach(signal: pendingSignal)
+    }
+
+    /// A syscall stop: entry (attach mode), seccomp (launch mode) or exit (both).
+    private mutating func syscallStop(_ tid: pid_t) {
+        guard let info = try? Ptrace(tid: tid).syscallInfo() else { return }
+        switch Int32(info.op) {
+        case Int32(IPCW_SYSCALL_INFO_SECCOMP), Int32(IPCW_SYSCALL_INFO_ENTRY):
+            syscallEntered(tid, info)
+        case Int32(IPCW_SYSCALL_INFO_EXIT):
+            syscallExited(tid, info)
+        default:
+            tracees[tid]?.pending = nil
+        }
+    }
+
+    private mutating func syscallEntered(_ tid: pid_t, _ info: ipcw_syscall_info) {
+        // The common case when attached: a syscall we do not watch. Nothing allocated, nothing kept.
+        guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
+              let entry = table.entry(architecture: architecture, number: info.nr),
+              trapped.contains(entry.syscall) else {
+            if tracees[tid]?.pending != nil { tracees[tid]?.pending = nil }
+            return
+        }
+        let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+        tracees[tid]?.pending = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments,
+                                            enteredAt: Clock.monotonicNanoseconds())
+    }
+
+    private mutating func syscallExited(_ tid: pid_t, _ info: ipcw_syscall_info) {
+        guard let pending = tracees[tid]?.pending else { return }
+        tracees[tid]?.pending = nil
+        let exitedAt = Clock.monotonicNanoseconds()
+        let stop = SyscallStop(architecture: pending.architecture, syscall: pending.syscall,
+                               arguments: pending.arguments, returnValue: info.rval, isError: info.is_error != 0)
+        let decoded = Decoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
+        guard options.events.contains(decoded.call.syscall) else { return }
+        let identity = identity(of: tid)
+        var inodes: [UInt64]?
+        if options.resolvePipeInodes, let ends = decoded.call.pipeEnds {
+            inodes = [ends.read, ends.write].map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
+        }
+        handle(Event(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID, threadID: tid,
+                     parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
+                     architecture: pending.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
+                     result: decoded.result, duration: exitedAt &- pending.enteredAt, pipeInodes: inodes))
+    }
+
+    private mutating func identity(of tid: pid_t) -> ThreadIdentity {
+        if let known = tracees[tid]?.identity { return known }
+        let identity = ProcFS.identity(of: tid) ?? ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "?")
+        tracees[tid]?.identity = identity
+        return identity
+    }
+}

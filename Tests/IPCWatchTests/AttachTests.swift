@@ -1,0 +1,222 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Kills a child that outlives its deadline, so that a broken tracer fails a test instead of hanging it.
+final class Watchdog: Sendable {
+    private let reaped = Atomic<Bool>(false)
+
+    init(pid: pid_t, seconds: Int) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) { [self] in
+            if !reaped.load(ordering: .acquiring) { kill(pid, SIGKILL) }
+        }
+    }
+
+    func disarm() { reaped.store(true, ordering: .releasing) }
+}
+
+/// A child process with pipes on its stdin, stdout and stderr, spawned and reaped by hand: the
+/// attach tests must control exactly when each side reads, writes and is signalled.
+final class Child {
+    let pid: pid_t
+    private let watchdog: Watchdog
+    private var reaped = false
+    private(set) var stdin: Int32
+    private let stdout: LineReader
+    private let stderr: LineReader
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        var pipes = [[Int32]](repeating: [-1, -1], count: 3)
+        for i in 0..<3 { try #require(pipe(&pipes[i]) == 0) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0)
+        posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2)
+        for p in pipes { posix_spawn_file_actions_addclose(&actions, p[0]); posix_spawn_file_actions_addclose(&actions, p[1]) }
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        close(pipes[0][0]); close(pipes[1][1]); close(pipes[2][1])
+        try #require(rc == 0, "spawn \(arguments[0]): \(rc)")
+        self.pid = pid
+        watchdog = Watchdog(pid: pid, seconds: 120)
+        stdin = pipes[0][1]
+        stdout = LineReader(fd: pipes[1][0])
+        stderr = LineReader(fd: pipes[2][0])
+    }
+
+    func readLine() -> String? { stdout.next() }
+    func readErrorLine() -> String? { stderr.next() }
+    func write(_ text: String) { _ = text.withCString { Glibc.write(stdin, $0, strlen($0)) } }
+    func closeStdin() { close(stdin); stdin = -1 }
+
+    /// Waits for the child; returns (code or signal, signaled).
+    func wait() -> (Int32, Bool) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        watchdog.disarm()
+        reaped = true
+        return status & 0x7f == 0 ? ((status >> 8) & 0xff, false) : (status & 0x7f, true)
+    }
+
+    deinit {
+        if stdin >= 0 { close(stdin) }
+        watchdog.disarm()
+        guard !reaped else { return }  // its pid may belong to someone else by now
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+}
+
+/// Blocking line reads from a descriptor.
+final class LineReader {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+
+    func next() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                defer { buffer.removeAll() }
+                return buffer.isEmpty ? nil : String(decoding: buffer, as: UTF8.self)
+            }
+            buffer.append(contentsOf: chunk[..<n])
+        }
+    }
+}
+
+@Suite("Attach mode")
+struct AttachTests {
+    @Test("attach mid-run to a multi-threaded process: no loss, no duplicates, right tids; it runs on unharmed")
+    func window() throws {
+        let log = Support.newLog()
+        let target = try Child([Support.fixture, "attachloop", "3"], environment: ["IPC_FIXTURE_LOG": log])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+
+        let tracer = try Child([Support.ipcwatch, "-j", "-o", "-", "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        var lines: [String] = []
+        // Events arrive as the target makes them: take 300, then detach. No timing involved.
+        while lines.count < 300, let line = tracer.readLine() { lines.append(line) }
+        kill(tracer.pid, SIGINT)
+        while let line = tracer.readLine() { lines.append(line) }
+        #expect(tracer.wait() == (0, false))
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) detached")
+
+        // Detached: the target keeps running and its own checks (pipe round trips, RMIDs) pass.
+        #expect(procStatus(pid).tracer == "0")
+        target.closeStdin()
+        #expect(target.wait() == (0, false), "the target's checks failed after the detach")
+
+        let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(events.count == lines.count && events.count >= 300)
+        #expect(events.allSatisfy { $0.pid == Int(pid) })
+        let logged = Support.lines(log)
+        var loggedByThread: [Int: [Int]] = [:]
+        for entry in logged where entry.first == "msgget" { loggedByThread[Int(entry[2])!, default: []].append(Int(entry[3])!) }
+        var tracedByThread: [Int: [Int]] = [:]
+        for event in events where event.eventName == "msgget" { tracedByThread[event.tid, default: []].append(event.returnValue) }
+        #expect(!tracedByThread.isEmpty)
+        for (tid, traced) in tracedByThread {
+            let all = try #require(loggedByThread[tid], "tid \(tid) is one of the fixture's threads")
+            // What was traced is one unbroken stretch of what the thread did: no gap, no repeat.
+            let start = try #require(all.firstIndex(of: traced[0]))
+            #expect(Array(all[start..<min(all.count, start + traced.count)]) == traced, "thread \(tid)")
+        }
+        // Every msgget was paired with its pipe2 and msgctl in the same thread, in order.
+        let names = events.filter { $0.tid == events[0].tid }.map(\.eventName)
+        #expect(Set(names).isSubset(of: ["msgget", "pipe2", "msgctl"]))
+    }
+
+    @Test("a read(2) in progress at attach time completes normally after the detach")
+    func blockedRead() throws {
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        // Blocked in read(0) for sure: /proc says so (state S, syscall 0).
+        while !(procStatus(pid).state == "S" && blockedSyscall(pid) == "0") { sched_yield() }
+
+        let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        kill(tracer.pid, SIGTERM)
+        #expect(tracer.wait() == (0, false))
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) detached")
+
+        target.write("hello\n")
+        #expect(target.readLine() == "read 6 hello", "no EINTR, no lost data")
+        #expect(target.wait() == (0, false))
+    }
+
+    @Test("attach errors are one clear line and a non-zero exit", arguments: [
+        (["-p", "2147483646"], "cannot attach to process 2147483646: No such process", 1),
+        (["-p", "12ab"], "invalid process id '12ab'", 2),
+        (["-p", "1", "true"], "give either -p PID or a command, not both", 2),
+    ])
+    func errors(arguments: [String], message: String, code: Int32) {
+        let result = Support.run([Support.ipcwatch] + arguments, executable: "/usr/bin/env")
+        #expect(result.status == code)
+        #expect(result.stderr == "ipcwatch: \(message)\n")
+    }
+
+    @Test("ipcwatch refuses to attach to its own ancestor")
+    func ancestor() {
+        let result = Support.run([Support.ipcwatch, "-p", String(getpid())], executable: "/usr/bin/env")
+        #expect(result.status == 1)
+        #expect(result.stderr == "ipcwatch: cannot attach to process \(getpid()): that is an ancestor of ipcwatch\n")
+    }
+
+    @Test("another user's process: not permitted, with the reason")
+    func otherUser() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipped: needs root and setpriv to run ipcwatch as another user")
+            return
+        }
+        let binary = Support.scratch.appendingPathComponent("ipcwatch-attach-unprivileged").path
+        try? FileManager.default.removeItem(atPath: binary)
+        try FileManager.default.copyItem(atPath: Support.ipcwatch, toPath: binary)
+        chmod(binary, 0o755)
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let result = Support.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary, "-p", String(pid)],
+                                 executable: "/usr/bin/setpriv")
+        #expect(result.status == 1)
+        #expect(result.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted (it belongs to another user)\n")
+        target.write("x\n")
+        #expect(target.wait() == (0, false), "the target was not disturbed")
+    }
+}
+
+/// A /proc file read to its end (they report a size of 0, so size-based readers get nothing).
+func procRead(_ path: String) -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+    defer { try? handle.close() }
+    return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+}
+
+/// Fields of /proc/PID/status that say what a process is doing.
+func procStatus(_ pid: pid_t) -> (state: String, tracer: String) {
+    let status = procRead("/proc/\(pid)/status")
+    let field = { (name: String) in
+        status.split(separator: "\n").first { $0.hasPrefix(name + ":") }?.split(separator: "\t").dropFirst().first.map(String.init) ?? ""
+    }
+    return (String(field("State").prefix(1)), field("TracerPid"))
+}
+
+/// The first field of /proc/PID/syscall: the number of the syscall it is blocked in.
+func blockedSyscall(_ pid: pid_t) -> String {
+    procRead("/proc/\(pid)/syscall").split(separator: " ").first.map(String.init) ?? ""
+}
