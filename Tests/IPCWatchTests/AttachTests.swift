@@ -161,6 +161,58 @@ struct AttachTests {
         #expect(target.wait() == (0, false))
     }
 
+    @Test("children forked after the attach are followed; ipcwatch ends with its tracees")
+    func followsChildren() throws {
+        // The shell waits in read(2) until told to run a pipeline in a child shell.
+        let target = try Child(["/bin/sh", "-c", "echo $$; read line; sh -c 'echo piped | cat'; echo done"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let tracer = try Child([Support.ipcwatch, "-j", "-o", "-", "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        target.write("go\n")
+        #expect(target.readLine() == "piped")
+        #expect(target.readLine() == "done")
+        #expect(target.wait() == (0, false))
+        var events: [[String: Any]] = []
+        while let line = tracer.readLine() {
+            if let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] { events.append(event) }
+        }
+        #expect(tracer.wait() == (0, false), "the trace ends when the last tracee exits")
+        let pipe = try #require(events.first { $0.eventName == "pipe2" }, "\(events)")
+        #expect(pipe.pid != Int(pid) && pipe["parentProcessId"] as? Int == Int(pid), "made by the child shell")
+        #expect(pipe.pipefd == [3, 4])
+    }
+
+    @Test("a stopped process stays stopped across attach and detach")
+    func groupStop() throws {
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        kill(pid, SIGSTOP)
+        while procStatus(pid).state != "T" { sched_yield() }
+        let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        kill(tracer.pid, SIGINT)
+        #expect(tracer.wait() == (0, false))
+        let after = procStatus(pid)
+        #expect(after.state == "T" && after.tracer == "0", "still stopped, no longer traced: \(after)")
+        kill(pid, SIGCONT)
+        target.write("more\n")
+        #expect(target.readLine() == "read 5 more")
+        #expect(target.wait() == (0, false))
+    }
+
+    @Test("SIGKILL to ipcwatch in attach mode leaves the target running")
+    func killedTracer() throws {
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        kill(tracer.pid, SIGKILL)
+        #expect(tracer.wait() == (SIGKILL, true))
+        target.write("alive\n")
+        #expect(target.readLine() == "read 6 alive", "no EXITKILL in attach mode")
+        #expect(target.wait() == (0, false))
+    }
+
     @Test("attach errors are one clear line and a non-zero exit", arguments: [
         (["-p", "2147483646"], "cannot attach to process 2147483646: No such process", 1),
         (["-p", "12ab"], "invalid process id '12ab'", 2),
