@@ -32,14 +32,39 @@ def build():
 
 
 def measure(argv):
-    """Wall time in seconds and the peak RSS (KiB) of argv[0]'s process (with its reaped children)."""
+    """Wall time of argv, in seconds."""
     start = time.perf_counter()
     pid = os.posix_spawnp(argv[0], argv, os.environ)
-    _, status, usage = os.wait4(pid, 0)
+    _, status = os.waitpid(pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed ({status}): {' '.join(argv)}")
-    return elapsed, usage.ru_maxrss
+    return elapsed
+
+
+def peak_rss(argv):
+    """Peak RSS (KiB) of argv[0] and its reaped children, via GNU time: its fork() starts the child
+    from time's own small address space (posix_spawn from python would start it from python's)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], capture_output=True, text=True, check=True)
+    return int(out.stderr.strip().splitlines()[-1])
+
+
+def measure_attach(prefix, workload, attached_marker):
+    """Wall time of a workload released after `prefix PID` attached to it (no prefix: untraced)."""
+    target = subprocess.Popen(["sh", "-c", f"read go; exec {workload} mixed 1000"], stdin=subprocess.PIPE)
+    tracer = None
+    if prefix:
+        tracer = subprocess.Popen(prefix + [str(target.pid)], stderr=subprocess.PIPE, text=True)
+        while attached_marker not in tracer.stderr.readline():
+            pass
+    start = time.perf_counter()
+    target.stdin.write(b"go\n")
+    target.stdin.close()
+    target.wait()
+    elapsed = time.perf_counter() - start
+    if tracer:
+        tracer.wait()
+    return elapsed
 
 
 def main():
@@ -82,7 +107,6 @@ def main():
     header = "| case | " + " | ".join(tools) + " | ipcwatch/native | ipcwatch/strace-seccomp | ipcwatch/floor |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
-    peak = {}
     for name, argv in cases.items():
         # Plain strace stops at every syscall: 2M untrapped ones take over a minute a run. Skipped there.
         skip = {"strace"} if name.startswith(("untrapped", "mixed")) else set()
@@ -90,18 +114,38 @@ def main():
         times = {tool: [] for tool in runners}
         for _ in range(options.runs):
             for tool, prefix in runners.items():
-                elapsed, rss = measure(prefix + argv)
-                times[tool].append(elapsed)
-                # Peak RSS counts the reaped tracees too: only the tiny workload's cases show the tracer's.
-                if argv[0] == workload and (tool.startswith("ipcwatch") or tool.startswith("strace")):
-                    peak[tool] = max(peak.get(tool, 0), rss)
+                times[tool].append(measure(prefix + argv))
         median = {tool: statistics.median(values) for tool, values in times.items()}
         ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if b in median and median[b] > 0 else "—"
         cells = " | ".join(f"{median[tool] * 1000:.1f} ms" if tool in median else "(skipped)" for tool in tools)
         print(f"| {name} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
               f"{ratio('ipcwatch', 'seccomp-floor')} |")
-    print("\npeak RSS of the tracer (max over the workload runs; the workload itself stays under 2 MiB): "
-          + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in peak.items()))
+    # Attach mode: every syscall stops twice (no seccomp filter can be added to a running process).
+    attachers = {"native": ([], ""), "ipcwatch -p": ([ipcwatch, "-o", "/dev/null", "-p"], "attached"),
+                 "strace -p": (["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS, "-p"], "attached")}
+    if not shutil.which("strace"):
+        del attachers["strace -p"]
+    times = {tool: [] for tool in attachers}
+    for _ in range(options.runs):
+        for tool, (prefix, marker) in attachers.items():
+            times[tool].append(measure_attach(prefix, workload, marker))
+    median = {tool: statistics.median(values) for tool, values in times.items()}
+    print("\n| attach: 1k x (100 getppid + pipe2), 101k syscalls | " + " | ".join(attachers) + " | ipcwatch/strace |")
+    print("|---|" + "---|" * (len(attachers) + 1))
+    per_call = lambda tool: (median[tool] - median["native"]) / 101000 * 1e6
+    cells = " | ".join(f"{median[t] * 1000:.1f} ms" + (f" (+{per_call(t):.1f} µs/syscall)" if t != "native" else "")
+                       for t in attachers)
+    ratio = f"{median['ipcwatch -p'] / median['strace -p']:.2f}" if "strace -p" in median else "—"
+    print(f"| median of {options.runs} | {cells} | {ratio} |")
+
+    # Peak RSS of the tracer (GNU time; the traced workload itself stays under 2 MiB), and its growth
+    # with the number of events.
+    many, few = 100000 // scale, 10000 // scale
+    rss = {tool: peak_rss(tools[tool] + [workload, "pipes", str(many)]) for tool in tools
+           if tool.startswith(("ipcwatch", "strace"))}
+    small = peak_rss(tools["ipcwatch"] + [workload, "pipes", str(few)])
+    print(f"\npeak RSS, {many} events: " + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in rss.items())
+          + f"; ipcwatch at {few} events: {small / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":
