@@ -25,7 +25,9 @@ do {
 
 do {
     let events = try arguments.events.map(EventSelection.parse) ?? Set(Syscall.allCases)
-    let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit))
+    // Pipe inodes cost two readlinks per pipe: only when shown (-y) or part of the schema (-j).
+    let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
+                               resolvePipeInodes: arguments.decodeFDs || arguments.json)
     let tracer = try Tracer(options: options)
     let output: OutputStream = switch arguments.output {
     case nil: OutputStream(fd: STDERR_FILENO)

@@ -224,6 +224,44 @@ struct AttachTests {
         #expect(result.stderr == "ipcwatch: \(message)\n")
     }
 
+    @Test("a process already traced: not permitted, naming the other tracer")
+    func alreadyTraced() throws {
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let first = try Child([Support.ipcwatch, "-p", String(pid)])
+        #expect(first.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        let second = Support.run([Support.ipcwatch, "-p", String(pid)], executable: "/usr/bin/env")
+        #expect(second.status == 1)
+        #expect(second.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted "
+                + "(it is already traced by process \(first.pid))\n")
+        kill(first.pid, SIGINT)
+        #expect(first.wait() == (0, false))
+        target.write("ok\n")
+        #expect(target.readLine() == "read 3 ok")
+    }
+
+    @Test("an unprivileged user attaches to their own process")
+    func unprivilegedAttach() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipped: needs root and setpriv to switch to another user")
+            return
+        }
+        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        let binary = Support.scratch.appendingPathComponent("ipcwatch-attach-nobody").path
+        try? FileManager.default.removeItem(atPath: binary)
+        try FileManager.default.copyItem(atPath: Support.ipcwatch, toPath: binary)
+        chmod(binary, 0o755)
+        let target = try Child(nobody + [Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let tracer = try Child(nobody + [binary, "-p", String(pid)])  // setpriv execs: same pid
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        kill(tracer.pid, SIGINT)
+        #expect(tracer.wait() == (0, false))
+        target.write("mine\n")
+        #expect(target.readLine() == "read 5 mine")
+        #expect(target.wait() == (0, false))
+    }
+
     @Test("ipcwatch refuses to attach to its own ancestor")
     func ancestor() {
         let result = Support.run([Support.ipcwatch, "-p", String(getpid())], executable: "/usr/bin/env")
@@ -233,18 +271,9 @@ struct AttachTests {
 
     @Test("another user's process: not permitted, with the reason")
     func otherUser() throws {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
-            print("skipped: needs root and setpriv to run ipcwatch as another user")
-            return
-        }
-        let binary = Support.scratch.appendingPathComponent("ipcwatch-attach-unprivileged").path
-        try? FileManager.default.removeItem(atPath: binary)
-        try FileManager.default.copyItem(atPath: Support.ipcwatch, toPath: binary)
-        chmod(binary, 0o755)
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
-        let result = Support.run(["--reuid=65534", "--regid=65534", "--clear-groups", binary, "-p", String(pid)],
-                                 executable: "/usr/bin/setpriv")
+        guard let result = try Support.runAsNobody(["-p", String(pid)]) else { return }
         #expect(result.status == 1)
         #expect(result.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted (it belongs to another user)\n")
         target.write("x\n")

@@ -78,6 +78,26 @@ enum Support {
         return (result, events)
     }
 
+    /// Runs ipcwatch with `arguments` as uid/gid 65534 through setpriv; nil (with the reason printed)
+    /// where no other user can be switched to.
+    static func runAsNobody(_ arguments: [String], environment: [String: String] = [:]) throws -> Result? {
+        guard getuid() == 0 else {
+            print("skipped: not root, so no other user can be switched to (this run is already unprivileged)")
+            return nil
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipped: setpriv (util-linux) is not installed")
+            return nil
+        }
+        // A copy in the world-accessible scratch directory: the build tree may not be readable by nobody.
+        let binary = scratch.appendingPathComponent("ipcwatch-nobody-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: ipcwatch, toPath: binary)
+        chmod(binary, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: binary) }
+        return run(["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments,
+                   executable: "/usr/bin/setpriv", environment: environment)
+    }
+
     static func newLog() -> String {
         let path = scratch.appendingPathComponent("log-\(UUID().uuidString).txt").path
         _ = FileManager.default.createFile(atPath: path, contents: nil)
