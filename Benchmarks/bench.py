@@ -82,6 +82,7 @@ def main():
         "seccomp-floor": [floor],
         "ipcwatch": [ipcwatch, "-o", "/dev/null", "--"],
         "ipcwatch -j": [ipcwatch, "-j", "-o", "/dev/null", "--"],
+        "ipcwatch --same-cpu": [ipcwatch, "--same-cpu", "-o", "/dev/null", "--"],
         "strace --seccomp-bpf": ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", "-e", STRACE_EVENTS],
         "strace": ["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS],
     }

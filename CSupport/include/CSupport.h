@@ -107,6 +107,12 @@ int ipcw_pipe_cloexec(int fds[2]);
 /// memfd_create(name, MFD_CLOEXEC). The fd, or -1 with errno.
 int ipcw_memfd_cloexec(const char *name);
 
+// MARK: scheduling
+
+/// Pins the calling thread (and so the children it forks) to the CPU it runs on:
+/// sched_setaffinity(0, {sched_getcpu()}). Returns that CPU, or -errno.
+int ipcw_pin_to_current_cpu(void);
+
 // MARK: launch
 
 /// What the child failed to do before exec; written with the errno to the error pipe.

@@ -41,6 +41,10 @@ struct IPCWatchCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No attach, detach or exit messages.")
     var quiet: Int
 
+    @Flag(name: .customLong("same-cpu"),
+          help: "Run ipcwatch and the command on one CPU: faster per event, but the command's threads share it.")
+    var sameCPU = false
+
     @Option(name: [.short, .customLong("pid")],
             help: ArgumentHelp("Attach to running process PID (repeatable, or comma-separated); detach on Ctrl-C.",
                                valueName: "PID"))
@@ -65,6 +69,9 @@ struct IPCWatchCommand: ParsableCommand {
             guard let value = Int32(String(word.filter { $0 != " " })), value > 0 else {
                 throw ValidationError("invalid process id '\(word)'")
             }
+        }
+        if sameCPU && !pid.isEmpty {
+            throw ValidationError("--same-cpu applies to launch mode only")
         }
         if !pid.isEmpty && !command.isEmpty {
             throw ValidationError("give either -p PID or a command, not both")

@@ -25,9 +25,9 @@ do {
 
 do {
     let events = try arguments.events.map(EventSelection.parse) ?? Set(Syscall.allCases)
-    // Pipe inodes cost two readlinks per pipe: only when shown (-y) or part of the schema (-j).
+    // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
-                               resolvePipeInodes: arguments.decodeFDs || arguments.json)
+                               resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU)
     let tracer = try Tracer(options: options)
     let output: OutputStream = switch arguments.output {
     case nil: OutputStream(fd: STDERR_FILENO)
@@ -37,7 +37,8 @@ do {
     let text = TextFormat(stringLimit: arguments.stringLimit, decodeFDs: arguments.decodeFDs,
                           timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none)
     let json = TraceeJSONFormat(stringLimit: arguments.stringLimit)
-    let format: (Event) -> String = arguments.json ? { json.line(for: $0) } : { text.line(for: $0) }
+    let write: (Event) -> Void = arguments.json ? { output.writeLine(bytes: json.bytes(for: $0)) }
+                                                : { output.writeLine(text.line(for: $0)) }
     let showEvents = !arguments.summaryOnly
     let showExits = showEvents && !arguments.json && arguments.quiet == 0
     var summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
@@ -46,7 +47,7 @@ do {
         if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
     }
     let handle = { (event: Event) in
-        if showEvents { output.writeLine(format(event)) }
+        if showEvents { write(event) }
         summary?.add(event)
     }
     // A reader that goes away must not kill the tracer: output is dropped, the trace goes on.

@@ -111,3 +111,21 @@ struct SelectionEndToEndTests {
         #expect(names == ["msgctl", "msgctl"], "ipc(MSGCTL) and the direct msgctl")
     }
 }
+
+@Suite("--same-cpu")
+struct SameCPUTests {
+    @Test("the command runs on the tracer's single CPU, and nothing is lost")
+    func pinned() {
+        let (result, _) = Support.trace(["sh", "-c", "grep Cpus_allowed_list /proc/self/status"], options: ["--same-cpu"])
+        let allowed = result.stdout.split(separator: "\t").last.map { $0.filter { $0 != "\n" } } ?? ""
+        #expect(Int(allowed) != nil, "one CPU, not a list or range: '\(allowed)'")
+
+        let log = Support.newLog()
+        let (traced, events) = Support.trace([Support.fixture, "threads", "3", "20"], options: ["--same-cpu"],
+                                             environment: ["IPC_FIXTURE_LOG": log])
+        #expect(traced.status == 0)
+        #expect(events.count == 120)
+        let logged = Support.lines(log).map { "\($0[1]) \($0[2]) \($0[3]) \($0[4])" }.sorted()
+        #expect(events.map { "\($0.pid) \($0.tid) \($0.pipefd?[0] ?? -1) \($0.pipefd?[1] ?? -1)" }.sorted() == logged)
+    }
+}

@@ -1,57 +1,85 @@
-/// A minimal JSON writer for flat, known shapes: no reflection, no intermediate objects.
+/// A minimal JSON writer for flat, known shapes, writing UTF-8 bytes directly: no reflection, no
+/// intermediate objects, no String growth per token (one JSON line per event is the hot path of `-j`).
 struct JSONWriter {
-    private(set) var output = ""
-    private var needsComma = [false]
+    private(set) var bytes: [UInt8] = []
+    private var needsComma: UInt64 = 0  // one bit per nesting level: a value was written at that level
+    private var depth = 0
 
-    init() {}
+    init() { bytes.reserveCapacity(1024) }
 
-    mutating func beginObject() { separate(); output += "{"; needsComma.append(false) }
-    mutating func endObject() { output += "}"; needsComma.removeLast() }
-    mutating func beginArray() { separate(); output += "["; needsComma.append(false) }
-    mutating func endArray() { output += "]"; needsComma.removeLast() }
+    var output: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func key(_ name: String) {
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    mutating func key(_ name: StaticString) {
         separate()
-        Self.appendString(name, to: &output)
-        output += ":"
-        needsComma[needsComma.count - 1] = false
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        needsComma &= ~(1 << UInt64(depth))
     }
 
-    mutating func string(_ value: String) { separate(); Self.appendString(value, to: &output) }
-    mutating func integer<T: BinaryInteger>(_ value: T) { separate(); output += String(value) }
-    mutating func bool(_ value: Bool) { separate(); output += value ? "true" : "false" }
-    mutating func null() { separate(); output += "null" }
+    mutating func string(_ value: String) { separate(); appendString(value) }
+    mutating func integer<T: BinaryInteger>(_ value: T) { separate(); appendInteger(value) }
+    mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
+    mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
 
-    mutating func field(_ name: String, _ value: String) { key(name); string(value) }
-    mutating func field<T: BinaryInteger>(_ name: String, _ value: T) { key(name); integer(value) }
-    mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) { key(name); integer(value) }
+    mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+
+    private mutating func open(_ bracket: UInt8) {
+        separate()
+        bytes.append(bracket)
+        depth += 1
+        needsComma &= ~(1 << UInt64(depth))
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth -= 1
+    }
 
     private mutating func separate() {
-        if needsComma[needsComma.count - 1] { output += "," }
-        needsComma[needsComma.count - 1] = true
+        let bit: UInt64 = 1 << UInt64(depth)
+        if needsComma & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        needsComma |= bit
     }
 
-    static func appendString(_ value: String, to output: inout String) {
-        output += "\""
-        // Names and types never need escaping: append them whole rather than scalar by scalar.
-        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            output += value
-            output += "\""
-            return
+    private mutating func appendInteger<T: BinaryInteger>(_ value: T) {
+        var magnitude = UInt64(truncatingIfNeeded: value.magnitude)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 decimal digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[start...])
         }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{0}"..."\u{1f}":
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+    }
+
+    private mutating func appendString(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0a: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0d: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                          hex[Int(byte >> 4)], hex[Int(byte & 0xf)]])
+            default: bytes.append(byte)  // UTF-8 passes through unchanged
             }
         }
-        output += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -36,6 +36,17 @@ public final class OutputStream {
     public func writeLine(_ line: String) {
         guard failure == nil else { return }
         buffer.append(contentsOf: line.utf8)
+        endLine()
+    }
+
+    /// Writes `bytes` (UTF-8, no newline) and a newline.
+    public func writeLine(bytes: [UInt8]) {
+        guard failure == nil else { return }
+        buffer.append(contentsOf: bytes)
+        endLine()
+    }
+
+    private func endLine() {
         buffer.append(UInt8(ascii: "\n"))
         if lineBuffered || buffer.count >= capacity { flush() }
     }

@@ -15,7 +15,10 @@ public struct TraceeJSONFormat: Sendable {
         hostName = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public func line(for event: Event) -> String {
+    public func line(for event: Event) -> String { String(decoding: bytes(for: event), as: UTF8.self) }
+
+    /// The line as UTF-8, without a newline: what `OutputStream.writeLine(bytes:)` takes.
+    public func bytes(for event: Event) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("timestamp", event.timestamp)
@@ -59,7 +62,7 @@ public struct TraceeJSONFormat: Sendable {
             json.endObject()
         }
         json.endObject()
-        return json.output
+        return json.bytes
     }
 
     private func write(_ arguments: [TraceeArgument], to json: inout JSONWriter) {

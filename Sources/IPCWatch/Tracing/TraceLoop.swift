@@ -212,7 +212,9 @@ struct TraceLoop {
         let identity = identity(of: tid)
         var inodes: [UInt64]?
         if options.resolvePipeInodes, let ends = decoded.call.pipeEnds {
-            inodes = [ends.read, ends.write].map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
+            // Both ends of a new pipe share its inode: one readlink (a /proc path walk) is enough.
+            let inode = ProcFS.pipeInode(tid: tid, fd: ends.read) ?? 0
+            inodes = [inode, inode]
         }
         handle(Event(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID, threadID: tid,
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,

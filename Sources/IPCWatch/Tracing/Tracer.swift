@@ -8,14 +8,19 @@ public struct TraceOptions: Sendable {
     /// The events to report. A SysV event selects the i386 `ipc(2)` calls of that subcall too.
     public var events: Set<Syscall>
     public var decode: DecodeOptions
-    /// Look up the pipe inode of each new pipe fd (one `readlink` of /proc per fd).
+    /// Look up the inode of each new pipe (one `readlink` of /proc/TID/fd per pipe).
     public var resolvePipeInodes: Bool
+    /// Launch mode: pin the calling thread, and so the command, to the CPU it runs on. Each stop is a
+    /// round trip between tracee and tracer; on one CPU it needs no cross-CPU wake-up (measured: about
+    /// 1.4 times faster per event on the benchmark machine), but the command's threads lose parallelism.
+    public var sameCPU: Bool
 
     public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
-                resolvePipeInodes: Bool = true) {
+                resolvePipeInodes: Bool = true, sameCPU: Bool = false) {
         self.events = events
         self.decode = decode
         self.resolvePipeInodes = resolvePipeInodes
+        self.sameCPU = sameCPU
     }
 
     /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
@@ -52,6 +57,10 @@ public struct Tracer: Sendable {
     /// `exited` for each traced thread that ends, and returns when every process of the command has exited.
     public func launch(_ command: [String], exited: (pid_t, ExitStatus) -> Void = { _, _ in },
                        handle: (Event) -> Void) throws(IPCWatchError) -> TraceOutcome {
+        if options.sameCPU {
+            let cpu = ipcw_pin_to_current_cpu()
+            if cpu < 0 { throw .system(call: "sched_setaffinity", errno: Errno(rawValue: -cpu)) }
+        }
         let launched = try Launcher.launch(command, filter: filter)
         defer { close(launched.errorPipe) }
         let (outcome, rootExecuted) = try withoutActuallyEscaping(handle) { (handle) throws(IPCWatchError) in

@@ -1,0 +1,16 @@
+// CPU affinity behind a plain function: Swift cannot use the CPU_* macros.
+#define _GNU_SOURCE
+#include "CSupport.h"
+
+#include <errno.h>
+#include <sched.h>
+
+int ipcw_pin_to_current_cpu(void) {
+    int cpu = sched_getcpu();
+    if (cpu < 0)
+        return -errno;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -errno;
+}
