@@ -40,10 +40,11 @@ public enum TraceOutcome: Sendable, Equatable {
     case interrupted(signal: Int32)
 }
 
-/// Runs commands under ptrace + seccomp and turns their watched syscalls into events.
+/// Traces commands it launches (ptrace + seccomp) or processes it attaches to (ptrace syscall stops)
+/// and turns their watched syscalls into events.
 ///
-/// All ptrace requests are made from the thread that calls `launch`: the kernel accepts them
-/// only from the thread that attached.
+/// All ptrace requests are made from the thread that calls `launch` or `attach`: the kernel accepts
+/// them only from the thread that attached. Events are delivered on that thread, as they happen.
 public struct Tracer: Sendable {
     public let options: TraceOptions
     public let filter: SeccompFilter
