@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what ipcwatch needs to build and test on Debian/Ubuntu: libseccomp-dev and a C compiler
-# (for the test fixtures). Does nothing when they are already there.
+# Installs what ipcwatch needs to build and test on Debian/Ubuntu: libseccomp-dev, a C compiler (for
+# the test fixtures), util-linux (setpriv, unshare, ipcmk) and strace (the tests' oracle).
+# Does nothing when they are already there.
 set -euo pipefail
 missing=()
 [ -e /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 [ -x /usr/bin/setpriv ] || missing+=(util-linux)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
