@@ -192,7 +192,10 @@ struct AttachTests {
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (0, false))
-        let after = procStatus(pid)
+        // The detach wakes the thread to re-enter its group stop: it is briefly R. Had it been resumed,
+        // it would settle in S (blocked reading stdin), not T.
+        var after = procStatus(pid)
+        while after.state == "R" { sched_yield(); after = procStatus(pid) }
         #expect(after.state == "T" && after.tracer == "0", "still stopped, no longer traced: \(after)")
         kill(pid, SIGCONT)
         target.write("more\n")
@@ -200,12 +203,20 @@ struct AttachTests {
         #expect(target.wait() == (0, false))
     }
 
+    /// A `reader` fixture blocked on its stdin, and ipcwatch attached to it; `prefix` runs both (as
+    /// another user, say).
+    private func attachedReader(prefix: [String] = [], ipcwatch: String = Support.ipcwatch) throws
+        -> (target: Child, pid: pid_t, tracer: Child) {
+        let target = try Child(prefix + [Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let tracer = try Child(prefix + [ipcwatch, "-p", String(pid)])  // setpriv execs: the same pid
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        return (target, pid, tracer)
+    }
+
     @Test("SIGKILL to ipcwatch in attach mode leaves the target running")
     func killedTracer() throws {
-        let target = try Child([Support.fixture, "reader"])
-        let pid = try #require(target.readLine().flatMap { Int32($0) })
-        let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
-        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        let (target, _, tracer) = try attachedReader()
         kill(tracer.pid, SIGKILL)
         #expect(tracer.wait() == (SIGKILL, true))
         target.write("alive\n")
@@ -226,10 +237,7 @@ struct AttachTests {
 
     @Test("a process already traced: not permitted, naming the other tracer")
     func alreadyTraced() throws {
-        let target = try Child([Support.fixture, "reader"])
-        let pid = try #require(target.readLine().flatMap { Int32($0) })
-        let first = try Child([Support.ipcwatch, "-p", String(pid)])
-        #expect(first.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        let (target, pid, first) = try attachedReader()
         let second = Support.run([Support.ipcwatch, "-p", String(pid)], executable: "/usr/bin/env")
         #expect(second.status == 1)
         #expect(second.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted "
@@ -242,19 +250,8 @@ struct AttachTests {
 
     @Test("an unprivileged user attaches to their own process")
     func unprivilegedAttach() throws {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
-            print("skipped: needs root and setpriv to switch to another user")
-            return
-        }
-        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        let binary = Support.scratch.appendingPathComponent("ipcwatch-attach-nobody").path
-        try? FileManager.default.removeItem(atPath: binary)
-        try FileManager.default.copyItem(atPath: Support.ipcwatch, toPath: binary)
-        chmod(binary, 0o755)
-        let target = try Child(nobody + [Support.fixture, "reader"])
-        let pid = try #require(target.readLine().flatMap { Int32($0) })
-        let tracer = try Child(nobody + [binary, "-p", String(pid)])  // setpriv execs: same pid
-        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        guard let nobody = try Support.nobody() else { return }
+        let (target, _, tracer) = try attachedReader(prefix: nobody.prefix, ipcwatch: nobody.ipcwatch)
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (0, false))
         target.write("mine\n")

@@ -78,9 +78,9 @@ enum Support {
         return (result, events)
     }
 
-    /// Runs ipcwatch with `arguments` as uid/gid 65534 through setpriv; nil (with the reason printed)
-    /// where no other user can be switched to.
-    static func runAsNobody(_ arguments: [String], environment: [String: String] = [:]) throws -> Result? {
+    /// How to run something as uid/gid 65534 (a setpriv prefix) and an ipcwatch that user can run;
+    /// nil, with the reason printed, where no other user can be switched to.
+    static func nobody() throws -> (prefix: [String], ipcwatch: String)? {
         guard getuid() == 0 else {
             print("skipped: not root, so no other user can be switched to (this run is already unprivileged)")
             return nil
@@ -90,12 +90,18 @@ enum Support {
             return nil
         }
         // A copy in the world-accessible scratch directory: the build tree may not be readable by nobody.
-        let binary = scratch.appendingPathComponent("ipcwatch-nobody-\(UUID().uuidString)").path
-        try FileManager.default.copyItem(atPath: ipcwatch, toPath: binary)
-        chmod(binary, 0o755)
-        defer { try? FileManager.default.removeItem(atPath: binary) }
-        return run(["--reuid=65534", "--regid=65534", "--clear-groups", binary] + arguments,
-                   executable: "/usr/bin/setpriv", environment: environment)
+        let binary = scratch.appendingPathComponent("ipcwatch-nobody").path
+        if !FileManager.default.fileExists(atPath: binary) {
+            try? FileManager.default.copyItem(atPath: ipcwatch, toPath: binary)
+            chmod(binary, 0o755)
+        }
+        return (["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], binary)
+    }
+
+    /// Runs ipcwatch with `arguments` as uid/gid 65534; nil where that is impossible.
+    static func runAsNobody(_ arguments: [String], environment: [String: String] = [:]) throws -> Result? {
+        guard let nobody = try nobody() else { return nil }
+        return run(nobody.prefix + [nobody.ipcwatch] + arguments, executable: "/usr/bin/env", environment: environment)
     }
 
     static func newLog() -> String {
