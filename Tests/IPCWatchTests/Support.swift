@@ -89,14 +89,17 @@ enum Support {
             print("skipped: setpriv (util-linux) is not installed")
             return nil
         }
-        // A copy in the world-accessible scratch directory: the build tree may not be readable by nobody.
-        let binary = scratch.appendingPathComponent("ipcwatch-nobody").path
-        if !FileManager.default.fileExists(atPath: binary) {
-            try? FileManager.default.copyItem(atPath: ipcwatch, toPath: binary)
-            chmod(binary, 0o755)
-        }
-        return (["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], binary)
+        return (["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], nobodyBinary)
     }
+
+    /// A copy of ipcwatch in the world-accessible scratch directory (the build tree may not be readable
+    /// by nobody), made once: a copy being written while a parallel test execs it fails with ETXTBSY.
+    private static let nobodyBinary: String = {
+        let binary = scratch.appendingPathComponent("ipcwatch-nobody").path
+        try? FileManager.default.copyItem(atPath: ipcwatch, toPath: binary)
+        chmod(binary, 0o755)
+        return binary
+    }()
 
     /// Runs ipcwatch with `arguments` as uid/gid 65534; nil where that is impossible.
     static func runAsNobody(_ arguments: [String], environment: [String: String] = [:]) throws -> Result? {
