@@ -12,6 +12,9 @@
  *   ipc_fixture attachloop T    T threads loop msgget (logged) + a pipe round trip + msgctl(IPC_RMID) until
  *                               stdin reaches EOF; prints its pid first; exits 1 if any call misbehaved
  *   ipc_fixture reader          prints its pid, blocks in read(0), then prints "read N DATA" (exit 1 on error)
+ *   ipc_fixture signals         handlers for SIGUSR1, SIGCHLD, SIGRTMIN+1, SIGALRM, SIGPIPE; prints what they saw
+ *   ipc_fixture stopchild       a child stops itself; prints what waitpid(WUNTRACED) saw, resumes it
+ *   ipc_fixture stress P T N    P processes x T threads x N (pipe, pipe2), all logged
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
@@ -38,6 +41,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -345,6 +349,65 @@ static int reader(void) {
     return 0;
 }
 
+static volatile sig_atomic_t usr1_count, chld_count, rt_count, rt_sum, alrm_count, pipe_count;
+static void on_signal(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    if (sig == SIGUSR1) usr1_count++;
+    else if (sig == SIGCHLD) chld_count++;
+    else if (sig == SIGALRM) alrm_count++;
+    else if (sig == SIGPIPE) pipe_count++;
+    else if (sig == SIGRTMIN + 1) { rt_count++; rt_sum += info->si_value.sival_int; }
+}
+
+/* Every signal must arrive exactly once, with its payload, traced or not. */
+static int signals(void) {
+    int watched[] = {SIGUSR1, SIGCHLD, SIGALRM, SIGPIPE, SIGRTMIN + 1};
+    for (unsigned i = 0; i < sizeof watched / sizeof *watched; i++) {
+        struct sigaction action = {0};
+        action.sa_sigaction = on_signal;
+        action.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigaction(watched[i], &action, NULL);
+    }
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    for (unsigned i = 0; i < sizeof watched / sizeof *watched; i++) sigaddset(&unblock, watched[i]);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+    for (int i = 0; i < 3; i++) raise(SIGUSR1);
+    for (int i = 0; i < 5; i++) sigqueue(getpid(), SIGRTMIN + 1, (union sigval){.sival_int = i + 1});
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+    int fd[2];
+    pipe(fd);
+    close(fd[0]);
+    int wrote = (int)write(fd[1], "x", 1);
+    int epipe = wrote < 0 && errno == EPIPE;
+    struct itimerval once = {{0, 0}, {0, 1000}};
+    setitimer(ITIMER_REAL, &once, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    while (!alrm_count) sigsuspend(&none);
+    printf("usr1=%d rt=%d rtsum=%d chld=%d alrm=%d pipe=%d epipe=%d\n", (int)usr1_count, (int)rt_count,
+           (int)rt_sum, (int)chld_count, (int)alrm_count, (int)pipe_count, epipe);
+    return 0;
+}
+
+static int stop_child(void) {
+    pid_t child = fork();
+    if (child == 0) {
+        raise(SIGSTOP);
+        int fd[2];
+        _exit(pipe(fd) == 0 ? 7 : 1);
+    }
+    int status;
+    waitpid(child, &status, WUNTRACED);
+    printf("stopped=%d sig=%d\n", WIFSTOPPED(status), WIFSTOPPED(status) ? WSTOPSIG(status) : 0);
+    kill(child, SIGCONT);
+    waitpid(child, &status, 0);
+    printf("exited=%d code=%d\n", WIFEXITED(status), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return 0;
+}
+
 static int seccomp_status(void) {
     FILE *status = fopen("/proc/self/status", "r");
     char line[256];
@@ -395,6 +458,22 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (!strcmp(mode, "everything")) return everything();
+    if (!strcmp(mode, "signals")) return signals();
+    if (!strcmp(mode, "stopchild")) return stop_child();
+    if (!strcmp(mode, "stress") && argc == 5) {
+        int processes = atoi(argv[2]), threads = atoi(argv[3]);
+        iterations = atol(argv[4]);
+        for (int p = 0; p < processes; p++) {
+            if (fork() != 0) continue;
+            pthread_t workers[threads];
+            for (int i = 0; i < threads; i++) pthread_create(&workers[i], NULL, thread_main, NULL);
+            for (int i = 0; i < threads; i++) pthread_join(workers[i], NULL);
+            _exit(0);
+        }
+        int status, failed = 0;
+        while (wait(&status) > 0) failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        return failed;
+    }
     if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
     if (!strcmp(mode, "reader")) return reader();
     if (!strcmp(mode, "inode")) {

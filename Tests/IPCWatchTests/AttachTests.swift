@@ -51,6 +51,8 @@ final class Child {
     }
 
     func readLine() -> String? { stdout.next() }
+    /// Closes our end of the child's stdout, as a reader that exits does.
+    func closeStdout() { stdout.close() }
     func readErrorLine() -> String? { stderr.next() }
     func write(_ text: String) { _ = text.withCString { Glibc.write(stdin, $0, strlen($0)) } }
     func closeStdin() { close(stdin); stdin = -1 }
@@ -76,10 +78,15 @@ final class Child {
 
 /// Blocking line reads from a descriptor.
 final class LineReader {
-    private let fd: Int32
+    private var fd: Int32
     private var buffer: [UInt8] = []
     init(fd: Int32) { self.fd = fd }
-    deinit { close(fd) }
+    deinit { close() }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
 
     func next() -> String? {
         while true {
