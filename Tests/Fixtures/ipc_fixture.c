@@ -15,7 +15,13 @@
  *   ipc_fixture signals         handlers for SIGUSR1, SIGCHLD, SIGRTMIN+1, SIGALRM, SIGPIPE; prints what they saw
  *   ipc_fixture stopchild       a child stops itself; prints what waitpid(WUNTRACED) saw, resumes it
  *   ipc_fixture stress P T N    P processes x T threads x N (pipe, pipe2), all logged
+ *   ipc_fixture threadexec      a second thread execs "ipc_fixture exit 4" while the first is blocked
+ *   ipc_fixture vfork           vfork + exec "ipc_fixture exit 5"; prints the child's status
+ *   ipc_fixture threadrace      8 threads making pipes while main exits the process under them
+ *   ipc_fixture zombies         forks 3 children that exit, never reaps them, exits
+ *   ipc_fixture closeall        closes every fd, then pipe(): the kernel hands out 0 and 1
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
+ *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
  *                               i386 ipc(2) forms: the strace-oracle test runs it under both tracers
@@ -408,6 +414,24 @@ static int stop_child(void) {
     return 0;
 }
 
+static char *self_path;
+
+static void *exec_from_thread(void *arg) {
+    (void)arg;
+    char *args[] = {self_path, "exit", "4", NULL};
+    execv(self_path, args);
+    _exit(99);
+}
+
+static void *pipes_forever(void *arg) {
+    (void)arg;
+    for (;;) {
+        int fd[2];
+        if (pipe2(fd, O_CLOEXEC) == 0) { close(fd[0]); close(fd[1]); }
+    }
+    return NULL;
+}
+
 static int seccomp_status(void) {
     FILE *status = fopen("/proc/self/status", "r");
     char line[256];
@@ -458,6 +482,41 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (!strcmp(mode, "everything")) return everything();
+    self_path = argv[0];
+    if (!strcmp(mode, "threadexec")) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, exec_from_thread, NULL);
+        for (;;) pause();  /* the exec replaces the whole process */
+    }
+    if (!strcmp(mode, "vfork")) {
+        pid_t child = vfork();
+        if (child == 0) {
+            char *args[] = {self_path, "exit", "5", NULL};
+            execv(self_path, args);
+            _exit(99);
+        }
+        int status;
+        waitpid(child, &status, 0);
+        printf("child %d exited=%d code=%d\n", child, WIFEXITED(status), WEXITSTATUS(status));
+        return 0;
+    }
+    if (!strcmp(mode, "threadrace")) {
+        pthread_t threads[8];
+        for (int i = 0; i < 8; i++) pthread_create(&threads[i], NULL, pipes_forever, NULL);
+        int fd[2];
+        pipe(fd); /* at least one event before the exit */
+        exit(0);
+    }
+    if (!strcmp(mode, "zombies")) {
+        for (int i = 0; i < 3; i++)
+            if (fork() == 0) _exit(i);
+        return 0;
+    }
+    if (!strcmp(mode, "closeall")) {
+        for (int fd = 0; fd < 1024; fd++) close(fd);
+        int fd[2];
+        return syscall(SYS_pipe, fd) == 0 && fd[0] == 0 && fd[1] == 1 ? 0 : 1;
+    }
     if (!strcmp(mode, "signals")) return signals();
     if (!strcmp(mode, "stopchild")) return stop_child();
     if (!strcmp(mode, "stress") && argc == 5) {
@@ -483,7 +542,14 @@ int main(int argc, char **argv) {
         logf_("inode %d %ld %d %d %lu\n", getpid(), tid(), fd[0], fd[1], (unsigned long)st.st_ino);
         return 0;
     }
-    if (!strcmp(mode, "block")) {
+    if (!strcmp(mode, "blocktree")) {  /* like block, with a child that blocks too: both pids printed */
+        if (fork() == 0) {
+            printf("%d\n", getpid());
+            fflush(stdout);
+            for (;;) pause();
+        }
+    }
+    if (!strcmp(mode, "block") || !strcmp(mode, "blocktree")) {
         one_pipe_pair();
         printf("%d\n", getpid());
         fflush(stdout);

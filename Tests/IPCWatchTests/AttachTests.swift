@@ -25,7 +25,9 @@ final class Child {
     private let stdout: LineReader
     private let stderr: LineReader
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// `foregroundJob`: the child starts as a shell's job would: leading a new process group, with no
+    /// signal blocked and default dispositions (this test runner blocks several, SIGINT among them).
+    init(_ arguments: [String], environment: [String: String] = [:], foregroundJob: Bool = false) throws {
         var pipes = [[Int32]](repeating: [-1, -1], count: 3)
         for i in 0..<3 { try #require(pipe(&pipes[i]) == 0) }
         var actions = posix_spawn_file_actions_t()
@@ -39,8 +41,20 @@ final class Child {
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if foregroundJob {
+            var none = sigset_t(), all = sigset_t()
+            sigemptyset(&none)
+            sigfillset(&all)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            posix_spawnattr_setpgroup(&attributes, 0)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setsigdefault(&attributes, &all)
+        }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
         close(pipes[0][0]); close(pipes[1][1]); close(pipes[2][1])
         try #require(rc == 0, "spawn \(arguments[0]): \(rc)")
         self.pid = pid

@@ -63,3 +63,106 @@ struct ReliabilityTests {
         #expect(Support.lines(log).count == 2000, "the target ran to its end")
     }
 }
+
+/// Process-tree corner cases: each must end (a hang is killed after 60 s and fails), with the
+/// command's status, and events attributed to the right process.
+@Suite("Process corner cases")
+struct ProcessCornerCaseTests {
+    private let deadline = ["timeout", "-s", "KILL", "60"]
+
+    @Test("SIGKILL to ipcwatch kills the whole launched tree, children too")
+    func exitKillTree() throws {
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", "/dev/null", "--", Support.fixture, "blocktree"])
+        let pids = try [tracer.readLine(), tracer.readLine()].map { try #require($0.flatMap { Int32($0) }) }
+        defer { pids.forEach { kill($0, SIGKILL) } }
+        kill(tracer.pid, SIGKILL)
+        #expect(tracer.wait() == (SIGKILL, true))
+        for pid in pids {
+            // pidfd_open works on a non-child: poll() returns once it has exited (10 s bound).
+            let waiter = Support.run(["python3", "-c", """
+                import os, select, sys
+                try:
+                    fd = os.pidfd_open(\(pid))
+                except ProcessLookupError:
+                    sys.exit(0)
+                sys.exit(0 if select.select([fd], [], [], 10)[0] else 1)
+                """], executable: "/usr/bin/env")
+            #expect(waiter.status == 0, "process \(pid) died with the tracer")
+        }
+    }
+
+    @Test("Ctrl-C in a terminal: the command dies of SIGINT as untraced, ipcwatch too, output flushed")
+    func terminalInterrupt() throws {
+        let output = Support.scratch.appendingPathComponent("ctrl-c-\(UUID().uuidString).txt").path
+        // Its own process group, like a foreground job: the terminal's SIGINT goes to the whole group.
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"], foregroundJob: true)
+        _ = try #require(tracer.readLine().flatMap { Int32($0) })
+        kill(-tracer.pid, SIGINT)
+        #expect(tracer.wait() == (SIGINT, true))
+        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("pipe") }, "the block-buffered file was flushed: \(lines)")
+    }
+
+    @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash")
+    func setuidExec() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/bin/su") else {
+            print("skipped: no setuid /bin/su here")
+            return
+        }
+        guard let result = try Support.runAsNobody(["-q", "-o", "/dev/null", "--", "/bin/su", "--help"]) else { return }
+        #expect(result.status == 0 && result.stdout.contains("su"), "\(result.stderr)")
+    }
+
+    @Test("exec from a non-leader thread: the leader's tid takes over")
+    func execFromThread() {
+        let (result, events) = Support.trace([Support.fixture, "threadexec"], prefix: deadline)
+        #expect(result.status == 4 && !result.signaled)
+        #expect(events.count == 2 && events.allSatisfy { $0.tid == $0.pid }, "\(events.map { ($0.pid, $0.tid) })")
+    }
+
+    @Test("vfork + exec: the child's events carry the child's pid")
+    func vforkExec() throws {
+        let (result, events) = Support.trace([Support.fixture, "vfork"], prefix: deadline)
+        #expect(result.status == 0)
+        let child = try #require(result.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) })
+        #expect(result.stdout == "child \(child) exited=1 code=5\n")
+        #expect(events.count == 2 && events.allSatisfy { $0.pid == child && $0.tid == child })
+    }
+
+    @Test("threads still making pipes when the process exits under them")
+    func exitRacingThreads() {
+        let (result, events) = Support.trace([Support.fixture, "threadrace"], prefix: deadline)
+        #expect(result.status == 0 && !result.signaled)
+        #expect(events.contains { $0.eventName == "pipe2" && $0.tid == $0.pid }, "main's own pipe")
+        #expect(events.allSatisfy { $0.returnValue == 0 })
+    }
+
+    @Test("children left unreaped (zombies) do not keep ipcwatch waiting")
+    func zombies() {
+        let (result, _) = Support.trace([Support.fixture, "zombies"], prefix: deadline)
+        #expect(result.status == 0 && !result.signaled)
+    }
+
+    @Test("a program that closes every fd gets pipe [0, 1], and ipcwatch's output is unaffected")
+    func closesAllFDs() {
+        let (result, events) = Support.trace([Support.fixture, "closeall"], prefix: deadline)
+        #expect(result.status == 0)
+        #expect(events.map(\.pipefd) == [[0, 1]])
+    }
+
+    @Test("tracer memory does not grow with the number of events")
+    func flatMemory() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            print("skipped: GNU time is not installed")
+            return
+        }
+        func peak(_ iterations: Int) -> Int? {
+            // GNU time forks from its own small image: the figure is ipcwatch's (the fixture is smaller).
+            let result = Support.run(["-f", "%M", Support.ipcwatch, "-j", "-o", "/dev/null", "--", Support.fixture,
+                                      "threads", "1", String(iterations)], executable: "/usr/bin/time")
+            return result.stderr.split(separator: "\n").last.flatMap { Int($0) }
+        }
+        let small = try #require(peak(1000)), large = try #require(peak(20000))  // 2k and 40k events
+        #expect(large - small < 1024, "peak RSS \(small) KiB at 2k events, \(large) KiB at 40k")
+    }
+}

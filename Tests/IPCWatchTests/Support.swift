@@ -65,9 +65,9 @@ enum Support {
                       stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    /// Runs `ipcwatch <options> -- <command>` with `-j -o <file>`, returning the result and the events.
+    /// Runs `[prefix] ipcwatch <options> -- <command>` with `-j -o <file>`, returning the result and the events.
     static func trace(_ command: [String], options: [String] = [], environment: [String: String] = [:],
-                      asUser prefix: [String] = []) -> (Result, [[String: Any]]) {
+                      prefix: [String] = []) -> (Result, [[String: Any]]) {
         let output = scratch.appendingPathComponent("events-\(UUID().uuidString).json").path
         let arguments = prefix + [ipcwatch, "-j", "-o", output] + options + ["--"] + command
         let result = run(arguments, executable: "/usr/bin/env", environment: environment)
