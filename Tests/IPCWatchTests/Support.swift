@@ -107,6 +107,20 @@ enum Support {
         return run(nobody.prefix + [nobody.ipcwatch] + arguments, executable: "/usr/bin/env", environment: environment)
     }
 
+    /// True once `pid` — not necessarily our child — has exited, within `seconds`: python's
+    /// `os.pidfd_open` + poll, an exact wait on the process itself.
+    static func exits(_ pid: pid_t, within seconds: Int = 10) -> Bool {
+        let waiter = run(["python3", "-c", """
+            import os, select, sys
+            try:
+                fd = os.pidfd_open(\(pid))
+            except ProcessLookupError:
+                sys.exit(0)
+            sys.exit(0 if select.select([fd], [], [], \(seconds))[0] else 1)
+            """], executable: "/usr/bin/env")
+        return waiter.status == 0
+    }
+
     static func newLog() -> String {
         let path = scratch.appendingPathComponent("log-\(UUID().uuidString).txt").path
         _ = FileManager.default.createFile(atPath: path, contents: nil)
