@@ -94,6 +94,19 @@ struct ProcessCornerCaseTests {
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("pipe") }, "the block-buffered file was flushed: \(lines)")
     }
 
+    @Test("SIGTERM to ipcwatch: output flushed, ipcwatch dies of SIGTERM, the command with it")
+    func terminated() throws {
+        let output = Support.scratch.appendingPathComponent("sigterm-\(UUID().uuidString).txt").path
+        // Spawned with this runner's signal mask, which blocks SIGTERM: ipcwatch must unblock what it handles.
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"])
+        let target = try #require(tracer.readLine().flatMap { Int32($0) })
+        kill(tracer.pid, SIGTERM)
+        #expect(tracer.wait() == (SIGTERM, true))
+        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines.count == 2, "flushed before dying: \(lines)")
+        #expect(Support.exits(target), "EXITKILL took the command along")
+    }
+
     @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash")
     func setuidExec() throws {
         guard FileManager.default.isExecutableFile(atPath: "/bin/su") else {
