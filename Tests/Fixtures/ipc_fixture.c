@@ -294,6 +294,11 @@ static int everything(void) {
     kludge[0] = (int32_t)(long)m32;
     kludge[1] = 0;
     int80_clean(117, 12 /* MSGRCV */, iq, 16, IPC_NOWAIT, (long)kludge, 0);
+    char *ctl = low + 1024; /* compat struct msqid64_ds & co. */
+    int80_clean(117, 14 /* MSGCTL */, iq, IPC_STAT | 0x100 /* IPC_64 */, 0, (long)ctl, 0);
+    int80_clean(117, 14 /* MSGCTL */, iq, IPC_INFO | 0x100, 0, (long)ctl, 0);
+    int80_clean(402 /* msgctl */, iq, IPC_STAT, (long)ctl, 0, 0, 0);
+    int80_clean(402 /* msgctl */, iq, IPC_SET, (long)ctl, 0, 0, 0);
     int80_clean(117, 14 /* MSGCTL */, iq, IPC_RMID, 0, 0, 0);
     long is = int80_clean(117, 2 /* SEMGET */, IPC_PRIVATE, 1, IPC_CREAT | 0600, 0, 0);
     int16_t *sop = (int16_t *)(low + 192);
@@ -306,11 +311,16 @@ static int everything(void) {
     ts32[0] = 0; ts32[1] = 5000;
     sop[1] = -1;
     int80_clean(117, 4 /* SEMTIMEDOP */, is, 1, 0, (long)sop, (long)ts32); /* ebp = fifth = timeout */
+    semun[0] = (int32_t)(long)ctl; /* the semun's buf */
+    int80_clean(117, 3 /* SEMCTL */, is, 0, IPC_STAT | 0x100, (long)semun, 0);
     int80_clean(117, 3 /* SEMCTL */, is, 0, IPC_RMID, (long)semun, 0); /* ptr must be non-NULL */
     long im = int80_clean(117, 23 /* SHMGET */, IPC_PRIVATE, 4096, IPC_CREAT | 0600, 0, 0);
     uint32_t *attached = (uint32_t *)(low + 384);
     if (int80_clean(117, 21 /* SHMAT */, im, 0, (long)attached, 0, 0) == 0) /* address written to *third */
         int80_clean(117, 22 /* SHMDT */, 0, 0, 0, (long)(uintptr_t)*attached, 0);
+    int80_clean(117, 24 /* SHMCTL */, im, IPC_STAT | 0x100, 0, (long)ctl, 0);
+    int80_clean(117, 24 /* SHMCTL */, im, IPC_INFO | 0x100, 0, (long)ctl, 0);
+    int80_clean(117, 24 /* SHMCTL */, im, SHM_INFO | 0x100, 0, (long)ctl, 0);
     int80_clean(117, 24 /* SHMCTL */, im, IPC_RMID, 0, 0, 0);
     return 0;
 }

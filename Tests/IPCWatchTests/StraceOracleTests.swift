@@ -92,7 +92,7 @@ struct StraceOracleTests {
 
     @Test("every call, flag, command, struct and error path of the fixture, and the i386 ipc() forms")
     func fixture() {
-        expectSameCalls([Support.fixture, "everything"], minimum: 80)
+        expectSameCalls([Support.fixture, "everything"], minimum: 90)
     }
 
     @Test("real programs", arguments: [

@@ -50,7 +50,9 @@ enum IPCMultiplexer {
         let mapped = SyscallStop(architecture: stop.architecture, syscall: direct.0, arguments: arguments,
                                  returnValue: stop.returnValue, isError: stop.isError)
         // The multiplexed semtimedop takes the old 32-bit `struct timespec`.
-        var call = Decoder.decodeDirect(mapped, context, timespecSize: 2 * context.longSize)
+        var multiplexedContext = context
+        multiplexedContext.multiplexed = true
+        var call = Decoder.decodeDirect(mapped, multiplexedContext, timespecSize: 2 * context.longSize)
         if case .semctl(let semid, let semnum, let command, let arg, _, let contents) = call,
            readLong(ptr, context) != nil {
             call = .semctl(semid: semid, semnum: semnum, command: command, arg: arg, argByReference: true,

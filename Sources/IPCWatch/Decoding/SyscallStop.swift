@@ -46,6 +46,8 @@ struct DecodeContext {
     let architecture: Architecture
     let memory: any TraceeMemory
     let options: DecodeOptions
+    /// The call came through `ipc(2)`, whose `*ctl` commands choose their layout with `IPC_64`.
+    var multiplexed = false
 
     /// `sizeof(long)` for the structures SysV calls exchange (x32 uses the 64-bit layout).
     var longSize: Int { architecture == .i386 ? 4 : 8 }

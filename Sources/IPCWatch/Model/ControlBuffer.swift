@@ -82,8 +82,44 @@ enum ControlLayouts {
         ("shm_swp", 24, 8, .unsigned), ("swap_attempts", 32, 8, .unsigned), ("swap_successes", 40, 8, .unsigned),
     ])
 
+    /// The i386 (compat) `IPC_64` layouts: `struct compat_ipc64_perm` of 36 bytes, 32-bit longs, times as
+    /// their low word (what strace shows).
+    enum Compat {
+        static func permissions(full: Bool) -> [Field] {
+            let set: [Field] = [("uid", 4, 4, .unsigned), ("gid", 8, 4, .unsigned), ("mode", 20, 2, .mode)]
+            return full ? set + [("key", 0, 4, .signed), ("cuid", 12, 4, .unsigned), ("cgid", 16, 4, .unsigned)] : set
+        }
+        static let msqidStat: (size: Int, fields: [Field]) = (88, [
+            ("msg_perm", 0, 36, .permissions(full: true)), ("msg_stime", 36, 4, .signed), ("msg_rtime", 44, 4, .signed),
+            ("msg_ctime", 52, 4, .signed), ("msg_qnum", 64, 4, .unsigned), ("msg_qbytes", 68, 4, .unsigned),
+            ("msg_lspid", 72, 4, .signed), ("msg_lrpid", 76, 4, .signed),
+        ])
+        static let msqidSet: (size: Int, fields: [Field]) = (88, [
+            ("msg_perm", 0, 36, .permissions(full: false)), ("msg_qbytes", 68, 4, .unsigned),
+        ])
+        static let semidStat: (size: Int, fields: [Field]) = (64, [
+            ("sem_perm", 0, 36, .permissions(full: true)), ("sem_otime", 36, 4, .signed), ("sem_ctime", 44, 4, .signed),
+            ("sem_nsems", 52, 4, .unsigned),
+        ])
+        static let semidSet: (size: Int, fields: [Field]) = (64, [("sem_perm", 0, 36, .permissions(full: false))])
+        static let shmidStat: (size: Int, fields: [Field]) = (84, [
+            ("shm_perm", 0, 36, .permissions(full: true)), ("shm_segsz", 36, 4, .unsigned), ("shm_cpid", 64, 4, .signed),
+            ("shm_lpid", 68, 4, .signed), ("shm_nattch", 72, 4, .unsigned), ("shm_atime", 40, 4, .signed),
+            ("shm_dtime", 48, 4, .signed), ("shm_ctime", 56, 4, .signed),
+        ])
+        static let shmidSet: (size: Int, fields: [Field]) = (84, [("shm_perm", 0, 36, .permissions(full: false))])
+        static let shminfo: (size: Int, fields: [Field]) = (36, [
+            ("shmmax", 0, 4, .unsigned), ("shmmin", 4, 4, .unsigned), ("shmmni", 8, 4, .unsigned),
+            ("shmseg", 12, 4, .unsigned), ("shmall", 16, 4, .unsigned),
+        ])
+        static let shmInfo: (size: Int, fields: [Field]) = (24, [
+            ("used_ids", 0, 4, .signed), ("shm_tot", 4, 4, .unsigned), ("shm_rss", 8, 4, .unsigned),
+            ("shm_swp", 12, 4, .unsigned), ("swap_attempts", 16, 4, .unsigned), ("swap_successes", 20, 4, .unsigned),
+        ])
+    }
+
     /// Decodes `bytes` (the whole structure) with `fields`.
-    static func decode(_ bytes: [UInt8], _ fields: [Field]) -> DecodedStruct {
+    static func decode(_ bytes: [UInt8], _ fields: [Field], compat: Bool = false) -> DecodedStruct {
         DecodedStruct(fields: fields.map { field in
             let slice = bytes[field.offset..<(field.offset + field.size)]
             let value: DecodedStruct.Value
@@ -91,7 +127,8 @@ enum ControlLayouts {
             case .signed: value = .signed(DecodeContext.littleEndian(slice, signed: true))
             case .unsigned: value = .unsigned(UInt64(bitPattern: DecodeContext.littleEndian(slice, signed: false)))
             case .mode: value = .mode(UInt32(truncatingIfNeeded: DecodeContext.littleEndian(slice, signed: false)))
-            case .permissions(let full): value = .nested(decode(Array(slice), permissions(full: full)))
+            case .permissions(let full):
+                value = .nested(decode(Array(slice), compat ? Compat.permissions(full: full) : permissions(full: full)))
             }
             return (field.name, value)
         })
