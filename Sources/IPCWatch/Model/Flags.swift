@@ -47,13 +47,14 @@ public struct PipeFlags: OptionSet, Sendable, Hashable, Codable {
                                   (0o2000000, "O_CLOEXEC")])
 }
 
-/// The `*get(2)` flag word: creation flags plus permission bits.
-public struct IPCGetFlags: RawRepresentable, Sendable, Hashable, Codable {
+/// The `*get(2)` flag word: creation flags plus permission bits (`IPC_CREAT|IPC_EXCL|0600`).
+public struct IPCGetFlags: OptionSet, Sendable, Hashable, Codable {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
-    public static let create: Int32 = 0o1000
-    public static let exclusive: Int32 = 0o2000
+    public static let create = IPCGetFlags(rawValue: 0o1000)
+    public static let exclusive = IPCGetFlags(rawValue: 0o2000)
 
+    /// The permission bits, as `open(2)`'s mode.
     public var permissions: Int32 { rawValue & 0o777 }
 
     static let names = FlagNames([(0o1000, "IPC_CREAT"), (0o2000, "IPC_EXCL"), (0o4000, "IPC_NOWAIT")])
