@@ -41,6 +41,9 @@ struct IPCWatchCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No attach, detach or exit messages.")
     var quiet: Int
 
+    @Flag(name: .customShort("f"), help: "Follow forks and threads: always on, accepted as strace's -f/-ff.")
+    var follow: Int
+
     @Flag(name: .customLong("same-cpu"),
           help: "Run ipcwatch and the command on one CPU: faster per event, but the command's threads share it.")
     var sameCPU = false

@@ -66,5 +66,6 @@ struct SelectionTests {
         #expect(try !EventSelection.parse("sysv,!shmdt").contains(.shmdt))
         #expect(try EventSelection.parse("!msg").count == Syscall.allCases.count - 4)
         #expect(throws: IPCWatchError.unknownEvent("pipe3")) { try EventSelection.parse("pipe,pipe3") }
+        #expect(try EventSelection.parse("trace=msgget,shmat") == [.msgget, .shmat], "strace's spelling")
     }
 }

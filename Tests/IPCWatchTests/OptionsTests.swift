@@ -104,6 +104,13 @@ struct SelectionEndToEndTests {
         #expect(events.map(\.eventName) == expected)
     }
 
+    @Test("strace habits work: -f and -ff are accepted (following is always on), -e trace=LIST")
+    func straceSpelling() {
+        let (result, events) = Support.trace([Support.fixture, "forks", "2", "1"], options: ["-ff", "-e", "trace=pipe2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(events.map(\.eventName) == ["pipe2", "pipe2"])
+    }
+
     @Test("-e on i386 ipc() calls selects by the subcall")
     func multiplexed() {
         let (_, events) = Support.trace([Support.fixture, "i386"], options: ["-e", "msgctl"])

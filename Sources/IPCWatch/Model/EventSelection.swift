@@ -12,7 +12,9 @@ public enum EventSelection {
     }()
 
     /// `pipe2,msgget`, `sysv,!shmdt`, `!pipe`... An empty list or one of only exclusions starts from all.
+    /// strace's spelling `trace=LIST` is accepted too.
     public static func parse(_ list: String) throws(IPCWatchError) -> Set<Syscall> {
+        let list = list.hasPrefix("trace=") ? list.dropFirst("trace=".count) : Substring(list)
         let items = list.split(separator: ",", omittingEmptySubsequences: true).map { $0.trimmingSpaces }
         var included: Set<Syscall> = []
         var excluded: Set<Syscall> = []
