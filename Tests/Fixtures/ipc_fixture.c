@@ -20,6 +20,8 @@
  *   ipc_fixture threadrace      8 threads making pipes while main exits the process under them
  *   ipc_fixture zombies         forks 3 children that exit, never reaps them, exits
  *   ipc_fixture closeall        closes every fd, then pipe(): the kernel hands out 0 and 1
+ *   ipc_fixture x32             pipe2 through the x32 ABI (nr | 0x40000000); logs "x32 RET ERRNO R W"
+ *                               (ENOSYS on kernels without CONFIG_X86_X32_ABI: the seccomp stop still sees it)
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
@@ -492,6 +494,12 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (!strcmp(mode, "everything")) return everything();
+    if (!strcmp(mode, "x32")) {
+        int fd[2] = {-1, -1};
+        long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);
+        logf_("x32 %ld %d %d %d\n", rc, rc < 0 ? errno : 0, fd[0], fd[1]);
+        return 0;
+    }
     self_path = argv[0];
     if (!strcmp(mode, "threadexec")) {
         pthread_t thread;

@@ -78,6 +78,20 @@ struct LaunchTests {
         #expect(direct.first.map { String($0.returnValue) } == logged.first { $0[0] == "msgget" }.map { String($0[3]) })
     }
 
+    @Test("x32 ABI calls are trapped and reported as x32, with the kernel's own result")
+    func x32() throws {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "x32"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0)
+        let logged = try #require(Support.lines(log).first { $0.first == "x32" })
+        let (rc, errno) = (Int(logged[1])!, Int(logged[2])!)
+        let event = try #require(events.first { $0.eventName == "pipe2" })
+        #expect(event["arch"] as? String == "x32" && !event.isCompat)
+        // Kernels without CONFIG_X86_X32_ABI fail it with ENOSYS after the seccomp stop: same result both ways.
+        #expect(event.returnValue == (rc == 0 ? 0 : -errno))
+        if rc == 0 { #expect(event.pipefd == [Int(logged[3])!, Int(logged[4])!]) }
+    }
+
     @Test("the target runs under seccomp mode 2 with the same fds and signal state as untraced")
     func seccompAndDescriptors() {
         let untracedLog = Support.newLog()
