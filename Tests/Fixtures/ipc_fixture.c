@@ -22,6 +22,8 @@
  *   ipc_fixture closeall        closes every fd, then pipe(): the kernel hands out 0 and 1
  *   ipc_fixture x32             pipe2 through the x32 ABI (nr | 0x40000000); logs "x32 RET ERRNO R W"
  *                               (ENOSYS on kernels without CONFIG_X86_X32_ABI: the seccomp stop still sees it)
+ *   ipc_fixture spawner         prints its pid, then keeps creating short-lived threads (each makes a pipe)
+ *                               until stdin reaches EOF; exits 1 if a thread could not be created
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
@@ -444,6 +446,35 @@ static void *pipes_forever(void *arg) {
     return NULL;
 }
 
+static void *short_lived(void *arg) {
+    (void)arg;
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) == 0) { close(fd[0]); close(fd[1]); }
+    return NULL;
+}
+
+static void *spawn_forever(void *arg) {
+    (void)arg;
+    while (!stop_looping) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, short_lived, NULL) != 0) { loop_failed = 1; break; }
+        pthread_join(thread, NULL);
+    }
+    return NULL;
+}
+
+static int spawner(void) {
+    pthread_t spawners[2];
+    for (int i = 0; i < 2; i++) pthread_create(&spawners[i], NULL, spawn_forever, NULL);
+    printf("%d\n", getpid());
+    fflush(stdout);
+    char buffer[64];
+    while (read(0, buffer, sizeof buffer) > 0) {}
+    stop_looping = 1;
+    for (int i = 0; i < 2; i++) pthread_join(spawners[i], NULL);
+    return loop_failed;
+}
+
 static int seccomp_status(void) {
     FILE *status = fopen("/proc/self/status", "r");
     char line[256];
@@ -553,6 +584,7 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
     if (!strcmp(mode, "reader")) return reader();
+    if (!strcmp(mode, "spawner")) return spawner();
     if (!strcmp(mode, "inode")) {
         int fd[2];
         struct stat st;

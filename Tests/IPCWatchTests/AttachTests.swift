@@ -164,6 +164,25 @@ struct AttachTests {
         #expect(Set(names).isSubset(of: ["msgget", "pipe2", "msgctl"]))
     }
 
+    @Test("attach while threads are being created all the time: every attempt attaches, the target runs on")
+    func threadsBornDuringAttach() throws {
+        let target = try Child([Support.fixture, "spawner"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        // Threads cloned by an already seized thread are attached by the kernel before the re-scan sees them.
+        for round in 1...10 {
+            let tracer = try Child([Support.ipcwatch, "-j", "-o", "-", "-p", String(pid)])
+            #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached", "round \(round)")
+            var events = 0
+            while events < 20, tracer.readLine() != nil { events += 1 }
+            kill(tracer.pid, SIGINT)
+            while tracer.readLine() != nil {}
+            #expect(tracer.wait() == (0, false), "round \(round)")
+            #expect(events == 20, "round \(round): the short-lived threads' pipes were traced")
+        }
+        target.closeStdin()
+        #expect(target.wait() == (0, false), "every thread creation succeeded, traced or not")
+    }
+
     @Test("a read(2) in progress at attach time completes normally after the detach")
     func blockedRead() throws {
         let target = try Child([Support.fixture, "reader"])

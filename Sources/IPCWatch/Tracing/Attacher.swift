@@ -36,8 +36,9 @@ enum Attacher {
                 do {
                     try Ptrace(tid: tid).seize(options: options)
                 } catch {
-                    // A thread that exited meanwhile is fine; the process itself is not.
-                    if error == .noSuchProcess && tid != pid { continue }
+                    // A thread that exited meanwhile is fine, and so is one cloned by a thread we had
+                    // already seized: it is ours already (auto-attached) and will report its stops.
+                    if tid != pid && (error == .noSuchProcess || tracerOf(tid) == getpid()) { continue }
                     throw .cannotAttach(pid: pid, reason: explain(error, pid: pid))
                 }
                 seized.append(tid)
@@ -55,6 +56,18 @@ enum Attacher {
             ancestor = parent
         }
         return nil
+    }
+
+    /// `TracerPid` of a thread (0 when untraced), nil when it cannot be read.
+    private static func tracerOf(_ tid: pid_t) -> pid_t? {
+        statusField("TracerPid", of: tid).flatMap { pid_t($0) }
+    }
+
+    /// One field of `/proc/TID/status`, its first word.
+    private static func statusField(_ name: String, of tid: pid_t) -> String? {
+        guard let status = ProcFS.read("/proc/\(tid)/status") else { return nil }
+        return String(decoding: status, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name + ":") }
+            .flatMap { $0.dropFirst(name.count + 1).split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init) }
     }
 
     /// The tids in `/proc/PID/task`, nil if the process does not exist.
@@ -75,20 +88,13 @@ enum Attacher {
     private static func explain(_ error: Errno, pid: pid_t) -> String {
         guard error == .notPermitted else { return error.message }
         var cause = "not permitted"
-        if let status = ProcFS.read("/proc/\(pid)/status") {
-            let text = String(decoding: status, as: UTF8.self)
-            let field = { (name: String) -> String? in
-                text.split(separator: "\n").first { $0.hasPrefix(name + ":") }
-                    .map { $0.dropFirst(name.count + 1).split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init) ?? "" }
-            }
-            if let tracer = field("TracerPid"), tracer != "0" {
-                cause = "it is already traced by process \(tracer)"
-            } else if let uid = field("Uid").flatMap(UInt32.init), uid != geteuid(), geteuid() != 0 {
-                cause = "it belongs to another user"
-            } else if let scope = ProcFS.read("/proc/sys/kernel/yama/ptrace_scope"),
-                      let level = Int(String(decoding: scope, as: UTF8.self).filter(\.isNumber)), level > 0 {
-                cause = "kernel.yama.ptrace_scope is \(level)"
-            }
+        if let tracer = tracerOf(pid), tracer != 0 {
+            cause = "it is already traced by process \(tracer)"
+        } else if let uid = statusField("Uid", of: pid).flatMap(UInt32.init), uid != geteuid(), geteuid() != 0 {
+            cause = "it belongs to another user"
+        } else if let scope = ProcFS.read("/proc/sys/kernel/yama/ptrace_scope"),
+                  let level = Int(String(decoding: scope, as: UTF8.self).filter(\.isNumber)), level > 0 {
+            cause = "kernel.yama.ptrace_scope is \(level)"
         }
         return "\(error.message) (\(cause))"
     }
