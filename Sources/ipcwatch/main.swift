@@ -12,7 +12,7 @@ func fail(_ message: String, code: Int32) -> Never {
 
 let arguments: IPCWatchCommand
 do {
-    arguments = try IPCWatchCommand.parseAsRoot() as! IPCWatchCommand
+    arguments = try IPCWatchCommand.parse()
 } catch {
     let code = IPCWatchCommand.exitCode(for: error)
     if code == .success {
@@ -50,6 +50,10 @@ do {
         if showEvents { write(event) }
         summary?.add(event)
     }
+    let finishOutput = {
+        if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
+        output.flush()
+    }
     // A reader that goes away must not kill the tracer: output is dropped, the trace goes on.
     TerminationSignals.ignore([SIGPIPE])
     let messages = OutputStream(fd: STDERR_FILENO)
@@ -66,8 +70,7 @@ do {
             pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
-        if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
-        output.flush()
+        finishOutput()
         exit(0)
     }
 
@@ -75,8 +78,7 @@ do {
     TerminationSignals.ignore([SIGINT, SIGQUIT])
     TerminationSignals.install([SIGTERM, SIGHUP])
     let outcome = try tracer.launch(arguments.command, exited: exited, handle: handle)
-    if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
-    output.flush()
+    finishOutput()
     switch outcome {
     case .exited(.exited(let code)): exit(code)
     case .exited(.signaled(let signal, _)): ExitPropagation.die(of: signal)
