@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "ipcwatch",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ipcwatch", targets: ["ipcwatch"]),
         .library(name: "IPCWatch", targets: ["IPCWatch"]),
