@@ -24,6 +24,8 @@
  *                               (ENOSYS on kernels without CONFIG_X86_X32_ABI: the seccomp stop still sees it)
  *   ipc_fixture spawner         prints its pid, then keeps creating short-lived threads (each makes a pipe)
  *                               until stdin reaches EOF; exits 1 if a thread could not be created
+ *   ipc_fixture rtcount N       prints its pid, counts SIGRTMIN+2 (queued, never merged) while making pipes,
+ *                               prints "rt=COUNT" once N have arrived
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
@@ -475,6 +477,28 @@ static int spawner(void) {
     return loop_failed;
 }
 
+static volatile sig_atomic_t rt_received;
+static void count_rt(int sig) { (void)sig; rt_received++; }
+
+static int count_rt_signals(long expected) {
+    struct sigaction action = {0};
+    action.sa_handler = count_rt;
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGRTMIN + 2, &action, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN + 2);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    printf("%d\n", getpid());
+    fflush(stdout);
+    while (rt_received < expected) {
+        int fd[2];
+        if (pipe2(fd, O_CLOEXEC) == 0) { close(fd[0]); close(fd[1]); }
+    }
+    printf("rt=%d\n", (int)rt_received);
+    return 0;
+}
+
 static int seccomp_status(void) {
     FILE *status = fopen("/proc/self/status", "r");
     char line[256];
@@ -585,6 +609,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
     if (!strcmp(mode, "reader")) return reader();
     if (!strcmp(mode, "spawner")) return spawner();
+    if (!strcmp(mode, "rtcount") && argc == 3) return count_rt_signals(atol(argv[2]));
     if (!strcmp(mode, "inode")) {
         int fd[2];
         struct stat st;

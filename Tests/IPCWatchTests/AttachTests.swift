@@ -183,6 +183,31 @@ struct AttachTests {
         #expect(target.wait() == (0, false), "every thread creation succeeded, traced or not")
     }
 
+    @Test("signals arriving across attach and detach are delivered exactly once (none swallowed at detach)")
+    func signalsAcrossDetach() throws {
+        let rounds = 5, bulk = 100
+        let target = try Child([Support.fixture, "rtcount", String(rounds * (bulk + 1))])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        // Queued real-time signals are never merged: each must reach the handler exactly once.
+        let send = { (count: Int) in for i in 0..<count { sigqueue(pid, __libc_current_sigrtmin() + 2, sigval(sival_int: Int32(i))) } }
+        for round in 1...rounds {
+            let tracer = try Child([Support.ipcwatch, "-o", "/dev/null", "-p", String(pid)])
+            #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+            send(bulk)
+            // Make the detach meet a signal-delivery stop: freeze ipcwatch, let the target stop on a
+            // signal it cannot report yet, then ask for the detach and let ipcwatch run.
+            kill(tracer.pid, SIGSTOP)
+            while procStatus(tracer.pid).state != "T" { sched_yield() }
+            send(1)
+            while procStatus(pid).state != "t" { sched_yield() }
+            kill(tracer.pid, SIGINT)
+            kill(tracer.pid, SIGCONT)
+            #expect(tracer.wait() == (0, false), "round \(round)")
+        }
+        #expect(target.readLine() == "rt=\(rounds * (bulk + 1))")
+        #expect(target.wait() == (0, false))
+    }
+
     @Test("a read(2) in progress at attach time completes normally after the detach")
     func blockedRead() throws {
         let target = try Child([Support.fixture, "reader"])
