@@ -93,10 +93,11 @@ enum Support {
     }
 
     /// A copy of ipcwatch in the world-accessible scratch directory (the build tree may not be readable
-    /// by nobody), made once: a copy being written while a parallel test execs it fails with ETXTBSY.
+    /// by nobody), made once, by cp(1): written from this multi-threaded process, the file's write fd
+    /// could be inherited by a child another test forks meanwhile, and exec would fail with ETXTBSY.
     private static let nobodyBinary: String = {
         let binary = scratch.appendingPathComponent("ipcwatch-nobody").path
-        try? FileManager.default.copyItem(atPath: ipcwatch, toPath: binary)
+        _ = run(["cp", ipcwatch, binary], executable: "/usr/bin/env")
         chmod(binary, 0o755)
         return binary
     }()

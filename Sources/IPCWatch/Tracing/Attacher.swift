@@ -36,9 +36,10 @@ enum Attacher {
                 do {
                     try Ptrace(tid: tid).seize(options: options)
                 } catch {
-                    // A thread that exited meanwhile is fine, and so is one cloned by a thread we had
-                    // already seized: it is ours already (auto-attached) and will report its stops.
-                    if tid != pid && (error == .noSuchProcess || tracerOf(tid) == getpid()) { continue }
+                    // Fine for a thread other than the leader: one that exited meanwhile (ESRCH, or EPERM
+                    // while it is a zombie), or one cloned by a thread we had already seized (ours
+                    // already: auto-attached, it will report its stops).
+                    if tid != pid && (error == .noSuchProcess || tracerOf(tid) == getpid() || isExiting(tid)) { continue }
                     throw .cannotAttach(pid: pid, reason: explain(error, pid: pid))
                 }
                 seized.append(tid)
@@ -61,6 +62,12 @@ enum Attacher {
     /// `TracerPid` of a thread (0 when untraced), nil when it cannot be read.
     private static func tracerOf(_ tid: pid_t) -> pid_t? {
         statusField("TracerPid", of: tid).flatMap { pid_t($0) }
+    }
+
+    /// The thread is gone or dying (zombie `Z`, dead `X`): the kernel refuses to attach to it.
+    private static func isExiting(_ tid: pid_t) -> Bool {
+        guard let state = statusField("State", of: tid) else { return true }
+        return state == "Z" || state == "X"
     }
 
     /// One field of `/proc/TID/status`, its first word.
