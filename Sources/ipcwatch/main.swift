@@ -28,7 +28,7 @@ do {
     // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
                                resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU)
-    let tracer = try Tracer(options: options)
+    let tracer = Tracer(options: options)
     let output: OutputStream = switch arguments.output {
     case nil: OutputStream(fd: STDERR_FILENO)
     case "-": OutputStream(fd: STDOUT_FILENO)

@@ -61,20 +61,13 @@ enum Attacher {
 
     /// `TracerPid` of a thread (0 when untraced), nil when it cannot be read.
     private static func tracerOf(_ tid: pid_t) -> pid_t? {
-        statusField("TracerPid", of: tid).flatMap { pid_t($0) }
+        ProcFS.statusWord("TracerPid", of: tid).flatMap { pid_t($0) }
     }
 
     /// The thread is gone or dying (zombie `Z`, dead `X`): the kernel refuses to attach to it.
     private static func isExiting(_ tid: pid_t) -> Bool {
-        guard let state = statusField("State", of: tid) else { return true }
+        guard let state = ProcFS.statusWord("State", of: tid) else { return true }
         return state == "Z" || state == "X"
-    }
-
-    /// One field of `/proc/TID/status`, its first word.
-    private static func statusField(_ name: String, of tid: pid_t) -> String? {
-        guard let status = ProcFS.read("/proc/\(tid)/status") else { return nil }
-        return String(decoding: status, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name + ":") }
-            .flatMap { $0.dropFirst(name.count + 1).split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init) }
     }
 
     /// The tids in `/proc/PID/task`, nil if the process does not exist.
@@ -97,7 +90,7 @@ enum Attacher {
         var cause = "not permitted"
         if let tracer = tracerOf(pid), tracer != 0 {
             cause = "it is already traced by process \(tracer)"
-        } else if let uid = statusField("Uid", of: pid).flatMap(UInt32.init), uid != geteuid(), geteuid() != 0 {
+        } else if let uid = ProcFS.statusWord("Uid", of: pid).flatMap(UInt32.init), uid != geteuid(), geteuid() != 0 {
             cause = "it belongs to another user"
         } else if let scope = ProcFS.read("/proc/sys/kernel/yama/ptrace_scope"),
                   let level = Int(String(decoding: scope, as: UTF8.self).filter(\.isNumber)), level > 0 {

@@ -37,25 +37,31 @@ enum ProcFS {
         return UInt64(link.dropFirst(6).dropLast())
     }
 
-    static func identity(of tid: pid_t) -> ThreadIdentity? {
+    /// The fields of `/proc/TID/status`: name → value (leading blanks removed); nil if the thread is gone.
+    static func status(of tid: pid_t) -> [String: String]? {
         guard let bytes = read("/proc/\(tid)/status") else { return nil }
-        var identity = ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "")
+        var fields: [String: String] = [:]
         for line in bytes.split(separator: UInt8(ascii: "\n")) {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
-            let key = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
-            var value = line[(colon + 1)...].drop { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: " ") }
-            switch key {
-            // The name is the comm, with "\n" and "\\" escaped by the kernel.
-            case "Name": identity.name = String(decoding: value, as: UTF8.self)
-            case "Tgid": identity.processID = Int32(String(decoding: value, as: UTF8.self)) ?? tid
-            case "PPid": identity.parentProcessID = Int32(String(decoding: value, as: UTF8.self)) ?? 0
-            case "Uid":
-                value = value.prefix { $0 != UInt8(ascii: "\t") }
-                identity.userID = UInt32(String(decoding: value, as: UTF8.self)) ?? 0
-            default: continue
-            }
+            let value = line[(colon + 1)...].drop { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: " ") }
+            fields[String(decoding: line[line.startIndex..<colon], as: UTF8.self)] = String(decoding: value, as: UTF8.self)
         }
-        return identity
+        return fields
+    }
+
+    /// The first word of one status field (`Uid:\t0\t0\t0\t0` → `0`, `State:\tS (sleeping)` → `S`).
+    static func statusWord(_ name: String, of tid: pid_t) -> String? {
+        status(of: tid)?[name].flatMap { $0.split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init) }
+    }
+
+    static func identity(of tid: pid_t) -> ThreadIdentity? {
+        guard let fields = status(of: tid) else { return nil }
+        let word = { (name: String) in fields[name]?.split(separator: "\t").first.map(String.init) }
+        // The name is the comm (with "\n" and "\\" escaped by the kernel): the whole value.
+        return ThreadIdentity(processID: word("Tgid").flatMap { Int32($0) } ?? tid,
+                              parentProcessID: word("PPid").flatMap { Int32($0) } ?? 0,
+                              userID: word("Uid").flatMap { UInt32($0) } ?? 0,
+                              name: fields["Name"] ?? "")
     }
 }
 

@@ -47,11 +47,9 @@ public enum TraceOutcome: Sendable, Equatable {
 /// them only from the thread that attached. Events are delivered on that thread, as they happen.
 public struct Tracer: Sendable {
     public let options: TraceOptions
-    public let filter: SeccompFilter
 
-    public init(options: TraceOptions = TraceOptions()) throws(IPCWatchError) {
+    public init(options: TraceOptions = TraceOptions()) {
         self.options = options
-        self.filter = try SeccompFilter(tracing: options.trappedSyscalls)
     }
 
     /// Runs `command` (looked up in `PATH`), calling `handle` on this thread for each event and
@@ -62,7 +60,8 @@ public struct Tracer: Sendable {
             let cpu = ipcw_pin_to_current_cpu()
             if cpu < 0 { throw .system(call: "sched_setaffinity", errno: Errno(rawValue: -cpu)) }
         }
-        let launched = try Launcher.launch(command, filter: filter)
+        // Built here, not in init: attach mode never installs a filter.
+        let launched = try Launcher.launch(command, filter: try SeccompFilter(tracing: options.trappedSyscalls))
         defer { close(launched.errorPipe) }
         let (outcome, rootExecuted) = try withoutActuallyEscaping(handle) { (handle) throws(IPCWatchError) in
             try withoutActuallyEscaping(exited) { (exited) throws(IPCWatchError) in
