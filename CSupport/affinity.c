@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int ipcw_pin_to_current_cpu(void) {
     int cpu = sched_getcpu();
@@ -14,3 +16,5 @@ int ipcw_pin_to_current_cpu(void) {
     CPU_SET(cpu, &set);
     return sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -errno;
 }
+
+pid_t ipcw_gettid(void) { return (pid_t)syscall(SYS_gettid); }

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void report_and_exit(int fd, int stage, int error) {
@@ -20,9 +21,31 @@ static void report_and_exit(int fd, int stage, int error) {
     _exit(127);
 }
 
+// The kernel's struct sigaction: glibc's sigaction() refuses its internal signals (32, 33), whose
+// dispositions the command must inherit too.
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+static int is_ignored(int sig) {
+    struct kernel_sigaction current;
+    return syscall(SYS_rt_sigaction, sig, NULL, &current, sizeof current.mask) == 0 && current.handler == SIG_IGN;
+}
+
+uint64_t ipcw_ignored_signals(void) {
+    uint64_t ignored = 0;
+    for (int sig = 1; sig <= 64; sig++)
+        if (is_ignored(sig))
+            ignored |= UINT64_C(1) << (sig - 1);
+    return ignored;
+}
+
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd, const int *restore_signals,
-                          const struct sigaction *restore_actions, int restore_count, const sigset_t *child_mask) {
+                          int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
+                          const sigset_t *child_mask) {
     sigset_t all, saved;
     sigfillset(&all);
     // No handler of the parent may run in the child between fork and exec.
@@ -34,18 +57,15 @@ pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filt
         return pid < 0 ? -fork_errno : pid;
     }
 
-    for (int sig = 1; sig < NSIG; sig++) {
-        struct sigaction current;
-        if (sigaction(sig, NULL, &current) == 0 && current.sa_handler != SIG_DFL &&
-            current.sa_handler != SIG_IGN) {
-            struct sigaction dfl;
-            memset(&dfl, 0, sizeof dfl);
-            dfl.sa_handler = SIG_DFL;
-            sigaction(sig, &dfl, NULL);
-        }
+    // Every disposition as exec would leave it for the process that had `ignored_signals` ignored
+    // (or, without it, the ones ignored now): ignored, or SIG_DFL.
+    for (int sig = 1; sig <= 64; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        int ignore = ignored_signals ? (int)((*ignored_signals >> (sig - 1)) & 1) : is_ignored(sig);
+        struct kernel_sigaction action = {ignore ? SIG_IGN : SIG_DFL, 0, NULL, 0};
+        syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask);
     }
-    for (int i = 0; i < restore_count; i++)
-        sigaction(restore_signals[i], &restore_actions[i], NULL);
     sigprocmask(SIG_SETMASK, child_mask ? child_mask : &saved, NULL);
 
     // Wait here until the tracer has seized us and sent SIGCONT.

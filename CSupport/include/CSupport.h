@@ -112,6 +112,24 @@ int ipcw_memfd_cloexec(const char *name);
 /// Pins the calling thread (and so the children it forks) to the CPU it runs on:
 /// sched_setaffinity(0, {sched_getcpu()}). Returns that CPU, or -errno.
 int ipcw_pin_to_current_cpu(void);
+/// gettid(): the calling thread's id (the TracerPid its tracees show).
+pid_t ipcw_gettid(void);
+
+// MARK: waking the tracer
+
+/// Forks a child that only waits to be killed (all signals blocked, no descriptors, SIGKILLed when the
+/// calling thread exits): killing it makes the calling thread's blocked waitpid() return.
+/// Returns its pid, or -errno if fork failed.
+pid_t ipcw_spawn_waker(void);
+/// pidfd_open(pid, 0): a CLOEXEC descriptor that names `pid` even after it is reaped. -1 with errno.
+int ipcw_pidfd_open(pid_t pid);
+/// pidfd_send_signal(pidfd, SIGKILL, NULL, 0). 0, or -1 with errno.
+int ipcw_pidfd_kill(int pidfd);
+/// A process-wide table of waker pidfds, so that a signal handler can wake every tracer thread.
+/// Add returns 0, or -1 when the table is full. Wake-all is async-signal-safe and keeps errno.
+int ipcw_wakers_add(int pidfd);
+void ipcw_wakers_remove(int pidfd);
+void ipcw_wakers_wake_all(void);
 
 // MARK: launch
 
@@ -127,18 +145,20 @@ typedef struct ipcw_launch_failure {
     int32_t error;
 } ipcw_launch_failure;
 
+/// The signals whose disposition is SIG_IGN now, bit `sig - 1` set (glibc's internal ones included).
+uint64_t ipcw_ignored_signals(void);
+
 /// Forks a child that stops itself with SIGSTOP (so that the caller can PTRACE_SEIZE it), and once
 /// continued installs the classic BPF program `filter` (`filter_length` instructions of 8 bytes) with
 /// PR_SET_SECCOMP, setting no_new_privs first when `set_no_new_privs`, then execvp(file, argv).
 /// Any failure is written as an `ipcw_launch_failure` to `error_fd` (a CLOEXEC pipe) and the
-/// child exits 127. The child runs only async-signal-safe code: signal handlers of the parent are
-/// reset to SIG_DFL, the `restore_count` dispositions the tracer changed for itself are put back
-/// (`restore_signals[i]` gets `restore_actions[i]`), and the mask becomes `child_mask` (the caller's
-/// mask when NULL), before anything can be delivered.
+/// child exits 127. The child runs only async-signal-safe code: before anything can be delivered, every
+/// signal becomes SIG_IGN if it is in `*ignored_signals` (if NULL: if it is ignored now) and SIG_DFL
+/// otherwise, and the mask becomes `child_mask` (the caller's mask when NULL).
 /// Returns the child's pid, or -errno if fork failed.
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd, const int *restore_signals,
-                          const struct sigaction *restore_actions, int restore_count, const sigset_t *child_mask);
+                          int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
+                          const sigset_t *child_mask);
 
 #ifdef __cplusplus
 }

@@ -43,13 +43,6 @@ do {
     let showExits = showEvents && !arguments.json && arguments.quiet == 0
     var summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
 
-    let exited = { (tid: Int32, status: ExitStatus) in
-        if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
-    }
-    let handle = { (event: Event) in
-        if showEvents { write(event) }
-        summary?.add(event)
-    }
     let finishOutput = {
         if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
         output.flush()
@@ -57,32 +50,44 @@ do {
     // A reader that goes away must not kill the tracer: output is dropped, the trace goes on.
     TerminationSignals.ignore([SIGPIPE])
     let messages = OutputStream(fd: STDERR_FILENO)
-
-    if !arguments.pids.isEmpty {
+    let attaching = !arguments.pids.isEmpty
+    if attaching {
         // Attach mode: Ctrl-C, SIGTERM, SIGHUP detach and leave the processes running as before.
         TerminationSignals.install([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
-        let pids = arguments.pids
-        let outcome = try tracer.attach(pids, attached: {
-            if arguments.quiet == 0 { pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") } }
-            messages.flush()
-        }, exited: exited, handle: handle)
+    } else {
+        // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
+        TerminationSignals.ignore([SIGINT, SIGQUIT])
+        TerminationSignals.install([SIGTERM, SIGHUP])
+    }
+
+    let session = attaching ? try await tracer.attach(arguments.pids) : try await tracer.launch(arguments.command)
+    if attaching && arguments.quiet == 0 {
+        arguments.pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
+        messages.flush()
+    }
+    for try await record in session {
+        switch record {
+        case .event(let event):
+            if showEvents { write(event) }
+            summary?.add(event)
+        case .exit(let tid, let status):
+            if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
+        }
+    }
+    let outcome = try await session.outcome
+    if attaching {
         if case .interrupted = outcome, arguments.quiet == 0 {
-            pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
+            arguments.pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
         finishOutput()
         exit(0)
     }
-
-    // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
-    TerminationSignals.ignore([SIGINT, SIGQUIT])
-    TerminationSignals.install([SIGTERM, SIGHUP])
-    let outcome = try tracer.launch(arguments.command, exited: exited, handle: handle)
     finishOutput()
     switch outcome {
     case .exited(.exited(let code)): exit(code)
-    case .exited(.signaled(let signal, _)): ExitPropagation.die(of: signal)
-    case .interrupted(let signal): ExitPropagation.die(of: signal)
+    case .exited(.signaled(let signal, _)), .interrupted(let signal): ExitPropagation.die(of: signal)
+    case .cancelled: exit(1)
     }
 } catch {
     fail(error.description, code: error.exitCode)

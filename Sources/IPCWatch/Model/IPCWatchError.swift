@@ -12,6 +12,8 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotAttach(pid: Int32, reason: String)
     /// A name given to `-e` is neither an event nor a set.
     case unknownEvent(String)
+    /// The request itself is unusable (no command, no process).
+    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .system(let call, let errno): "\(call): \(errno.message)"
         case .filter(let message): "seccomp filter: \(message)"
         case .cannotAttach(let pid, let reason): "cannot attach to process \(pid): \(reason)"
+        case .invalidRequest(let message): message
         case .unknownEvent(let name):
             "unknown event '\(name)'; valid events: \(Syscall.allCases.map(\.rawValue).joined(separator: ", "));"
                 + " sets: \(EventSelection.sets.keys.sorted().joined(separator: ", "))"

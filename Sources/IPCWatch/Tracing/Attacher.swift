@@ -1,3 +1,4 @@
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,8 +39,8 @@ enum Attacher {
                 } catch {
                     // Fine for a thread other than the leader: one that exited meanwhile (ESRCH, or EPERM
                     // while it is a zombie), or one cloned by a thread we had already seized (ours
-                    // already: auto-attached, it will report its stops).
-                    if tid != pid && (error == .noSuchProcess || tracerOf(tid) == getpid() || isExiting(tid)) { continue }
+                    // already: auto-attached, it will report its stops; TracerPid is the tracing thread).
+                    if tid != pid && (error == .noSuchProcess || tracerOf(tid) == ipcw_gettid() || isExiting(tid)) { continue }
                     throw .cannotAttach(pid: pid, reason: explain(error, pid: pid))
                 }
                 seized.append(tid)
@@ -89,7 +90,9 @@ enum Attacher {
         guard error == .notPermitted else { return error.message }
         var cause = "not permitted"
         if let tracer = tracerOf(pid), tracer != 0 {
-            cause = "it is already traced by process \(tracer)"
+            // TracerPid is the tracing thread; name its process.
+            let process = ProcFS.statusWord("Tgid", of: tracer).flatMap { pid_t($0) } ?? tracer
+            cause = "it is already traced by process \(process)"
         } else if let uid = ProcFS.statusWord("Uid", of: pid).flatMap(UInt32.init), uid != geteuid(), geteuid() != 0 {
             cause = "it belongs to another user"
         } else if let scope = ProcFS.read("/proc/sys/kernel/yama/ptrace_scope"),

@@ -26,15 +26,18 @@ struct Launcher {
         let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
 
         // The command gets the signal state ipcwatch started with, not the one it set for itself.
-        var (signals, actions, originalMask) = TerminationSignals.originalState
+        // The tracer thread blocks almost everything: without a recorded mask the command gets an empty one.
+        let (originalIgnored, originalMask) = TerminationSignals.originalState
+        var ignored = originalIgnored ?? 0
         var mask = originalMask ?? sigset_t()
-        let hasMask = originalMask != nil
         let pid: pid_t = withCStrings(command) { argv in
             filter.program.withUnsafeBytes { program in
-                withUnsafePointer(to: &mask) { maskPointer in
-                    ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
-                                        setNoNewPrivs, pipeFDs[1], &signals, &actions, Int32(signals.count),
-                                        hasMask ? maskPointer : nil)
+                withUnsafePointer(to: &ignored) { ignoredPointer in
+                    withUnsafePointer(to: &mask) { maskPointer in
+                        ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
+                                            setNoNewPrivs, pipeFDs[1], originalIgnored == nil ? nil : ignoredPointer,
+                                            maskPointer)
+                    }
                 }
             }
         }

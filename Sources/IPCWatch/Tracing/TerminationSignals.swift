@@ -1,3 +1,4 @@
+import CSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -11,25 +12,44 @@ import Glibc
 public enum TerminationSignals {
     private static let pending = Atomic<Int32>(0)
 
-    /// The dispositions and mask before the first change.
+    /// The ignored signals and the mask before the first change. The dispositions of a freshly exec'd
+    /// process are SIG_IGN or SIG_DFL, so the ignored set describes them all.
     struct Original: @unchecked Sendable {
-        var actions: [Int32: sigaction] = [:]
+        var ignored: UInt64?
         var mask: sigset_t?
     }
     private static let original = Mutex(Original())
 
-    /// Installs the recording handler for `signals`, without `SA_RESTART` so that a blocked
-    /// `waitpid` returns `EINTR`, and unblocks them (a parent may have blocked them for us).
+    /// The signals given to `install`, which tracer threads unblock.
+    private static let installed = Mutex(sigset_t())
+
+    /// Installs the recording handler for `signals`, which also wakes every tracer thread (by killing its
+    /// waker: the signal may land on any thread), and unblocks them in the calling thread (a parent may
+    /// have blocked them for us) and in tracer threads.
     public static func install(_ signals: [Int32]) {
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { TerminationSignals.pending.store($0, ordering: .relaxed) }
+        action.__sigaction_handler.sa_handler = {
+            TerminationSignals.pending.store($0, ordering: .relaxed)
+            ipcw_wakers_wake_all()
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         change(signals, to: action)
-        var set = sigset_t()
-        sigemptyset(&set)
-        signals.forEach { sigaddset(&set, $0) }
-        sigprocmask(SIG_UNBLOCK, &set, nil)
+        var set = installed.withLock { set in
+            signals.forEach { sigaddset(&set, $0) }
+            return set
+        }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// A tracer thread's mask: the installed signals only. Signals the host handles go to its own threads.
+    static func setTracerThreadMask() {
+        var all = sigset_t()
+        sigfillset(&all)
+        installed.withLock { installed in
+            for signal in 1..<Int32(NSIG) where sigismember(&installed, signal) == 1 { sigdelset(&all, signal) }
+        }
+        pthread_sigmask(SIG_SETMASK, &all, nil)
     }
 
     /// Ignores `signals` (a terminal's Ctrl-C reaches the traced command directly).
@@ -46,33 +66,19 @@ public enum TerminationSignals {
                 var mask = sigset_t()
                 sigprocmask(SIG_SETMASK, nil, &mask)
                 original.mask = mask
+                original.ignored = ipcw_ignored_signals()
             }
             for signal in signals {
-                var previous = sigaction()
                 var new = action
-                sigaction(signal, &new, &previous)
-                if original.actions[signal] == nil { original.actions[signal] = previous }
+                sigaction(signal, &new, nil)
             }
         }
     }
 
-    /// What a launched command must get back: the changed signals with their first disposition (a
-    /// caught one as SIG_DFL, which exec would do anyway), and the original mask.
-    static var originalState: (signals: [Int32], actions: [sigaction], mask: sigset_t?) {
-        original.withLock { original in
-            let signals = original.actions.keys.sorted()
-            let actions = signals.map { signal -> sigaction in
-                var action = original.actions[signal]!
-                // SIG_DFL is 0 and SIG_IGN is 1; anything else is a function of ours.
-                let handler = action.__sigaction_handler.sa_handler.map { unsafeBitCast($0, to: Int.self) } ?? 0
-                if handler > 1 {
-                    action = sigaction()
-                    action.__sigaction_handler.sa_handler = SIG_DFL
-                }
-                return action
-            }
-            return (signals, actions, original.mask)
-        }
+    /// What a launched command must get back: the signals ignored and the mask before the first change
+    /// (nil if nothing was changed).
+    static var originalState: (ignored: UInt64?, mask: sigset_t?) {
+        original.withLock { ($0.ignored, $0.mask) }
     }
 
     /// The last signal received, 0 if none.

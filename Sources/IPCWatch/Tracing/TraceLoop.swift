@@ -22,16 +22,27 @@ struct TraceLoop {
     private struct Tracee {
         var pending: PendingCall?
         var identity: ThreadIdentity?
+        /// Known from its parent's fork/clone event (or from the start), not only from a stop of its own.
+        var announced = true
     }
 
     let mode: Mode
     let options: TraceOptions
     let handle: (Event) -> Void
     let exited: (pid_t, ExitStatus) -> Void
+    /// Launch mode: called once, when the command's first process has exec'd it.
+    var started: () -> Void = {}
+    /// Asked on every stop: true once the consumer gave up (cancellation).
+    var cancelled: () -> Bool = { false }
+    /// A child of the tracer thread that exits when cancellation wants `waitpid` to return; not a tracee.
+    var waker: pid_t = 0
     let table = SyscallTable.standard
     /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
     private let trapped: Set<Syscall>
     private var tracees: [pid_t: Tracee] = [:]
+    /// New tracees that stopped and ended before their parent's fork/clone event was seen: that event must
+    /// not bring them back, or the loop would wait for them for ever (the waker keeps waitpid from ECHILD).
+    private var endedBeforeAnnounced: Set<pid_t> = []
     /// The launched command's pid: its status is the trace's outcome.
     private let root: pid_t?
     private var rootStatus: ExitStatus?
@@ -39,6 +50,10 @@ struct TraceLoop {
     private(set) var rootExecuted = false
     /// Detaching: every stop now ends in `PTRACE_DETACH`.
     private var detaching = false
+    /// Launch mode, stopping early: every tracee is being killed.
+    private var killing = false
+    /// Why the trace stops early: a signal number, or 0 for cancellation.
+    private var stopReason: Int32?
 
     init(mode: Mode, tracees initial: [pid_t], options: TraceOptions, handle: @escaping (Event) -> Void,
          exited: @escaping (pid_t, ExitStatus) -> Void) {
@@ -62,13 +77,16 @@ struct TraceLoop {
     mutating func run() throws(IPCWatchError) -> TraceOutcome {
         while !tracees.isEmpty {
             // Checked on every stop, not only on EINTR: a busy tracee keeps waitpid from ever blocking.
-            let signal = TerminationSignals.received
-            if signal != 0 && !detaching {
-                if mode == .launch { return .interrupted(signal: signal) }
-                beginDetach()
+            if stopReason == nil {
+                let signal = TerminationSignals.received
+                if signal != 0 || cancelled() { stopEarly(reason: signal) }
             }
             var raw: Int32 = 0
             let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD)
+            if tid == waker && tid > 0 {
+                waker = 0
+                continue
+            }
             if tid < 0 {
                 switch errno {
                 case EINTR:
@@ -82,8 +100,24 @@ struct TraceLoop {
             }
             handleStop(tid, WaitStatus(rawValue: raw))
         }
-        if detaching { return .interrupted(signal: TerminationSignals.received) }
-        return .exited(rootStatus ?? .exited(0))
+        switch stopReason {
+        case nil: return .exited(rootStatus ?? .exited(0))
+        case 0?: return .cancelled
+        case let signal?: return .interrupted(signal: signal)
+        }
+    }
+
+    /// Ends the trace before the tracees end: a launched tree is killed (as `PTRACE_O_EXITKILL` would
+    /// when the tracer dies) and reaped, attached processes are detached and left running.
+    private mutating func stopEarly(reason: Int32) {
+        stopReason = reason
+        switch mode {
+        case .launch:
+            killing = true
+            for tid in tracees.keys { kill(tid, SIGKILL) }
+        case .attach:
+            beginDetach()
+        }
     }
 
     /// Interrupts every tracee; each is detached at its next stop.
@@ -94,13 +128,14 @@ struct TraceLoop {
 
     private mutating func handleStop(_ tid: pid_t, _ status: WaitStatus) {
         guard status.stopped else {
+            if tracees[tid]?.announced == false { endedBeforeAnnounced.insert(tid) }
             tracees[tid] = nil
             if tid == root { rootStatus = ExitStatus(status) }
             // The launcher child ending before its exec is a launch failure, reported as such.
             if tid != root || rootExecuted { exited(tid, ExitStatus(status)) }
             return
         }
-        if tracees[tid] == nil { tracees[tid] = Tracee() }  // a new child can report before its parent's event
+        if tracees[tid] == nil { tracees[tid] = Tracee(announced: false) }  // a new child can stop before its parent's event
         let ptrace = Ptrace(tid: tid)
         let signal = status.stopSignal
         let event = status.ptraceEvent
@@ -108,6 +143,11 @@ struct TraceLoop {
         do {
             if detaching {
                 try detach(tid, status)
+                return
+            }
+            if killing {
+                // Also a child born meanwhile, at its first stop; the dead report through waitpid.
+                kill(tid, SIGKILL)
                 return
             }
             if signal == SIGTRAP | 0x80 {
@@ -123,15 +163,17 @@ struct TraceLoop {
                 syscallStop(tid)
                 try ptrace.resumeToSyscall()
             case Int32(IPCW_PTRACE_EVENT_FORK), Int32(IPCW_PTRACE_EVENT_VFORK), Int32(IPCW_PTRACE_EVENT_CLONE):
-                let child = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
-                if tracees[child] == nil { tracees[child] = Tracee() }
+                announce(pid_t(truncatingIfNeeded: try ptrace.eventMessage()))
                 try resume(ptrace)
             case Int32(IPCW_PTRACE_EVENT_EXEC):
                 // After an exec by a non-leader thread the leader's tid takes over the old thread.
                 let formerTid = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
                 if formerTid != tid { tracees[formerTid] = nil }
                 tracees[tid] = Tracee()
-                if tid == root || formerTid == root { rootExecuted = true }
+                if (tid == root || formerTid == root) && !rootExecuted {
+                    rootExecuted = true
+                    started()
+                }
                 try resume(ptrace)
             case Int32(IPCW_PTRACE_EVENT_STOP):
                 // Group-stop (SIGSTOP, Ctrl-Z...): stay stopped but let SIGCONT be seen. Anything
@@ -147,6 +189,12 @@ struct TraceLoop {
         } catch {
             // ESRCH: killed meanwhile; its exit status arrives through waitpid.
         }
+    }
+
+    /// A fork/clone event named `child`: a tracee from now on, unless it has already come and gone.
+    private mutating func announce(_ child: pid_t) {
+        if endedBeforeAnnounced.remove(child) != nil { return }
+        tracees[child, default: Tracee()].announced = true
     }
 
     private static func isStopSignal(_ signal: Int32) -> Bool {
@@ -167,8 +215,7 @@ struct TraceLoop {
         if event == Int32(IPCW_PTRACE_EVENT_FORK) || event == Int32(IPCW_PTRACE_EVENT_VFORK)
             || event == Int32(IPCW_PTRACE_EVENT_CLONE) {
             // A child born while detaching is attached too: detach it at its first stop.
-            let child = pid_t(truncatingIfNeeded: try Ptrace(tid: tid).eventMessage())
-            if tracees[child] == nil { tracees[child] = Tracee() }
+            announce(pid_t(truncatingIfNeeded: try Ptrace(tid: tid).eventMessage()))
         }
         let pendingSignal = event == 0 && status.stopSignal != SIGTRAP | 0x80 ? status.stopSignal : 0
         tracees[tid] = nil

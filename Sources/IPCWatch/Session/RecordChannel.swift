@@ -1,0 +1,215 @@
+import CSupport
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hand-off between the tracer thread (which must block: it owns the tracees) and async consumers:
+/// a bounded FIFO of records, the trace's start and end, and cancellation.
+///
+/// A plain pthread mutex and condition variable rather than an actor: the producer is a thread that must
+/// wait, synchronously, while the buffer is full, and a stopped tracee waits with it.
+final class RecordChannel: @unchecked Sendable {
+    typealias Waiter<T> = CheckedContinuation<Result<T, IPCWatchError>, Never>
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let spaceAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    let capacity: Int
+    /// Set once; read by the tracer at every stop without taking the lock.
+    private let cancelFlag = Atomic<Bool>(false)
+
+    // Guarded by `mutex`.
+    private var buffer: [TraceRecord] = []
+    private var head = 0
+    private var consumers: [Waiter<TraceRecord?>] = []
+    private var startWaiter: Waiter<Void>?
+    private var startResult: Result<Void, IPCWatchError>?
+    private var ending: Result<TraceOutcome, IPCWatchError>?
+    /// An ending failure is thrown to one consumer; afterwards the sequence just ends.
+    private var failureDelivered = false
+    private var outcomeWaiters: [Waiter<TraceOutcome>] = []
+    /// A pidfd of the tracer thread's waker: killing it wakes a `waitpid` that no tracee would end.
+    private var wakerPidFD: Int32 = -1
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(spaceAvailable, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(spaceAvailable)
+        pthread_mutex_destroy(mutex)
+        spaceAvailable.deallocate()
+        mutex.deallocate()
+    }
+
+    private func withLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    private var count: Int { buffer.count - head }
+
+    private func removeFirst() -> TraceRecord {
+        let record = buffer[head]
+        head += 1
+        if head == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= capacity {
+            buffer.removeFirst(head)
+            head = 0
+        }
+        return record
+    }
+
+    var isCancelled: Bool { cancelFlag.load(ordering: .relaxed) }
+
+    // MARK: tracer thread
+
+    /// Queues `record`, waiting while the buffer is full. False once the session is cancelled.
+    func send(_ record: TraceRecord) -> Bool {
+        pthread_mutex_lock(mutex)
+        while count >= capacity && !isCancelled { pthread_cond_wait(spaceAvailable, mutex) }
+        if isCancelled {
+            pthread_mutex_unlock(mutex)
+            return false
+        }
+        if !consumers.isEmpty {
+            let consumer = consumers.removeFirst()
+            pthread_mutex_unlock(mutex)
+            consumer.resume(returning: .success(record))
+            return true
+        }
+        buffer.append(record)
+        pthread_mutex_unlock(mutex)
+        return true
+    }
+
+    func setWaker(pidFD: Int32) { withLock { wakerPidFD = pidFD } }
+
+    /// Kills the waker and closes its pidfd: from now on cancellation has nothing to wake.
+    func dropWaker() {
+        withLock {
+            if wakerPidFD >= 0 {
+                _ = ipcw_pidfd_kill(wakerPidFD)
+                close(wakerPidFD)
+            }
+            wakerPidFD = -1
+        }
+    }
+
+    /// The command runs (launch) or every thread is attached (attach), or the trace could not start.
+    func started(_ result: Result<Void, IPCWatchError>) {
+        let waiter: Waiter<Void>? = withLock {
+            guard startResult == nil else { return nil }
+            startResult = result
+            defer { startWaiter = nil }
+            return startWaiter
+        }
+        waiter?.resume(returning: result)
+    }
+
+    /// The trace is over: consumers get the records still queued, then the end.
+    func finish(_ result: Result<TraceOutcome, IPCWatchError>) {
+        started(result.map { _ in () })
+        let (consumers, outcomeWaiters): ([Waiter<TraceRecord?>], [Waiter<TraceOutcome>]) = withLock {
+            ending = result
+            // Records are queued only while no consumer waits, so a waiting one means an empty buffer.
+            defer { self.consumers = []; self.outcomeWaiters = [] }
+            return (self.consumers, self.outcomeWaiters)
+        }
+        for consumer in consumers { consumer.resume(returning: endOfSequence()) }
+        outcomeWaiters.forEach { $0.resume(returning: result) }
+    }
+
+    // MARK: consumers
+
+    func waitUntilStarted() async -> Result<Void, IPCWatchError> {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: Waiter<Void>) in
+                let ready: Result<Void, IPCWatchError>? = withLock {
+                    if let startResult { return startResult }
+                    startWaiter = waiter
+                    return nil
+                }
+                if let ready { waiter.resume(returning: ready) }
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// The next record, nil at the end (or once cancelled), or the error that ended the trace.
+    func next() async -> Result<TraceRecord?, IPCWatchError> {
+        // Fast path: a record is waiting; no continuation, no suspension.
+        if isCancelled { return .success(nil) }
+        pthread_mutex_lock(mutex)
+        if count > 0 {
+            let record = removeFirst()
+            pthread_cond_signal(spaceAvailable)
+            pthread_mutex_unlock(mutex)
+            return .success(record)
+        }
+        pthread_mutex_unlock(mutex)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: Waiter<TraceRecord?>) in
+                pthread_mutex_lock(mutex)
+                if count > 0 {
+                    let record = removeFirst()
+                    pthread_cond_signal(spaceAvailable)
+                    pthread_mutex_unlock(mutex)
+                    waiter.resume(returning: .success(record))
+                } else if ending != nil || isCancelled {
+                    let end = endOfSequence()
+                    pthread_mutex_unlock(mutex)
+                    waiter.resume(returning: end)
+                } else {
+                    consumers.append(waiter)
+                    pthread_mutex_unlock(mutex)
+                }
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// What a consumer gets once nothing is queued and the trace is over. Called with the lock held.
+    private func endOfSequence() -> Result<TraceRecord?, IPCWatchError> {
+        if case .failure(let error)? = ending, !failureDelivered {
+            failureDelivered = true
+            return .failure(error)
+        }
+        return .success(nil)
+    }
+
+    func outcome() async -> Result<TraceOutcome, IPCWatchError> {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: Waiter<TraceOutcome>) in
+                let ready: Result<TraceOutcome, IPCWatchError>? = withLock {
+                    if let ending { return ending }
+                    outcomeWaiters.append(waiter)
+                    return nil
+                }
+                if let ready { waiter.resume(returning: ready) }
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// Stops the trace: the tracer stops waiting for space, and its `waitpid` is woken.
+    func cancel() {
+        let consumers: [Waiter<TraceRecord?>] = withLock {
+            guard !isCancelled, ending == nil else { return [] }
+            cancelFlag.store(true, ordering: .relaxed)
+            pthread_cond_broadcast(spaceAvailable)
+            if wakerPidFD >= 0 { _ = ipcw_pidfd_kill(wakerPidFD) }
+            defer { self.consumers = [] }
+            return self.consumers
+        }
+        consumers.forEach { $0.resume(returning: .success(nil)) }
+    }
+}

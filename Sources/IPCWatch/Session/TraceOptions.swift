@@ -1,0 +1,47 @@
+/// What to trace and how to decode it: the options of the `ipcwatch` command line.
+public struct TraceOptions: Sendable {
+    /// The events to report (`-e`). A SysV event selects the i386 `ipc(2)` calls of that subcall too.
+    public var events: Set<Syscall>
+    /// How much of the tracee's memory to read and show (`-s`).
+    public var decode: DecodeOptions
+    /// Look up the inode of each new pipe (`-y`, `-j`): one `readlink` of /proc/TID/fd per pipe.
+    public var resolvePipeInodes: Bool
+    /// Launch mode (`--same-cpu`): pin the tracer thread, and so the command, to the CPU it runs on. Each stop
+    /// is a round trip between tracee and tracer; on one CPU it needs no cross-CPU wake-up (measured: about
+    /// 1.4 times faster per event on the benchmark machine), but the command's threads lose parallelism.
+    public var sameCPU: Bool
+    /// How many records a ``TraceSession`` holds for a consumer that is behind. When they are all waiting,
+    /// the tracer waits too, and so does the traced thread that made the next call: a slow consumer slows
+    /// the program down rather than losing events or growing memory without bound.
+    public var bufferCapacity: Int
+
+    /// Options that trace every event the CLI traces by default.
+    public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
+                resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024) {
+        self.events = events
+        self.decode = decode
+        self.resolvePipeInodes = resolvePipeInodes
+        self.sameCPU = sameCPU
+        self.bufferCapacity = max(1, bufferCapacity)
+    }
+
+    /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
+    /// selected, since i386 programs reach SysV through it.
+    var trappedSyscalls: Set<Syscall> {
+        var trapped = events
+        if events.contains(where: { $0.family != .pipe }) { trapped.insert(.ipc) }
+        return trapped
+    }
+}
+
+/// How a trace ended.
+public enum TraceOutcome: Sendable, Hashable {
+    /// Every traced process ended; the status is the launched command's (attach mode: `exited(0)`).
+    case exited(ExitStatus)
+    /// A signal installed with ``TerminationSignals`` ended the trace: the launched command was killed,
+    /// attached processes were detached and left running.
+    case interrupted(signal: Int32)
+    /// The session was cancelled (``TraceSession/cancel()`` or cancellation of the consuming task), with
+    /// the same effect on the tracees as ``interrupted(signal:)``.
+    case cancelled
+}

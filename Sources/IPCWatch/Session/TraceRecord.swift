@@ -1,0 +1,7 @@
+/// One element of a ``TraceSession``: a watched syscall, or the end of a traced thread.
+public enum TraceRecord: Sendable, Hashable {
+    /// A watched syscall completed.
+    case event(Event)
+    /// A traced thread ended (`+++ exited with 0 +++` in the text output).
+    case exit(threadID: Int32, status: ExitStatus)
+}

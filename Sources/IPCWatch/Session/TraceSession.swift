@@ -1,0 +1,88 @@
+/// A running trace: an `AsyncSequence` of ``TraceRecord``s (events and thread exits) in the order the
+/// tracer saw them, ending when every traced process has ended, then ``outcome``.
+///
+/// Back-pressure: the tracer holds at most ``TraceOptions/bufferCapacity`` records for a consumer that is
+/// behind; then it waits, and the traced thread waits in its syscall with it. No event is lost and
+/// memory stays bounded, but a slow consumer slows the traced program down. Consume the records, or
+/// ``cancel()``: awaiting ``outcome`` alone does not drain them.
+///
+/// Cancelling the task that iterates the session (or awaits ``outcome``), calling ``cancel()``, or
+/// releasing the last reference to the session ends the trace: a launched command is killed, attached
+/// processes are detached and left running.
+public final class TraceSession: AsyncSequence, Sendable {
+    public typealias Element = TraceRecord
+    public typealias Failure = IPCWatchError
+
+    let channel: RecordChannel
+
+    init(channel: RecordChannel) {
+        self.channel = channel
+    }
+
+    deinit {
+        channel.cancel()
+    }
+
+    /// How the trace ended (the command's exit status in launch mode). Waits for the end.
+    ///
+    /// - Throws: the ``IPCWatchError`` that stopped the tracer, if one did.
+    public var outcome: TraceOutcome {
+        get async throws(IPCWatchError) { try await channel.outcome().get() }
+    }
+
+    /// Ends the trace now: a launched command is killed, attached processes are detached. The sequence
+    /// ends (records not yet consumed are dropped) and ``outcome`` becomes ``TraceOutcome/cancelled``.
+    public func cancel() {
+        channel.cancel()
+    }
+
+    /// The watched syscalls only, without thread exits.
+    public var events: Events { Events(session: self) }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(session: self) }
+
+    /// Iterates the records of a session. Several iterators share one stream: each record goes to one of them.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        // Holding the session keeps it from being cancelled on release while it is iterated.
+        let session: TraceSession
+
+        /// The next record, or nil at the end of the trace (or once it is cancelled).
+        public mutating func next() async throws(IPCWatchError) -> TraceRecord? {
+            try await session.channel.next().get()
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(IPCWatchError) -> TraceRecord? {
+            try await session.channel.next().get()
+        }
+    }
+
+    /// The ``Event``s of a session, skipping ``TraceRecord/exit(threadID:status:)`` records.
+    public struct Events: AsyncSequence, Sendable {
+        public typealias Element = Event
+        public typealias Failure = IPCWatchError
+
+        let session: TraceSession
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(records: session.makeAsyncIterator()) }
+
+        /// Iterates the events of a session.
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var records: TraceSession.AsyncIterator
+
+            /// The next event, or nil at the end of the trace.
+            public mutating func next() async throws(IPCWatchError) -> Event? {
+                while let record = try await records.next() {
+                    if case .event(let event) = record { return event }
+                }
+                return nil
+            }
+
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(IPCWatchError) -> Event? {
+                while let record = try await records.next(isolation: actor) {
+                    if case .event(let event) = record { return event }
+                }
+                return nil
+            }
+        }
+    }
+}
