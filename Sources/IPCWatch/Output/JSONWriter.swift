@@ -1,6 +1,6 @@
 /// A minimal JSON writer for flat, known shapes, writing UTF-8 bytes directly: no reflection, no
 /// intermediate objects, no String growth per token (one JSON line per event is the hot path of `-j`).
-struct JSONWriter {
+struct JSONWriter: JSONOutput {
     private(set) var bytes: [UInt8] = []
     private var needsComma: UInt64 = 0  // one bit per nesting level: a value was written at that level
     private var depth = 0
@@ -26,10 +26,6 @@ struct JSONWriter {
     mutating func integer<T: BinaryInteger>(_ value: T) { separate(); appendInteger(value) }
     mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
-
-    mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
-    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) { key(name); integer(value) }
-    mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
 
     private mutating func open(_ bracket: UInt8) {
         separate()

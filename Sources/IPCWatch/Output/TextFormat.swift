@@ -32,13 +32,7 @@ public struct TextFormat: Sendable {
     }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
-    public func exitLine(tid: Int32, status: ExitStatus) -> String {
-        switch status {
-        case .exited(let code): "\(tid) +++ exited with \(code) +++"
-        case .signaled(let signal, let core):
-            "\(tid) +++ killed by \(SignalNames.name(signal))\(core ? " (core dumped)" : "") +++"
-        }
-    }
+    public func exitLine(tid: Int32, status: ExitStatus) -> String { "\(tid) +++ \(status) +++" }
 
     private func timestamp(_ nanoseconds: UInt64) -> String {
         guard timestamps != .none else { return "" }
@@ -71,7 +65,3 @@ enum SignalNames {
     }
 }
 
-extension Event: CustomStringConvertible {
-    /// The event as the CLI's text output shows it.
-    public var description: String { TextFormat().line(for: self) }
-}

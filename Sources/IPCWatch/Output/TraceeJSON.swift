@@ -15,11 +15,26 @@ public struct TraceeJSONFormat: Sendable {
         hostName = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The format `Event`'s `Codable` conformance uses (the string limit plays no part in JSON).
+    static let standard = TraceeJSONFormat()
+
     public func line(for event: Event) -> String { String(decoding: bytes(for: event), as: UTF8.self) }
 
     /// The line as UTF-8, without a newline: what `OutputStream.writeLine(bytes:)` takes.
     public func bytes(for event: Event) -> [UInt8] {
         var json = JSONWriter()
+        write(event, to: &json)
+        return json.bytes
+    }
+
+    /// The line as values: what `Event.encode(to:)` encodes.
+    func document(for event: Event) -> JSONValue {
+        var tree = JSONTreeBuilder()
+        write(event, to: &tree)
+        return tree.root
+    }
+
+    private func write<Output: JSONOutput>(_ event: Event, to json: inout Output) {
         json.beginObject()
         json.field("timestamp", event.timestamp)
         json.field("processId", event.processID)
@@ -62,10 +77,9 @@ public struct TraceeJSONFormat: Sendable {
             json.endObject()
         }
         json.endObject()
-        return json.bytes
     }
 
-    private func write(_ arguments: [TraceeArgument], to json: inout JSONWriter) {
+    private func write<Output: JSONOutput>(_ arguments: [TraceeArgument], to json: inout Output) {
         json.beginArray()
         for argument in arguments {
             json.beginObject()

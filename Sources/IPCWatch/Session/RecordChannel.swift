@@ -70,22 +70,46 @@ final class RecordChannel: @unchecked Sendable {
     // MARK: tracer thread
 
     /// Queues `record`, waiting while the buffer is full. False once the session is cancelled.
+    ///
+    /// A waiting consumer is not woken for each record: the tracer calls `deliver()` before it blocks,
+    /// so that a burst of stops (many traced threads) costs one wake-up, not one per event.
     func send(_ record: TraceRecord) -> Bool {
         pthread_mutex_lock(mutex)
-        while count >= capacity && !isCancelled { pthread_cond_wait(spaceAvailable, mutex) }
+        while count >= capacity && !isCancelled {
+            if let (consumer, first) = takeWaitingConsumer() {
+                pthread_mutex_unlock(mutex)
+                consumer.resume(returning: .success(first))
+                pthread_mutex_lock(mutex)
+                continue
+            }
+            pthread_cond_wait(spaceAvailable, mutex)
+        }
         if isCancelled {
             pthread_mutex_unlock(mutex)
             return false
         }
-        if !consumers.isEmpty {
-            let consumer = consumers.removeFirst()
-            pthread_mutex_unlock(mutex)
-            consumer.resume(returning: .success(record))
-            return true
-        }
         buffer.append(record)
         pthread_mutex_unlock(mutex)
         return true
+    }
+
+    /// True when a consumer waits while records are queued: `deliver()` has something to do.
+    var hasUndelivered: Bool { withLock { count > 0 && !consumers.isEmpty } }
+
+    /// Wakes a waiting consumer with the first queued record; it takes the rest without waiting.
+    func deliver() {
+        pthread_mutex_lock(mutex)
+        let taken = takeWaitingConsumer()
+        pthread_mutex_unlock(mutex)
+        if let (consumer, first) = taken { consumer.resume(returning: .success(first)) }
+    }
+
+    /// A waiting consumer and the record it gets, if both exist. Called with the lock held.
+    private func takeWaitingConsumer() -> (Waiter<TraceRecord?>, TraceRecord)? {
+        guard count > 0, !consumers.isEmpty else { return nil }
+        let record = removeFirst()
+        pthread_cond_signal(spaceAvailable)
+        return (consumers.removeFirst(), record)
     }
 
     func setWaker(pidFD: Int32) { withLock { wakerPidFD = pidFD } }
@@ -115,13 +139,14 @@ final class RecordChannel: @unchecked Sendable {
     /// The trace is over: consumers get the records still queued, then the end.
     func finish(_ result: Result<TraceOutcome, IPCWatchError>) {
         started(result.map { _ in () })
-        let (consumers, outcomeWaiters): ([Waiter<TraceRecord?>], [Waiter<TraceOutcome>]) = withLock {
+        let (resumptions, outcomeWaiters): ([(Waiter<TraceRecord?>, Result<TraceRecord?, IPCWatchError>)],
+                                            [Waiter<TraceOutcome>]) = withLock {
             ending = result
-            // Records are queued only while no consumer waits, so a waiting one means an empty buffer.
-            defer { self.consumers = []; self.outcomeWaiters = [] }
-            return (self.consumers, self.outcomeWaiters)
+            let resumptions = consumers.map { consumer in (consumer, count > 0 ? .success(removeFirst()) : endOfSequence()) }
+            defer { consumers = []; self.outcomeWaiters = [] }
+            return (resumptions, self.outcomeWaiters)
         }
-        for consumer in consumers { consumer.resume(returning: endOfSequence()) }
+        for (consumer, value) in resumptions { consumer.resume(returning: value) }
         outcomeWaiters.forEach { $0.resume(returning: result) }
     }
 

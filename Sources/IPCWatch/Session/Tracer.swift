@@ -63,7 +63,9 @@ public struct Tracer: Sendable {
         try TracerThread.start {
             TerminationSignals.setTracerThreadMask()
             let waker = Waker.spawn(channel: channel)
-            let engine = TraceEngine(options: options, cancelled: { channel.isCancelled }, waker: waker?.pid ?? 0)
+            var engine = TraceEngine(options: options, cancelled: { channel.isCancelled }, waker: waker?.pid ?? 0)
+            engine.hasUndelivered = { channel.hasUndelivered }
+            engine.deliver = channel.deliver
             let result = Result { () throws(IPCWatchError) in
                 try run(engine, { channel.started(.success(())) }, { _ = channel.send($0) })
             }

@@ -12,6 +12,10 @@ struct TraceEngine {
     let cancelled: () -> Bool
     /// The tracer thread's waker child (see `ipcw_spawn_waker`), 0 if none.
     let waker: pid_t
+    /// The session's records wait for a consumer to be woken.
+    var hasUndelivered: () -> Bool = { false }
+    /// Wakes the consumer: no stop is ready, the tracer is about to block.
+    var deliver: () -> Void = {}
 
     /// Runs `command` (looked up in `PATH`) until every process of it has exited. `started` is called once
     /// it has exec'd; a command that cannot be run throws instead.
@@ -50,6 +54,8 @@ struct TraceEngine {
                              exited: { record(.exit(threadID: $0, status: $1)) })
         loop.cancelled = cancelled
         loop.waker = waker
+        loop.hasUndelivered = hasUndelivered
+        loop.idle = deliver
         return loop
     }
 }

@@ -36,6 +36,10 @@ struct TraceLoop {
     var cancelled: () -> Bool = { false }
     /// A child of the tracer thread that exits when cancellation wants `waitpid` to return; not a tracee.
     var waker: pid_t = 0
+    /// Records are waiting for a consumer that `idle` would wake: asked before blocking in `waitpid`.
+    var hasUndelivered: () -> Bool = { false }
+    /// Called when no stop is ready, before blocking: hands what was recorded to the consumer.
+    var idle: () -> Void = {}
     let table = SyscallTable.standard
     /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
     private let trapped: Set<Syscall>
@@ -82,7 +86,17 @@ struct TraceLoop {
                 if signal != 0 || cancelled() { stopEarly(reason: signal) }
             }
             var raw: Int32 = 0
-            let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD)
+            var tid: pid_t
+            if hasUndelivered() {
+                // Deliver only once no stop is ready: a burst of stops is handed over in one wake-up.
+                tid = waitpid(-1, &raw, __WALL | __WNOTHREAD | WNOHANG)
+                if tid == 0 {
+                    idle()
+                    tid = waitpid(-1, &raw, __WALL | __WNOTHREAD)
+                }
+            } else {
+                tid = waitpid(-1, &raw, __WALL | __WNOTHREAD)
+            }
             if tid == waker && tid > 0 {
                 waker = 0
                 continue

@@ -1,0 +1,42 @@
+// The text of each value is what the CLI prints for it.
+
+extension Event: CustomStringConvertible {
+    /// The event as the CLI's text output shows it: `PID[/TID] COMM [i386] call(args) = result`.
+    public var description: String { TextFormat().line(for: self) }
+}
+
+extension Call: CustomStringConvertible {
+    /// The call as strace shows it, without its result: `pipe2([3, 4], O_CLOEXEC)`.
+    public var description: String { straceText(stringLimit: 32, pipeInodes: nil) }
+}
+
+extension ExitStatus: CustomStringConvertible {
+    /// `exited with 0`, `killed by SIGKILL`, `killed by SIGSEGV (core dumped)`, as strace says it.
+    public var description: String {
+        switch self {
+        case .exited(let code): "exited with \(code)"
+        case .signaled(let signal, let core): "killed by \(SignalNames.name(signal))\(core ? " (core dumped)" : "")"
+        }
+    }
+}
+
+extension TraceRecord: CustomStringConvertible {
+    /// The event's line, or the thread's `TID +++ exited with 0 +++` line.
+    public var description: String {
+        switch self {
+        case .event(let event): event.description
+        case .exit(let tid, let status): TextFormat().exitLine(tid: tid, status: status)
+        }
+    }
+}
+
+extension TraceOutcome: CustomStringConvertible {
+    /// `exited with 0`, `killed by SIGTERM`, `interrupted by SIGTERM`, `cancelled`.
+    public var description: String {
+        switch self {
+        case .exited(let status): status.description
+        case .interrupted(let signal): "interrupted by \(SignalNames.name(signal))"
+        case .cancelled: "cancelled"
+        }
+    }
+}
