@@ -33,5 +33,10 @@ let package = Package(
             dependencies: ["IPCWatch"]
             // C fixtures live in Tests/Fixtures and are compiled by the tests with the system cc.
         ),
+        // The library as a client sees it: `import IPCWatch` only, never @testable.
+        .testTarget(
+            name: "IPCWatchAPITests",
+            dependencies: ["IPCWatch"]
+        ),
     ]
 )

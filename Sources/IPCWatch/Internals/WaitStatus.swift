@@ -18,7 +18,7 @@ struct WaitStatus: Sendable, Equatable {
 }
 
 /// How a traced process ended.
-public enum ExitStatus: Sendable, Hashable {
+public enum TerminationStatus: Sendable, Hashable {
     case exited(Int32)
     case signaled(Int32, coreDumped: Bool)
 

@@ -10,7 +10,7 @@ extension Call: CustomStringConvertible {
     public var description: String { straceText(stringLimit: 32, pipeInodes: nil) }
 }
 
-extension ExitStatus: CustomStringConvertible {
+extension TerminationStatus: CustomStringConvertible {
     /// `exited with 0`, `killed by SIGKILL`, `killed by SIGSEGV (core dumped)`, as strace says it.
     public var description: String {
         switch self {

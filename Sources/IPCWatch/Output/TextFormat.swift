@@ -32,7 +32,7 @@ public struct TextFormat: Sendable {
     }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
-    public func exitLine(tid: Int32, status: ExitStatus) -> String { "\(tid) +++ \(status) +++" }
+    public func exitLine(tid: Int32, status: TerminationStatus) -> String { "\(tid) +++ \(status) +++" }
 
     private func timestamp(_ nanoseconds: UInt64) -> String {
         guard timestamps != .none else { return "" }

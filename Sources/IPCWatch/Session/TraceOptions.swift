@@ -37,7 +37,7 @@ public struct TraceOptions: Sendable {
 /// How a trace ended.
 public enum TraceOutcome: Sendable, Hashable {
     /// Every traced process ended; the status is the launched command's (attach mode: `exited(0)`).
-    case exited(ExitStatus)
+    case exited(TerminationStatus)
     /// A signal installed with ``TerminationSignals`` ended the trace: the launched command was killed,
     /// attached processes were detached and left running.
     case interrupted(signal: Int32)

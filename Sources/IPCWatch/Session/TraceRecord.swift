@@ -3,5 +3,5 @@ public enum TraceRecord: Sendable, Hashable {
     /// A watched syscall completed.
     case event(Event)
     /// A traced thread ended (`+++ exited with 0 +++` in the text output).
-    case exit(threadID: Int32, status: ExitStatus)
+    case exit(threadID: Int32, status: TerminationStatus)
 }

@@ -29,7 +29,7 @@ struct TraceLoop {
     let mode: Mode
     let options: TraceOptions
     let handle: (Event) -> Void
-    let exited: (pid_t, ExitStatus) -> Void
+    let exited: (pid_t, TerminationStatus) -> Void
     /// Launch mode: called once, when the command's first process has exec'd it.
     var started: () -> Void = {}
     /// Asked on every stop: true once the consumer gave up (cancellation).
@@ -49,7 +49,7 @@ struct TraceLoop {
     private var endedBeforeAnnounced: Set<pid_t> = []
     /// The launched command's pid: its status is the trace's outcome.
     private let root: pid_t?
-    private var rootStatus: ExitStatus?
+    private var rootStatus: TerminationStatus?
     /// The root reached its `execve`: from then on, a failure cannot be a launch failure.
     private(set) var rootExecuted = false
     /// Detaching: every stop now ends in `PTRACE_DETACH`.
@@ -60,7 +60,7 @@ struct TraceLoop {
     private var stopReason: Int32?
 
     init(mode: Mode, tracees initial: [pid_t], options: TraceOptions, handle: @escaping (Event) -> Void,
-         exited: @escaping (pid_t, ExitStatus) -> Void) {
+         exited: @escaping (pid_t, TerminationStatus) -> Void) {
         self.mode = mode
         self.root = mode == .launch ? initial.first : nil
         self.options = options
@@ -144,9 +144,9 @@ struct TraceLoop {
         guard status.stopped else {
             if tracees[tid]?.announced == false { endedBeforeAnnounced.insert(tid) }
             tracees[tid] = nil
-            if tid == root { rootStatus = ExitStatus(status) }
+            if tid == root { rootStatus = TerminationStatus(status) }
             // The launcher child ending before its exec is a launch failure, reported as such.
-            if tid != root || rootExecuted { exited(tid, ExitStatus(status)) }
+            if tid != root || rootExecuted { exited(tid, TerminationStatus(status)) }
             return
         }
         if tracees[tid] == nil { tracees[tid] = Tracee(announced: false) }  // a new child can stop before its parent's event

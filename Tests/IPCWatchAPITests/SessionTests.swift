@@ -1,0 +1,187 @@
+import Foundation
+import IPCWatch
+import Testing
+
+/// The library through its public API only: launch, attach, cancellation, back-pressure, errors.
+@Suite("Library API")
+struct SessionTests {
+    /// `env IPC_FIXTURE_LOG=log fixture arguments...`: the command and the log it writes.
+    private func fixture(_ arguments: String...) -> (command: [String], log: String) {
+        let log = Fixture.newLog()
+        return (["env", "IPC_FIXTURE_LOG=\(log)", Fixture.binary] + arguments, log)
+    }
+
+    @Test("launch: every pipe the program logged, with its fds, pid and tid, then the exit status")
+    func launch() async throws {
+        let (command, log) = fixture("threads", "3", "20")
+        let session = try await Tracer().launch(command)
+        var traced: [[String]] = []
+        var exits: [Int32: TerminationStatus] = [:]
+        for try await record in session {
+            switch record {
+            case .event(let event):
+                guard case .pipe2(.fds(let read, let write), _) = event.call else {
+                    guard case .pipe(.fds(let read, let write)) = event.call else { continue }
+                    traced.append(["pipe", "\(event.processID)", "\(event.threadID)", "\(read)", "\(write)"])
+                    continue
+                }
+                #expect(event.result == .success(0))
+                #expect(event.processName == "ipc_fixture")
+                traced.append(["pipe2", "\(event.processID)", "\(event.threadID)", "\(read)", "\(write)"])
+            case .exit(let tid, let status):
+                exits[tid] = status
+            }
+        }
+        let logged = Fixture.lines(log)
+        #expect(logged.count == 3 * 20 * 2)
+        #expect(traced.sorted { $0.joined(separator: " ") < $1.joined(separator: " ") }
+                == logged.sorted { $0.joined(separator: " ") < $1.joined(separator: " ") })
+        #expect(try await session.outcome == .exited(.exited(0)))
+        let pid = try #require(Int32(logged[0][1]))
+        #expect(exits[pid] == .exited(0), "the process's own exit record")
+        #expect(exits.count == 4, "the main thread and three workers")
+    }
+
+    @Test("the command's exit status and death by signal are the outcome")
+    func outcome() async throws {
+        let exited = try await Tracer().launch(["sh", "-c", "exit 7"])
+        for try await _ in exited {}
+        #expect(try await exited.outcome == .exited(.exited(7)))
+        let killed = try await Tracer().launch(["sh", "-c", "kill -TERM $$"])
+        for try await _ in killed {}
+        #expect(try await killed.outcome == .exited(.signaled(SIGTERM, coreDumped: false)))
+    }
+
+    @Test("errors are typed: command not found, nothing to run, no such process")
+    func errors() async throws {
+        await #expect(throws: IPCWatchError.cannotRun(command: "/nonexistent/program", errno: .noSuchFile)) {
+            _ = try await Tracer().launch(["/nonexistent/program"])
+        }
+        await #expect(throws: IPCWatchError.invalidRequest("no command given")) {
+            _ = try await Tracer().launch([])
+        }
+        await #expect(throws: IPCWatchError.cannotAttach(pid: 2_147_483_646, reason: "No such process")) {
+            _ = try await Tracer().attach([2_147_483_646])
+        }
+        do {
+            _ = try await Tracer().launch(["/nonexistent/program"])
+        } catch {
+            // Typed throws: `error` is an IPCWatchError here, with the CLI's message and exit code.
+            #expect(error.description == "cannot run '/nonexistent/program': No such file or directory")
+            #expect(error.exitCode == 127)
+        }
+    }
+
+    @Test("cancelling the consuming task kills a launched command and ends the session")
+    func cancelLaunch() async throws {
+        let session = try await Tracer().launch([Fixture.binary, "block"])
+        let (seen, seenContinuation) = AsyncStream.makeStream(of: Int32.self)
+        let consumer = Task {
+            var count = 0
+            for try await event in session.events {
+                count += 1
+                if count == 2 { seenContinuation.yield(event.processID) }
+            }
+            return count
+        }
+        var iterator = seen.makeAsyncIterator()
+        let pid = try #require(await iterator.next())
+        consumer.cancel()
+        #expect(try await consumer.value == 2, "the sequence ended: the program blocks for ever after its two pipes")
+        #expect(try await session.outcome == .cancelled)
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "killed and reaped")
+    }
+
+    @Test("cancelling an attached session detaches: the process runs on untraced")
+    func cancelAttach() async throws {
+        let target = Process()
+        target.executableURL = URL(fileURLWithPath: Fixture.binary)
+        target.arguments = ["reader"]
+        let input = Pipe(), output = Pipe()
+        target.standardInput = input
+        target.standardOutput = output
+        try target.run()
+        let pidLine = output.fileHandleForReading.availableLine()
+        let pid = try #require(Int32(pidLine))
+
+        let session = try await Tracer().attach([pid])
+        #expect(Fixture.status("TracerPid", of: pid) != "0")
+        let consumer = Task { for try await _ in session {} }
+        consumer.cancel()
+        try await consumer.value
+        #expect(try await session.outcome == .cancelled)
+        #expect(Fixture.status("TracerPid", of: pid) == "0", "detached")
+
+        input.fileHandleForWriting.write(Data("hello\n".utf8))
+        target.waitUntilExit()
+        #expect(target.terminationStatus == 0)
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "read 6 hello\n",
+                "its read(2), in progress across attach and detach, completed normally")
+    }
+
+    @Test("a consumer that does not read holds the program at the buffer's capacity; nothing is lost")
+    func backPressure() async throws {
+        let capacity = 8
+        let (command, log) = fixture("threads", "1", "20")  // 40 events, logged as they return
+        let session = try await Tracer(options: TraceOptions(bufferCapacity: capacity)).launch(command)
+        // The tracer queues `capacity` events and waits at the next one's exit stop: the program has logged
+        // exactly `capacity` calls and goes no further while nobody reads.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while Fixture.lines(log).count < capacity && ContinuousClock.now < deadline { await Task.yield() }
+        let observeUntil = ContinuousClock.now + .milliseconds(300)
+        while ContinuousClock.now < observeUntil {
+            #expect(Fixture.lines(log).count == capacity)
+            await Task.yield()
+        }
+        var events = 0
+        for try await _ in session.events { events += 1 }
+        #expect(events == 40)
+        #expect(Fixture.lines(log).count == 40)
+        #expect(try await session.outcome == .exited(.exited(0)))
+    }
+
+    @Test("Codable gives the --json object; decoding it back gives the event; descriptions are the text lines")
+    func coding() async throws {
+        // Every call family, flag and error path, i386 ipc() forms included.
+        let session = try await Tracer().launch([Fixture.binary, "everything"])
+        var events: [Event] = []
+        for try await event in session.events { events.append(event) }
+        #expect(events.count > 80)
+        #expect(Set(events.map(\.call.syscall)).isSuperset(of: Set(Syscall.allCases).subtracting([.ipc])))
+        let json = TraceeJSONFormat(), text = TextFormat()
+        for event in events {
+            let encoded = try JSONEncoder().encode(event)
+            let cli = Data(json.line(for: event).utf8)
+            #expect(try NSDictionary(dictionary: object(encoded)) == NSDictionary(dictionary: object(cli)))
+            let decoded = try JSONDecoder().decode(Event.self, from: encoded)
+            #expect(try object(JSONEncoder().encode(decoded)) as NSDictionary == object(encoded) as NSDictionary,
+                    "what the schema carries survives a round trip")
+            if !readsMemory(event.call) { #expect(decoded == event) }
+            #expect(event.description == text.line(for: event))
+        }
+    }
+
+    private func object(_ data: Data) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// Calls whose decoded form includes memory read behind a pointer, which Tracee's schema does not carry.
+    private func readsMemory(_ call: Call) -> Bool {
+        switch call {
+        case .msgsnd(_, _, let message?, _, _), .msgrcv(_, _, let message?, _, _, _): _ = message; return true
+        case .semop(_, _, _?, _), .semtimedop(_, _, _?, _, _, _), .semtimedop(_, _, _, _, _, _?): return true
+        case .msgctl(_, _, _, _?), .semctl(_, _, _, _, _, _?), .shmctl(_, _, _, _?): return true
+        case .pipe(.pointer), .pipe2(.pointer, _): return true
+        default: return false
+        }
+    }
+}
+
+extension FileHandle {
+    /// Bytes up to the first newline (the fixture prints its pid first).
+    func availableLine() -> String {
+        var bytes: [UInt8] = []
+        while let byte = try? read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { bytes.append(byte) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
