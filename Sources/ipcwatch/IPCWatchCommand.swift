@@ -48,6 +48,22 @@ struct IPCWatchCommand: ParsableCommand {
           help: "Run ipcwatch and the command on one CPU: faster per event, but the command's threads share it.")
     var sameCPU = false
 
+    @Option(name: .customLong("graph"),
+            help: ArgumentHelp("When the trace ends, write who talks to whom (processes, pipes, SysV objects) to FILE.",
+                               valueName: "FILE"))
+    var graph: String?
+
+    @Option(name: .customLong("graph-format"),
+            help: ArgumentHelp("dot, mermaid or json (default: from FILE's extension: .dot/.gv, .mmd/.mermaid, .json).",
+                               valueName: "FORMAT"))
+    var graphFormatName: String?
+
+    /// The format of `--graph`, nil without it.
+    var graphFormat: GraphFormat? {
+        guard let graph else { return nil }
+        return graphFormatName.flatMap(GraphFormat.init(rawValue:)) ?? GraphFormat(path: graph)
+    }
+
     @Option(name: [.short, .customLong("pid")],
             help: ArgumentHelp("Attach to running process PID (repeatable, or comma-separated); detach on Ctrl-C.",
                                valueName: "PID"))
@@ -85,5 +101,12 @@ struct IPCWatchCommand: ParsableCommand {
         guard stringLimit >= 0 else { throw ValidationError("-s must be a non-negative number") }
         guard timestamps <= 3 else { throw ValidationError("-t may be given at most three times") }
         if let events { _ = try EventSelection.parse(events) }
+        if let name = graphFormatName, GraphFormat(rawValue: name) == nil {
+            throw ValidationError("unknown graph format '\(name)' (dot, mermaid or json)")
+        }
+        if graphFormatName != nil && graph == nil { throw ValidationError("--graph-format needs --graph FILE") }
+        if let graph, graphFormat == nil {
+            throw ValidationError("cannot tell the format of '\(graph)' from its name: add --graph-format dot|mermaid|json")
+        }
     }
 }

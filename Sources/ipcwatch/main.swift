@@ -27,7 +27,8 @@ do {
     let events = try arguments.events.map(EventSelection.parse) ?? Set(Syscall.allCases)
     // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
-                               resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU)
+                               resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU,
+                               processSnapshots: arguments.graph != nil)
     let tracer = Tracer(options: options)
     let output: OutputStream = switch arguments.output {
     case nil: OutputStream(fd: STDERR_FILENO)
@@ -43,9 +44,17 @@ do {
     let showExits = showEvents && !arguments.json && arguments.quiet == 0
     var summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
 
+    // Opened before the trace starts: a path that cannot be written fails now, not after the run.
+    var graphOutput: OutputStream?
+    if let path = arguments.graph { graphOutput = try OutputStream(path: path) }
+    var topology = Topology()
     let finishOutput = {
         if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
         output.flush()
+        if let graphOutput, let format = arguments.graphFormat {
+            graphOutput.writeLine(String(topology.rendered(as: format).dropLast()))  // writeLine adds the newline
+            graphOutput.flush()
+        }
     }
     // A reader that goes away must not kill the tracer: output is dropped, the trace goes on.
     TerminationSignals.ignore([SIGPIPE])
@@ -66,12 +75,15 @@ do {
         messages.flush()
     }
     for try await record in session {
+        if graphOutput != nil { topology.add(record) }
         switch record {
         case .event(let event):
             if showEvents { write(event) }
             summary?.add(event)
         case .exit(let tid, let status):
             if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
+        case .snapshot:
+            break
         }
     }
     let outcome = try await session.outcome

@@ -12,6 +12,7 @@ struct Ptrace {
         static let traceVfork = Options(rawValue: UInt(IPCW_PTRACE_O_TRACEVFORK))
         static let traceClone = Options(rawValue: UInt(IPCW_PTRACE_O_TRACECLONE))
         static let traceExec = Options(rawValue: UInt(IPCW_PTRACE_O_TRACEEXEC))
+        static let traceExit = Options(rawValue: UInt(IPCW_PTRACE_O_TRACEEXIT))
         static let traceSeccomp = Options(rawValue: UInt(IPCW_PTRACE_O_TRACESECCOMP))
         static let exitKill = Options(rawValue: UInt(IPCW_PTRACE_O_EXITKILL))
     }

@@ -21,11 +21,15 @@ extension TerminationStatus: CustomStringConvertible {
 }
 
 extension TraceRecord: CustomStringConvertible {
-    /// The event's line, or the thread's `TID +++ exited with 0 +++` line.
+    /// The event's line, the thread's `TID +++ exited with 0 +++` line, or for a snapshot (which the CLI
+    /// does not print) `PID COMM at exec: 0<pipe:[123]:read> 1<pipe:[124]:write>`.
     public var description: String {
         switch self {
         case .event(let event): event.description
         case .exit(let tid, let status): TextFormat().exitLine(tid: tid, status: status)
+        case .snapshot(let snapshot):
+            "\(snapshot.processID) \(snapshot.processName) at \(snapshot.moment.rawValue):"
+                + snapshot.pipes.map { " \($0.fd)<pipe:[\($0.inode)]:\($0.end.rawValue)>" }.joined()
         }
     }
 }

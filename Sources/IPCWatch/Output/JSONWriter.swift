@@ -22,6 +22,14 @@ struct JSONWriter: JSONOutput {
         needsComma &= ~(1 << UInt64(depth))
     }
 
+    /// A key only known at run time (escaped like a string value).
+    mutating func key(_ name: String) {
+        separate()
+        appendString(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma &= ~(1 << UInt64(depth))
+    }
+
     mutating func string(_ value: String) { separate(); appendString(value) }
     mutating func integer<T: BinaryInteger>(_ value: T) { separate(); appendInteger(value) }
     mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }

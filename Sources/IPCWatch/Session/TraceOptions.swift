@@ -14,13 +14,19 @@ public struct TraceOptions: Sendable {
     /// the tracer waits too, and so does the traced thread that made the next call: a slow consumer slows
     /// the program down rather than losing events or growing memory without bound.
     public var bufferCapacity: Int
+    /// Report a ``ProcessSnapshot`` of each process after every exec, at attach time and at its exit
+    /// (`PTRACE_O_TRACEEXIT`: one more stop per exiting thread, and a scan of /proc/PID/fd): what ``Topology``
+    /// needs to tell a pipe's readers from its writers (`--graph`). Turns on ``resolvePipeInodes``.
+    public var processSnapshots: Bool
 
     /// Options that trace every event the CLI traces by default.
     public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
-                resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024) {
+                resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
+                processSnapshots: Bool = false) {
         self.events = events
         self.decode = decode
-        self.resolvePipeInodes = resolvePipeInodes
+        self.resolvePipeInodes = resolvePipeInodes || processSnapshots
+        self.processSnapshots = processSnapshots
         self.sameCPU = sameCPU
         self.bufferCapacity = max(1, bufferCapacity)
     }

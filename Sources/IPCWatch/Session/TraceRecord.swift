@@ -4,4 +4,7 @@ public enum TraceRecord: Sendable, Hashable {
     case event(Event)
     /// A traced thread ended (`+++ exited with 0 +++` in the text output).
     case exit(threadID: Int32, status: TerminationStatus)
+    /// The pipe ends a process held after an exec, when attached, or at its exit; only with
+    /// ``TraceOptions/processSnapshots``. ``Topology`` is built from these and the events.
+    case snapshot(ProcessSnapshot)
 }

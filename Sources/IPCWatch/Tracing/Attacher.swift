@@ -10,10 +10,11 @@ enum Attacher {
     static let options: Ptrace.Options = [.traceSysGood, .traceFork, .traceVfork, .traceClone, .traceExec]
 
     /// Seizes all threads of `pids`; returns every seized tid. On failure nothing stays attached.
-    static func attach(_ pids: [pid_t]) throws(IPCWatchError) -> [pid_t] {
+    static func attach(_ pids: [pid_t], traceExit: Bool = false) throws(IPCWatchError) -> [pid_t] {
         var seized: [pid_t] = []
+        let options = traceExit ? options.union(.traceExit) : options
         do {
-            for pid in pids { try attach(pid, into: &seized) }
+            for pid in pids { try attach(pid, options: options, into: &seized) }
         } catch {
             var cleanup = TraceLoop(mode: .attach, tracees: seized, options: TraceOptions(), handle: { _ in },
                                     exited: { _, _ in })
@@ -23,7 +24,7 @@ enum Attacher {
         return seized
     }
 
-    private static func attach(_ pid: pid_t, into seized: inout [pid_t]) throws(IPCWatchError) {
+    private static func attach(_ pid: pid_t, options: Ptrace.Options, into seized: inout [pid_t]) throws(IPCWatchError) {
         if let reason = forbidden(pid) { throw .cannotAttach(pid: pid, reason: reason) }
         var known = Set<pid_t>()
         while true {

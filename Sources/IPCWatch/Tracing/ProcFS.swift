@@ -83,3 +83,38 @@ struct ProcessMemory: TraceeMemory {
         return n == count ? bytes : nil
     }
 }
+
+extension ProcFS {
+    /// The pipe descriptors of process `pid` with their direction: `/proc/PID/fd` links, and the access
+    /// mode from the `flags:` line (octal) of `/proc/PID/fdinfo/FD`.
+    static func pipeDescriptors(of pid: pid_t) -> [PipeDescriptor] {
+        guard let directory = opendir("/proc/\(pid)/fd") else { return [] }
+        defer { closedir(directory) }
+        var descriptors: [PipeDescriptor] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            guard let fd = Int32(name), let inode = pipeInode(tid: pid, fd: fd),
+                  let info = read("/proc/\(pid)/fdinfo/\(fd)") else { continue }
+            let flags = info.split(separator: UInt8(ascii: "\n")).first { $0.starts(with: "flags:".utf8) }
+                .flatMap { UInt32(String(decoding: $0.dropFirst(6).filter { $0 != 9 && $0 != 32 }, as: UTF8.self), radix: 8) }
+            guard let flags else { continue }
+            descriptors.append(PipeDescriptor(fd: fd, inode: inode, end: flags & UInt32(O_ACCMODE) == UInt32(O_RDONLY) ? .read : .write))
+        }
+        return descriptors.sorted { $0.fd < $1.fd }
+    }
+
+    /// `argv[0]` of `pid`, from `/proc/PID/cmdline`.
+    static func argv0(of pid: pid_t) -> String {
+        guard let bytes = read("/proc/\(pid)/cmdline", limit: 4096) else { return "" }
+        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    /// What `pid` holds now, or nil if it is gone.
+    static func snapshot(of pid: pid_t, moment: ProcessSnapshot.Moment) -> ProcessSnapshot? {
+        guard let identity = identity(of: pid) else { return nil }
+        return ProcessSnapshot(moment: moment, processID: identity.processID, parentProcessID: identity.parentProcessID,
+                               processName: identity.name, argv0: argv0(of: pid), pipes: pipeDescriptors(of: pid))
+    }
+}

@@ -25,7 +25,8 @@ struct TraceEngine {
             let cpu = ipcw_pin_to_current_cpu()
             if cpu < 0 { throw .system(call: "sched_setaffinity", errno: Errno(rawValue: -cpu)) }
         }
-        let launched = try Launcher.launch(command, filter: try SeccompFilter(tracing: options.trappedSyscalls))
+        let launched = try Launcher.launch(command, filter: try SeccompFilter(tracing: options.trappedSyscalls),
+                                           traceExit: options.processSnapshots)
         defer { close(launched.errorPipe) }
         var loop = makeLoop(.launch, tracees: [launched.pid], record: record)
         loop.started = started
@@ -43,8 +44,11 @@ struct TraceEngine {
     /// with ENOSYS once we are gone), so attach mode stops at every syscall's entry and exit.
     func attach(_ pids: [pid_t], started: () -> Void, record: @escaping (TraceRecord) -> Void)
         throws(IPCWatchError) -> TraceOutcome {
-        let tids = try Attacher.attach(pids)
+        let tids = try Attacher.attach(pids, traceExit: options.processSnapshots)
         started()
+        if options.processSnapshots {
+            for pid in pids { if let snapshot = ProcFS.snapshot(of: pid, moment: .attach) { record(.snapshot(snapshot)) } }
+        }
         var loop = makeLoop(.attach, tracees: tids, record: record)
         return try loop.run()
     }
@@ -52,6 +56,7 @@ struct TraceEngine {
     private func makeLoop(_ mode: TraceLoop.Mode, tracees: [pid_t], record: @escaping (TraceRecord) -> Void) -> TraceLoop {
         var loop = TraceLoop(mode: mode, tracees: tracees, options: options, handle: { record(.event($0)) },
                              exited: { record(.exit(threadID: $0, status: $1)) })
+        loop.snapshot = { record(.snapshot($0)) }
         loop.cancelled = cancelled
         loop.waker = waker
         loop.hasUndelivered = hasUndelivered

@@ -30,6 +30,8 @@ struct TraceLoop {
     let options: TraceOptions
     let handle: (Event) -> Void
     let exited: (pid_t, TerminationStatus) -> Void
+    /// With `options.processSnapshots`: a process's pipe ends after an exec and at its exit.
+    var snapshot: (ProcessSnapshot) -> Void = { _ in }
     /// Launch mode: called once, when the command's first process has exec'd it.
     var started: () -> Void = {}
     /// Asked on every stop: true once the consumer gave up (cancellation).
@@ -187,6 +189,16 @@ struct TraceLoop {
                 if (tid == root || formerTid == root) && !rootExecuted {
                     rootExecuted = true
                     started()
+                }
+                if options.processSnapshots, let taken = ProcFS.snapshot(of: tid, moment: .exec) { snapshot(taken) }
+                try resume(ptrace)
+            case Int32(IPCW_PTRACE_EVENT_EXIT):
+                // Before the kernel closes the descriptors. Threads share them: the leader's stop tells.
+                if options.processSnapshots, identity(of: tid).processID == tid,
+                   let taken = ProcFS.snapshot(of: tid, moment: .exit) {
+                    snapshot(taken)
+                    let parent = taken.parentProcessID
+                    if tracees[parent] != nil, let peek = ProcFS.snapshot(of: parent, moment: .childExit) { snapshot(peek) }
                 }
                 try resume(ptrace)
             case Int32(IPCW_PTRACE_EVENT_STOP):
