@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what ipcwatch needs to build and test on Debian/Ubuntu: libseccomp-dev, a C compiler (for
-# the test fixtures), util-linux (setpriv, unshare, ipcmk) and strace (the tests' oracle).
+# the test fixtures), util-linux (setpriv, unshare, ipcmk), strace (the tests' oracle) and graphviz
+# (the tests render --graph's DOT output with it).
 # Does nothing when they are already there.
 set -euo pipefail
 missing=()
@@ -8,6 +9,7 @@ missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 [ -x /usr/bin/setpriv ] || missing+=(util-linux)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

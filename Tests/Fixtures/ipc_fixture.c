@@ -361,6 +361,31 @@ static int attach_target(int threads) {
     return loop_failed;
 }
 
+/* One SysV queue shared by a fork tree: `senders` children send `count` messages each, one child
+ * receives them all, the parent removes the queue. Logs "msgtree ROLE PID ID COUNT" per process. */
+static int message_tree(int senders, int count) {
+    int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    if (q < 0) return 1;
+    logf_("msgtree creator %d %d 0\n", getpid(), q);
+    struct { long type; char text[8]; } msg = {1, "m"};
+    for (int s = 0; s < senders; s++) {
+        if (fork() == 0) {
+            for (int i = 0; i < count; i++) if (msgsnd(q, &msg, 2, 0) != 0) _exit(1);
+            logf_("msgtree sender %d %d %d\n", getpid(), q, count);
+            _exit(0);
+        }
+    }
+    if (fork() == 0) {
+        for (int i = 0; i < senders * count; i++) if (msgrcv(q, &msg, sizeof msg.text, 0, 0) < 0) _exit(1);
+        logf_("msgtree receiver %d %d %d\n", getpid(), q, senders * count);
+        _exit(0);
+    }
+    int status, failed = 0;
+    while (wait(&status) > 0) failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    msgctl(q, IPC_RMID, NULL);
+    return failed;
+}
+
 static int reader(void) {
     printf("%d\n", getpid());
     fflush(stdout);
@@ -606,6 +631,7 @@ int main(int argc, char **argv) {
         while (wait(&status) > 0) failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
         return failed;
     }
+    if (!strcmp(mode, "msgtree") && argc == 4) return message_tree(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
     if (!strcmp(mode, "reader")) return reader();
     if (!strcmp(mode, "spawner")) return spawner();

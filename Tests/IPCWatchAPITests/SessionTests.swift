@@ -30,6 +30,8 @@ struct SessionTests {
                 traced.append(["pipe2", "\(event.processID)", "\(event.threadID)", "\(read)", "\(write)"])
             case .exit(let tid, let status):
                 exits[tid] = status
+            case .snapshot:
+                Issue.record("snapshots come only with TraceOptions.processSnapshots")
             }
         }
         let logged = Fixture.lines(log)

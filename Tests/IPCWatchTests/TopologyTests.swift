@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+/// `--graph`: who talks to whom, checked against what the traced programs know about themselves.
+@Suite("IPC topology (--graph)")
+struct TopologyTests {
+    /// Runs `ipcwatch -q -o /dev/null --graph FILE [options] -- command`; the result and the file's text.
+    private func graph(_ command: [String], format: String = "json", environment: [String: String] = [:])
+        -> (Support.Result, String) {
+        let path = Support.scratch.appendingPathComponent("graph-\(UUID().uuidString).\(format)").path
+        let result = Support.run([Support.ipcwatch, "-q", "-o", "/dev/null", "--graph", path, "--"] + command,
+                                 executable: "/usr/bin/env", environment: environment)
+        return (result, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+    }
+
+    private struct Graph {
+        let processes: [[String: Any]]
+        let pipes: [[String: Any]]
+        let sysv: [[String: Any]]
+
+        init(_ text: String) throws {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            processes = try #require(object["processes"] as? [[String: Any]])
+            pipes = try #require(object["pipes"] as? [[String: Any]])
+            sysv = try #require(object["sysv"] as? [[String: Any]])
+        }
+
+        func pids(named comm: String) -> [Int] { processes.filter { $0["comm"] as? String == comm }.compactMap { $0["pid"] as? Int } }
+        func process(_ pid: Int) -> [String: Any]? { processes.first { $0["pid"] as? Int == pid } }
+        /// The pipes created during the trace (not the ones the command inherited, such as its stdout).
+        var createdPipes: [[String: Any]] { pipes.filter { $0["createdBy"] as? Int != nil } }
+    }
+
+    @Test("sh -c 'echo hi | cat | wc -c': the echoing subshell writes to cat, cat writes to wc")
+    func shellPipeline() throws {
+        let (result, text) = graph(["sh", "-c", "echo hi | cat | wc -c"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "3\n")
+        let graph = try Graph(text)
+        let shells = graph.pids(named: "sh")
+        // The command's shell is the one whose parent (ipcwatch) is not traced.
+        let root = try #require(shells.first { !shells.contains(graph.process($0)?["ppid"] as? Int ?? -1) })
+        let echo = try #require(shells.first { $0 != root }, "the subshell that runs the builtin echo")
+        let cat = try #require(graph.pids(named: "cat").first), wc = try #require(graph.pids(named: "wc").first)
+        for pid in [echo, cat, wc] { #expect(graph.process(pid)?["ppid"] as? Int == root) }
+        #expect(graph.process(cat)?["argv0"] as? String == "cat")
+        #expect(graph.processes.allSatisfy { $0["exitCode"] as? Int == 0 })
+
+        let pipes = graph.createdPipes
+        #expect(pipes.count == 2)
+        let first = try #require(pipes.first { $0["writers"] as? [Int] == [echo] })
+        let second = try #require(pipes.first { $0["writers"] as? [Int] == [cat] })
+        #expect(first["readers"] as? [Int] == [cat])
+        #expect(second["readers"] as? [Int] == [wc])
+        for pipe in pipes {
+            #expect(pipe["createdBy"] as? Int == root, "the shell created both, and is neither reader nor writer")
+            #expect(pipe["createdWith"] as? String == "pipe2")
+        }
+    }
+
+    @Test("python multiprocessing Pipe: the worker writes, the parent reads (inode and pids from python itself)")
+    func pythonPipe() throws {
+        let program = """
+            import multiprocessing as mp, os, sys
+            def worker(reader, writer):
+                reader.close()
+                writer.send(os.getpid())
+            if __name__ == "__main__":
+                mp.set_start_method("fork")
+                reader, writer = mp.Pipe(duplex=False)
+                p = mp.Process(target=worker, args=(reader, writer))
+                p.start()
+                writer.close()
+                print(os.getpid(), reader.recv(), os.fstat(reader.fileno()).st_ino)
+                p.join()
+            """
+        let python = Support.run(["python3", "-c", "import sys; print(sys.executable)"], executable: "/usr/bin/env")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let (result, text) = graph([python, "-c", program])
+        #expect(result.status == 0)
+        let truth = result.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(truth.count == 3, "python printed: \(result.stdout)")
+        let (parent, worker, inode) = (truth[0], truth[1], truth[2])
+        let graph = try Graph(text)
+        let pipe = try #require(graph.pipes.first { $0["inode"] as? Int == inode })
+        #expect(pipe["createdBy"] as? Int == parent)
+        #expect(pipe["writers"] as? [Int] == [worker])
+        #expect(pipe["readers"] as? [Int] == [parent])
+        #expect(graph.process(worker)?["ppid"] as? Int == parent)
+    }
+
+    @Test("a fork tree around one SysV queue: every sender and the receiver, with their counts")
+    func messageQueueTree() throws {
+        let log = Support.newLog()
+        let (result, text) = graph([Support.fixture, "msgtree", "3", "5"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0)
+        let graph = try Graph(text)
+        let lines = Support.lines(log)
+        let queue = try #require(lines.first.flatMap { Int($0[3]) })
+        let object = try #require(graph.sysv.first { $0["kind"] as? String == "msg" && $0["id"] as? Int == queue })
+        #expect(object["key"] as? Int == 0, "IPC_PRIVATE")
+        let users = try #require(object["users"] as? [[String: Any]])
+        var traced: [Int: [String: Int]] = [:]
+        for user in users { traced[user["pid"] as! Int] = user["calls"] as? [String: Int] }
+        var expected: [Int: [String: Int]] = [:]
+        for line in lines {
+            let pid = Int(line[2])!, count = Int(line[4])!
+            switch line[1] {
+            case "creator": expected[pid] = ["msgget": 1, "msgctl": 1]
+            case "sender": expected[pid] = ["msgsnd": count]
+            default: expected[pid] = ["msgrcv": count]
+            }
+        }
+        #expect(lines.count == 5)
+        #expect(traced == expected)
+    }
+
+    @Test("the DOT output renders with Graphviz; the Mermaid output is a well-formed flowchart of the same graph")
+    func renderers() throws {
+        let command = ["sh", "-c", "echo hi | cat | wc -c"]
+        let (_, dot) = graph(command, format: "dot")
+        #expect(dot.hasPrefix("digraph ipcwatch {"))
+        let file = Support.scratch.appendingPathComponent("graph-\(UUID().uuidString).dot").path
+        try dot.write(toFile: file, atomically: true, encoding: .utf8)
+        let rendered = Support.run(["dot", "-Tsvg", file], executable: "/usr/bin/env")
+        #expect(rendered.status == 0, "dot: \(rendered.stderr)")
+        #expect(rendered.stderr.isEmpty, "no Graphviz warnings")
+        #expect(rendered.stdout.contains("<svg"))
+        #expect(rendered.stdout.contains("cat ["))
+        #expect(rendered.stdout.components(separatedBy: "pipe:[").count - 1 >= 2)
+
+        let (_, mermaid) = graph(command, format: "mmd")
+        let lines = mermaid.split(separator: "\n").map(String.init)
+        #expect(lines.first == "flowchart LR")
+        // Node declarations and the three kinds of edges ipcwatch writes; ids are [a-z]+[0-9]+.
+        let node = #/^  ([a-z]+[0-9]+)(\["[^"]*"\]|\(\["[^"]*"\]\)|\{\{"[^"]*"\}\})$/#
+        let edge = #/^  ([a-z]+[0-9]+) (-->|-\.-|-\. "[^"]*" \.->|-- "[^"]*" -->) ([a-z]+[0-9]+)$/#
+        var declared = Set<String>()
+        for line in lines.dropFirst() {
+            if let match = line.wholeMatch(of: node) {
+                declared.insert(String(match.1))
+            } else if let match = line.wholeMatch(of: edge) {
+                #expect(declared.contains(String(match.1)) && declared.contains(String(match.3)), "edge before its nodes: \(line)")
+            } else {
+                Issue.record("not a Mermaid flowchart line ipcwatch writes: \(line)")
+            }
+        }
+        #expect(declared.filter { $0.hasPrefix("pipe") }.count >= 2)
+    }
+
+    @Test("attach mode: the graph is written at detach, with what the process held when attached")
+    func attached() throws {
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        var stat = Glibc.stat()
+        #expect(fstat(target.stdin, &stat) == 0)
+        let path = Support.scratch.appendingPathComponent("graph-\(UUID().uuidString).json").path
+        let tracer = try Child([Support.ipcwatch, "--graph", path, "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        kill(tracer.pid, SIGINT)
+        #expect(tracer.wait() == (0, false))
+        let graph = try Graph((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+        let stdin = try #require(graph.pipes.first { $0["inode"] as? Int == Int(stat.st_ino) }, "the target's stdin pipe")
+        #expect(stdin["readers"] as? [Int] == [Int(pid)])
+        #expect(stdin["createdBy"] is NSNull, "created before the trace")
+        #expect(graph.process(Int(pid))?["comm"] as? String == "ipc_fixture")
+        target.write("done\n")
+        #expect(target.readLine() == "read 5 done")
+    }
+
+    @Test("bad --graph arguments: one clear line, exit 2")
+    func badArguments() {
+        for (arguments, message) in [(["--graph", "x.txt", "true"], "cannot tell the format of 'x.txt' from its name: add --graph-format dot|mermaid|json"),
+                                     (["--graph", "x.dot", "--graph-format", "png", "true"], "unknown graph format 'png' (dot, mermaid or json)"),
+                                     (["--graph-format", "dot", "true"], "--graph-format needs --graph FILE")] {
+            let result = Support.run([Support.ipcwatch] + arguments, executable: "/usr/bin/env")
+            #expect(result.status == 2)
+            #expect(result.stderr == "ipcwatch: \(message)\n")
+        }
+    }
+}
