@@ -1,13 +1,18 @@
 /// A completed syscall as the tracer saw it: registers from the seccomp stop and the result from the
 /// exit stop. The input of every decoder.
 public struct SyscallStop: Sendable, Hashable {
+    /// The ABI the call was made through.
     public var architecture: Architecture
+    /// The watched syscall the number names; `ipc` for a call through the i386 multiplexer.
     public var syscall: Syscall
     /// The six argument registers. For i386 only the low 32 bits are meaningful.
     public var arguments: [UInt64]
+    /// The raw return value (`ptrace_syscall_info.exit.rval`): minus the errno when ``isError``.
     public var returnValue: Int64
+    /// The kernel's `ptrace_syscall_info.exit.is_error`: the call failed.
     public var isError: Bool
 
+    /// Creates a stop from exactly six argument registers; for i386 they are cut to their low 32 bits.
     public init(architecture: Architecture, syscall: Syscall, arguments: [UInt64], returnValue: Int64, isError: Bool) {
         precondition(arguments.count == 6)
         // A compat caller's registers may hold junk in their high halves, which the kernel ignores.
@@ -18,6 +23,7 @@ public struct SyscallStop: Sendable, Hashable {
         self.isError = isError
     }
 
+    /// ``returnValue`` as a success value, or as the ``Errno`` it carries when ``isError``.
     public var result: SyscallResult {
         isError ? .failure(Errno(rawValue: Int32(truncatingIfNeeded: -returnValue))) : .success(returnValue)
     }
@@ -36,8 +42,9 @@ public protocol TraceeMemory {
 
 /// Options that change what decoders read.
 public struct DecodeOptions: Sendable, Hashable {
-    /// How many bytes of a message text to read and show (strace's `-s`).
+    /// How many bytes of a message text, and how many `sembuf` entries, to read and show (strace's `-s`).
     public var stringLimit: Int = 32
+    /// Creates options that read at most `stringLimit` bytes (or `sembuf` entries).
     public init(stringLimit: Int = 32) { self.stringLimit = stringLimit }
 }
 

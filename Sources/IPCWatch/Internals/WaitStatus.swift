@@ -19,7 +19,9 @@ struct WaitStatus: Sendable, Equatable {
 
 /// How a traced process ended.
 public enum TerminationStatus: Sendable, Hashable {
+    /// The process exited with this code (`WIFEXITED`, `WEXITSTATUS`).
     case exited(Int32)
+    /// A signal killed the process (`WIFSIGNALED`, `WTERMSIG`); `coreDumped` is `WCOREDUMP`.
     case signaled(Int32, coreDumped: Bool)
 
     init(_ status: WaitStatus) {

@@ -1,5 +1,6 @@
 /// The ABI a syscall was made through, from `ptrace_syscall_info.arch` and the x32 bit of the number.
 public enum Architecture: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The native 64-bit ABI: `AUDIT_ARCH_X86_64` with a syscall number that lacks the x32 bit.
     case x86_64
     /// 32-bit x86: an `int 0x80` (or `sysenter`) from any binary, including a 64-bit one.
     case i386

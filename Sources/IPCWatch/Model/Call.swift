@@ -11,19 +11,25 @@ public enum PipeEnds: Sendable, Hashable {
 
 /// One `struct sembuf`.
 public struct SemaphoreOperation: Sendable, Hashable, Codable {
+    /// `sem_num`: the semaphore's index in the set.
     public var number: UInt16
+    /// `sem_op`: added to the semaphore's value; 0 waits until the value is zero.
     public var operation: Int16
+    /// `sem_flg`: `IPC_NOWAIT`, `SEM_UNDO`.
     public var flags: Int16
 }
 
 /// A `struct timespec` read from the tracee.
 public struct TimeSpec: Sendable, Hashable, Codable {
+    /// `tv_sec`.
     public var seconds: Int64
+    /// `tv_nsec`.
     public var nanoseconds: Int64
 }
 
 /// A `struct msgbuf`: the type and the first bytes of the text.
 public struct MessageBuffer: Sendable, Hashable {
+    /// `mtype`: the message type `msgrcv(2)` selects by.
     public var type: Int64
     /// At most the string limit (`-s`) bytes of `mtext`.
     public var text: [UInt8]
@@ -37,24 +43,36 @@ public typealias Read<T> = T?
 /// A watched syscall with its decoded arguments. Pointers keep their address; what they point to is
 /// read (at syscall exit) where strace shows it.
 public enum Call: Sendable, Hashable {
+    /// `pipe(2)`: the fds the kernel stored in `pipefd`.
     case pipe(PipeEnds)
+    /// `pipe2(2)`: the fds and the `O_*` flags (``PipeFlags``).
     case pipe2(PipeEnds, flags: UInt32)
+    /// `msgget(2)`: the key (`IPC_PRIVATE` is 0) and `msgflg` (``IPCGetFlags``).
     case msgget(key: Int32, flags: Int32)
+    /// `msgsnd(2)`: `message` is the `struct msgbuf` at `msgp`.
     case msgsnd(msqid: Int32, msgp: TraceeAddress, message: Read<MessageBuffer>, msgsz: UInt64, flags: Int32)
+    /// `msgrcv(2)`: `message` is what the kernel stored at `msgp`, read only when the call succeeded.
     case msgrcv(msqid: Int32, msgp: TraceeAddress, message: Read<MessageBuffer>, msgsz: UInt64, msgtyp: Int64,
                 flags: Int32)
     /// `contents`: the structure at `buf` where strace shows it (IPC_STAT, IPC_SET, IPC_INFO…).
     case msgctl(msqid: Int32, command: Int32, buf: TraceeAddress, contents: Read<DecodedStruct>)
+    /// `semget(2)`: the key, the number of semaphores and `semflg` (``IPCGetFlags``).
     case semget(key: Int32, nsems: Int32, flags: Int32)
+    /// `semop(2)`: `operations` is the `struct sembuf` array at `sops`, at most the string limit of them.
     case semop(semid: Int32, sops: TraceeAddress, operations: Read<[SemaphoreOperation]>, nsops: UInt64)
+    /// `semtimedop(2)`: like `semop`, with the `struct timespec` at `timeout` (NULL waits forever).
     case semtimedop(semid: Int32, sops: TraceeAddress, operations: Read<[SemaphoreOperation]>, nsops: UInt64,
                     timeout: TraceeAddress, timeoutValue: Read<TimeSpec>)
     /// `argByReference`: the call came through `ipc(2)`, which passes the `semun` by reference.
     case semctl(semid: Int32, semnum: Int32, command: Int32, arg: UInt64, argByReference: Bool,
                 contents: Read<DecodedStruct>)
+    /// `shmget(2)`: the key, the segment size and `shmflg` (``IPCGetFlags``, `SHM_HUGETLB`…).
     case shmget(key: Int32, size: UInt64, flags: Int32)
+    /// `shmat(2)`: the requested address (0 lets the kernel choose) and `SHM_*` flags.
     case shmat(shmid: Int32, shmaddr: TraceeAddress, flags: Int32)
+    /// `shmdt(2)`: the address of the segment to detach.
     case shmdt(shmaddr: TraceeAddress)
+    /// `shmctl(2)`: `contents` is the structure at `buf` where strace shows it (IPC_STAT, IPC_SET, SHM_INFO…).
     case shmctl(shmid: Int32, command: Int32, buf: TraceeAddress, contents: Read<DecodedStruct>)
     /// An `ipc(2)` call whose subcall number is unknown: only the raw arguments.
     case ipc(MultiplexedCall)
@@ -91,11 +109,17 @@ public enum Call: Sendable, Hashable {
 
 /// The raw arguments of an `ipc(2)` call, kept as Tracee reports them.
 public struct MultiplexedCall: Sendable, Hashable {
+    /// `call`: the subcall number in the low 16 bits, the version in the high 16.
     public var call: UInt32
+    /// `first`: usually the IPC id or key.
     public var first: Int32
+    /// `second`: the subcall's second argument.
     public var second: UInt64
+    /// `third`: the subcall's third argument.
     public var third: UInt64
+    /// `ptr`: the subcall's pointer argument (a buffer, `sembuf` array or `semun`).
     public var ptr: TraceeAddress
+    /// `fifth`: `msgtyp` for version-1 `msgrcv`, the timeout for `semtimedop`.
     public var fifth: Int64
 
     /// `call >> 16`, which selects the msgrcv argument layout.
@@ -106,7 +130,9 @@ public struct MultiplexedCall: Sendable, Hashable {
 
 /// How a syscall returned.
 public enum SyscallResult: Sendable, Hashable {
+    /// The call succeeded with this return value.
     case success(Int64)
+    /// The call failed with this errno (the kernel returned its negation).
     case failure(Errno)
 
     /// The raw return value, negative errno on failure (Tracee's `returnValue`).
@@ -117,5 +143,6 @@ public enum SyscallResult: Sendable, Hashable {
         }
     }
 
+    /// True for ``success(_:)``.
     public var isSuccess: Bool { if case .success = self { true } else { false } }
 }

@@ -1,20 +1,27 @@
 /// A structure a `*ctl` call exchanged with the kernel (`struct msqid_ds`, `struct seminfo`…), decoded
 /// into named fields in strace's order and format.
 public struct DecodedStruct: Sendable, Hashable {
+    /// One field's value, typed by how strace formats it.
     public enum Value: Sendable, Hashable {
+        /// A signed integer (times, pids, keys), shown in decimal.
         case signed(Int64)
+        /// An unsigned integer (ids, sizes, counts), shown in decimal.
         case unsigned(UInt64)
         /// Permission bits, shown in octal.
         case mode(UInt32)
+        /// An embedded structure (`struct ipc64_perm`), shown in braces.
         case nested(DecodedStruct)
     }
 
+    /// The fields in strace's order, named as strace names them.
     public var fields: [(name: String, value: Value)]
 
+    /// Field by field, in order. Written by hand because tuples are not `Equatable`.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.fields.map(\.name) == rhs.fields.map(\.name) && lhs.fields.map(\.value) == rhs.fields.map(\.value)
     }
 
+    /// Hashes every field's name and value in order, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         for field in fields { hasher.combine(field.name); hasher.combine(field.value) }
     }

@@ -6,15 +6,24 @@ import Musl
 
 /// An error number as the kernel returns it, with strace's names.
 public struct Errno: RawRepresentable, Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The positive error number, e.g. 14 for `EFAULT`.
     public let rawValue: Int32
+    /// Wraps a positive error number; any value is accepted.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
+    /// `ESRCH` (3): no such process; from `ptrace`, also a thread that is not our stopped tracee.
     public static let noSuchProcess = Errno(rawValue: ESRCH)
+    /// `EINTR` (4): a signal interrupted the call.
     public static let interrupted = Errno(rawValue: EINTR)
+    /// `EFAULT` (14): a pointer argument is outside the caller's memory.
     public static let badAddress = Errno(rawValue: EFAULT)
+    /// `EPERM` (1): operation not permitted (for `ptrace`, often Yama or a missing capability).
     public static let notPermitted = Errno(rawValue: EPERM)
+    /// `EACCES` (13): permission denied.
     public static let permissionDenied = Errno(rawValue: EACCES)
+    /// `ENOENT` (2): no such file or directory.
     public static let noSuchFile = Errno(rawValue: ENOENT)
+    /// `ECHILD` (10): no child to wait for.
     public static let noChild = Errno(rawValue: ECHILD)
 
     /// The current thread's `errno`.

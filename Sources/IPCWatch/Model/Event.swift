@@ -6,16 +6,19 @@ public struct Event: Sendable, Hashable {
     public var processID: Int32
     /// The thread id (`gettid()`).
     public var threadID: Int32
+    /// The parent's process id (`PPid` in `/proc/PID/status`), 0 when it could not be read.
     public var parentProcessID: Int32
     /// The real uid of the process.
     public var userID: UInt32
     /// The `comm` of the thread at the time of the call (after any exec).
     public var processName: String
+    /// The ABI the call was made through.
     public var architecture: Architecture
     /// The decoded call; for an `ipc(2)` call, the subcall it performed.
     public var call: Call
     /// The raw `ipc(2)` arguments when the call went through the i386 multiplexer.
     public var multiplexed: MultiplexedCall?
+    /// The return value, or the errno the call failed with.
     public var result: SyscallResult
     /// Time between the syscall's seccomp stop and its exit stop, in nanoseconds.
     public var duration: UInt64
@@ -23,6 +26,7 @@ public struct Event: Sendable, Hashable {
     /// `/proc/PID/fd`, which joins the two ends of one pipe across processes.
     public var pipeInodes: [UInt64]?
 
+    /// Creates an event from its parts; `pipeInodes` defaults to nil (not looked up).
     public init(timestamp: UInt64, processID: Int32, threadID: Int32, parentProcessID: Int32, userID: UInt32, processName: String,
                 architecture: Architecture, call: Call, multiplexed: MultiplexedCall?, result: SyscallResult,
                 duration: UInt64, pipeInodes: [UInt64]? = nil) {

@@ -35,10 +35,15 @@ struct ValueNames: Sendable {
 
 /// `pipe2(2)` flags.
 public struct PipeFlags: OptionSet, Sendable, Hashable, Codable {
+    /// The `flags` argument of `pipe2(2)`.
     public let rawValue: UInt32
+    /// Wraps a `pipe2(2)` flag word, unknown bits included.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// `O_NONBLOCK` (04000).
     public static let nonBlock = PipeFlags(rawValue: 0o4000)
+    /// `O_DIRECT` (040000): a packet-mode pipe.
     public static let direct = PipeFlags(rawValue: 0o40000)
+    /// `O_CLOEXEC` (02000000).
     public static let closeOnExec = PipeFlags(rawValue: 0o2000000)
     /// `O_NOTIFICATION_PIPE` is `O_EXCL`'s bit, and strace 6 names it so.
     public static let notificationPipe = PipeFlags(rawValue: 0o200)
@@ -49,9 +54,13 @@ public struct PipeFlags: OptionSet, Sendable, Hashable, Codable {
 
 /// The `*get(2)` flag word: creation flags plus permission bits (`IPC_CREAT|IPC_EXCL|0600`).
 public struct IPCGetFlags: OptionSet, Sendable, Hashable, Codable {
+    /// The whole `msgflg`/`semflg`/`shmflg` word, permission bits included.
     public let rawValue: Int32
+    /// Wraps a `*get(2)` flag word.
     public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// `IPC_CREAT` (01000): create the object if the key has none.
     public static let create = IPCGetFlags(rawValue: 0o1000)
+    /// `IPC_EXCL` (02000): with `IPC_CREAT`, fail with `EEXIST` if the key has one.
     public static let exclusive = IPCGetFlags(rawValue: 0o2000)
 
     /// The permission bits, as `open(2)`'s mode.

@@ -15,6 +15,7 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request itself is unusable (no command, no process).
     case invalidRequest(String)
 
+    /// The one-line message for the user, without the `ipcwatch:` prefix.
     public var description: String {
         switch self {
         case .cannotRun(let command, let errno): "cannot run '\(command)': \(errno.message)"

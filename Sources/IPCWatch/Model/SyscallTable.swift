@@ -4,13 +4,19 @@
 /// with `__X32_SYSCALL_BIT`. `kernelName` is the name libseccomp knows the entry by, which is how the
 /// seccomp filter is built from this same table.
 public struct SyscallTable: Sendable {
+    /// One syscall number of one ABI.
     public struct Entry: Sendable, Hashable {
+        /// The ABI the number belongs to.
         public let architecture: Architecture
+        /// The number the kernel sees, with `__X32_SYSCALL_BIT` set for x32.
         public let number: UInt64
+        /// The watched syscall the number enters.
         public let syscall: Syscall
+        /// The name libseccomp knows the entry by: the syscall's own name, or `semtimedop_time64` for i386.
         public let kernelName: String
     }
 
+    /// Every entry, for all three ABIs.
     public let entries: [Entry]
     private let byKey: [Key: Entry]
 
@@ -19,6 +25,7 @@ public struct SyscallTable: Sendable {
         let number: UInt64
     }
 
+    /// The table of every watched syscall on x86_64, x32 and i386.
     public static let standard = SyscallTable(entries: makeEntries())
 
     init(entries: [Entry]) {
@@ -26,6 +33,7 @@ public struct SyscallTable: Sendable {
         self.byKey = Dictionary(uniqueKeysWithValues: entries.map { (Key(architecture: $0.architecture, number: $0.number), $0) })
     }
 
+    /// The entry for a syscall stop, or nil when the number is not a watched syscall.
     public func entry(architecture: Architecture, number: UInt64) -> Entry? {
         byKey[Key(architecture: architecture, number: number)]
     }

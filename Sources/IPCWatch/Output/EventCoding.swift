@@ -5,10 +5,13 @@
 /// `sembuf` arrays, `*ctl` structures, the timeout), which only the text output shows, decodes as nil, and
 /// the `pipefd` address of a failed `pipe` as 0.
 extension Event: Codable {
+    /// Encodes the object ``TraceeJSONFormat`` writes for this event.
     public func encode(to encoder: any Swift.Encoder) throws {
         try TraceeJSONFormat.standard.document(for: self).encode(to: encoder)
     }
 
+    /// Decodes an object in the `--json` format; throws `DecodingError.dataCorrupted` when a key it needs
+    /// is missing or invalid.
     public init(from decoder: any Swift.Decoder) throws {
         let json = try JSONValue(from: decoder)
         func corrupted(_ message: String) -> DecodingError {

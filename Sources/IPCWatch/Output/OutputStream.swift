@@ -13,6 +13,7 @@ public final class OutputStream {
     /// The reader went away or the device failed; further output is dropped.
     public private(set) var failure: Errno?
 
+    /// Writes to `fd`, line-buffered when it is a terminal (`isatty`); closes it on deinit only when `ownsDescriptor`.
     public init(fd: Int32, ownsDescriptor: Bool = false) {
         self.fd = fd
         self.ownsDescriptor = ownsDescriptor
@@ -33,6 +34,7 @@ public final class OutputStream {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Writes `line` and a newline.
     public func writeLine(_ line: String) {
         guard failure == nil else { return }
         buffer.append(contentsOf: line.utf8)
@@ -51,6 +53,7 @@ public final class OutputStream {
         if lineBuffered || buffer.count >= capacity { flush() }
     }
 
+    /// Writes out the buffer, retrying on `EINTR`; an error sets ``failure`` and drops what is left.
     public func flush() {
         var offset = 0
         while offset < buffer.count && failure == nil {

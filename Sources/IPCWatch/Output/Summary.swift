@@ -9,6 +9,7 @@ public struct Summary: Sendable {
 
     private var rows: [Syscall: Row] = [:]
 
+    /// An empty summary.
     public init() {}
 
     /// Counts `event` under the call it performed (an `ipc(2)` call under its subcall).

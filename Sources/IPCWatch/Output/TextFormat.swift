@@ -6,20 +6,26 @@ import Glibc
 public struct TextFormat: Sendable {
     /// strace's `-t` (seconds), `-tt` (microseconds), `-ttt` (epoch with microseconds).
     public enum Timestamps: Int, Sendable {
+        /// No prefix, then one per `-t`: `HH:MM:SS`, `HH:MM:SS.uuuuuu`, and epoch seconds `S.uuuuuu`.
         case none = 0, seconds, microseconds, epoch
     }
 
+    /// strace's `-s`. Message text and `sembuf` arrays are already cut to ``DecodeOptions/stringLimit``
+    /// when decoded, so this does not change the line.
     public var stringLimit: Int
     /// Show pipe fds with their inode, like strace `-y`.
     public var decodeFDs: Bool
+    /// Which time prefix each line starts with.
     public var timestamps: Timestamps
 
+    /// Creates a format; the defaults match strace without `-s`, `-y` or `-t`.
     public init(stringLimit: Int = 32, decodeFDs: Bool = false, timestamps: Timestamps = .none) {
         self.stringLimit = stringLimit
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
     }
 
+    /// The event as one line, without a newline.
     public func line(for event: Event) -> String {
         var line = timestamp(event.timestamp)
         line += String(event.processID)

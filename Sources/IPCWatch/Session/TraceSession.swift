@@ -10,7 +10,9 @@
 /// releasing the last reference to the session ends the trace: a launched command is killed, attached
 /// processes are detached and left running.
 public final class TraceSession: AsyncSequence, Sendable {
+    /// Events, thread exits and (with ``TraceOptions/processSnapshots``) snapshots.
     public typealias Element = TraceRecord
+    /// What ends the sequence with an error: the tracer could not go on.
     public typealias Failure = IPCWatchError
 
     let channel: RecordChannel
@@ -39,6 +41,7 @@ public final class TraceSession: AsyncSequence, Sendable {
     /// The watched syscalls only, without thread exits.
     public var events: Events { Events(session: self) }
 
+    /// An iterator over the session's records.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(session: self) }
 
     /// Iterates the records of a session. Several iterators share one stream: each record goes to one of them.
@@ -51,6 +54,7 @@ public final class TraceSession: AsyncSequence, Sendable {
             try await session.channel.next().get()
         }
 
+        /// The next record, or nil at the end (what `for try await` calls).
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(IPCWatchError) -> TraceRecord? {
             try await session.channel.next().get()
         }
@@ -58,11 +62,14 @@ public final class TraceSession: AsyncSequence, Sendable {
 
     /// The ``Event``s of a session, skipping ``TraceRecord/exit(threadID:status:)`` records.
     public struct Events: AsyncSequence, Sendable {
+        /// The events.
         public typealias Element = Event
+        /// The session's failure.
         public typealias Failure = IPCWatchError
 
         let session: TraceSession
 
+        /// An iterator over the session's events.
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(records: session.makeAsyncIterator()) }
 
         /// Iterates the events of a session.
@@ -77,6 +84,7 @@ public final class TraceSession: AsyncSequence, Sendable {
                 return nil
             }
 
+            /// The next event, or nil at the end (what `for try await` calls).
             public mutating func next(isolation actor: isolated (any Actor)?) async throws(IPCWatchError) -> Event? {
                 while let record = try await records.next(isolation: actor) {
                     if case .event(let event) = record { return event }

@@ -1,6 +1,11 @@
 /// The files `--graph` writes: Graphviz DOT, a Mermaid flowchart (renders on GitHub), or JSON.
 public enum GraphFormat: String, Sendable, CaseIterable {
-    case dot, mermaid, json
+    /// Graphviz DOT (`dot -Tsvg graph.dot`).
+    case dot
+    /// A Mermaid `flowchart`.
+    case mermaid
+    /// `{"processes":[…], "pipes":[…], "sysv":[…]}`.
+    case json
 
     /// The format a file name's extension names: `.dot`/`.gv`, `.mmd`/`.mermaid`, `.json`.
     public init?(path: String) {
@@ -35,6 +40,11 @@ extension Topology {
         if !process.argv0.isEmpty && process.argv0 != process.comm { lines.append(process.argv0) }
         if let end = process.termination { lines.append(end.description) }
         return lines
+    }
+
+    /// `pipe:[12345]`, and for a pipe the trace did not see created (a shell's stdout, say) a second line.
+    private static func labelLines(_ pipe: Pipe) -> [String] {
+        ["pipe:[\(pipe.inode)]"] + (pipe.createdBy == nil ? ["opened before the trace"] : [])
     }
 
     private func labelLines(_ object: SysVObject) -> [String] {
@@ -96,7 +106,8 @@ extension Topology {
         }
         for pipe in pipes {
             let node = Self.node(pipe: pipe.inode)
-            out += "  \(node) [shape=ellipse, label=\(Self.dotQuoted("pipe:[\(pipe.inode)]"))];\n"
+            out += "  \(node) [shape=ellipse, label=\(Self.dotLabel(Self.labelLines(pipe)))"
+                + (pipe.createdBy == nil ? ", style=dashed];\n" : "];\n")
             if let creator = pipe.createdBy, processes[creator] != nil {
                 out += "  \(Self.node(creator)) -> \(node) [style=dashed, color=gray, label=\(Self.dotQuoted(pipe.createdWith?.rawValue ?? "pipe"))];\n"
             }
@@ -131,7 +142,7 @@ extension Topology {
         }
         for pipe in pipes {
             let node = Self.node(pipe: pipe.inode)
-            out += "  \(node)([\(Self.mermaidLabel(["pipe:[\(pipe.inode)]"]))])\n"
+            out += "  \(node)([\(Self.mermaidLabel(Self.labelLines(pipe)))])\n"
             if let creator = pipe.createdBy, processes[creator] != nil {
                 out += "  \(Self.node(creator)) -. \(Self.mermaidLabel([pipe.createdWith?.rawValue ?? "pipe"])) .-> \(node)\n"
             }

@@ -4,9 +4,13 @@
 public struct Topology: Sendable {
     /// A traced process: the last name and `argv[0]` seen (after any exec) and how it ended.
     public struct Process: Sendable, Hashable {
+        /// The process id.
         public var pid: Int32
+        /// The parent's process id.
         public var ppid: Int32
+        /// The `comm` (after exec: the program's name, 15 bytes at most).
         public var comm: String
+        /// `argv[0]`, empty until a snapshot read it.
         public var argv0: String
         /// How it ended, nil while it ran or if the trace stopped first (detach).
         public var termination: TerminationStatus?
@@ -14,6 +18,7 @@ public struct Topology: Sendable {
 
     /// A pipe, by inode: the process and call that created it, and who held each end.
     public struct Pipe: Sendable, Hashable {
+        /// The pipe's inode (`pipe:[inode]`).
         public var inode: UInt64
         /// nil for a pipe created before the trace began (seen only in a snapshot).
         public var createdBy: Int32?
@@ -43,12 +48,19 @@ public struct Topology: Sendable {
 
     /// A SysV IPC object kind.
     public enum SysVKind: String, Sendable, Hashable, CaseIterable {
-        case msg, sem, shm
+        /// A message queue (`msgget`).
+        case msg
+        /// A semaphore set (`semget`).
+        case sem
+        /// A shared memory segment (`shmget`).
+        case shm
     }
 
     /// A message queue, semaphore set or shared memory segment, by id.
     public struct SysVObject: Sendable, Hashable {
+        /// Queue, semaphore set or segment.
         public var kind: SysVKind
+        /// The id `*get` returned (`msqid`, `semid`, `shmid`).
         public var id: Int32
         /// The key its `*get` call used (0 is `IPC_PRIVATE`); nil if no `*get` of it was traced.
         public var key: Int32?
@@ -56,6 +68,7 @@ public struct Topology: Sendable {
         public var users: [Int32: [Syscall: Int]]
     }
 
+    /// Every process seen in an event or snapshot, by pid.
     public private(set) var processes: [Int32: Process] = [:]
     private var pipeTable: [UInt64: Pipe] = [:]
     private var objects: [ObjectKey: SysVObject] = [:]
@@ -67,6 +80,7 @@ public struct Topology: Sendable {
         var id: Int32
     }
 
+    /// An empty topology; ``add(_:)`` fills it.
     public init() {}
 
     /// The pipes, by inode.

@@ -14,6 +14,8 @@ public struct SeccompFilter: Sendable {
     /// libseccomp's pseudo filter code, for inspection and tests.
     public let pseudoCode: String
 
+    /// Builds the filter that traces `syscalls` under the kernel names `table` gives them on each ABI;
+    /// throws ``IPCWatchError/filter(_:)`` when libseccomp fails.
     public init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard) throws(IPCWatchError) {
         guard let context = ipcw_filter_new() else { throw .filter("seccomp_init failed") }
         defer { ipcw_filter_release(context) }
