@@ -26,6 +26,9 @@ struct Ptrace {
     /// `PTRACE_SEIZE`: attach without stopping the tracee.
     func seize(options: Options) throws(Errno) { try request(Int32(IPCW_PTRACE_SEIZE), data: options.rawValue) }
 
+    /// `PTRACE_SETOPTIONS`: change the options of a stopped tracee (its future children inherit them).
+    func setOptions(_ options: Options) throws(Errno) { try request(Int32(IPCW_PTRACE_SETOPTIONS), data: options.rawValue) }
+
     /// `PTRACE_CONT`, delivering `signal` (0 for none).
     func cont(signal: Int32 = 0) throws(Errno) { try request(Int32(IPCW_PTRACE_CONT), data: UInt(signal)) }
 

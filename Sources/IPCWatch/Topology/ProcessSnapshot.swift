@@ -24,7 +24,7 @@ public struct PipeDescriptor: Sendable, Hashable, Codable {
 }
 
 /// A process and the pipe ends it held at a moment the tracer stopped it: after an exec, when attached, and
-/// at its exit (`PTRACE_EVENT_EXIT`, before the kernel closes its descriptors). Shell pipelines `dup2` the
+/// at its exit (`PTRACE_EVENT_EXIT`, before the kernel closes its descriptors) if it never exec'd. Shell pipelines `dup2` the
 /// ends onto 0 and 1 and then exec, so these moments see who reads and who writes without trapping `dup2`.
 public struct ProcessSnapshot: Sendable, Hashable {
     /// When the snapshot was taken.
@@ -35,9 +35,10 @@ public struct ProcessSnapshot: Sendable, Hashable {
         case attach
         /// At the exit of its last thread (`PTRACE_EVENT_EXIT`), before its descriptors are closed.
         case exit
-        /// The parent, looked at (running) when a child exits: a program that closes its ends before it
-        /// exits (Python does, at interpreter shutdown) still shows what it held while it talked to the child.
-        case childExit
+        /// The parent, looked at while it runs, when a child holding pipe ends execs or exits: a program that
+        /// closes its ends before it exits (Python does, at interpreter shutdown) still shows what it held
+        /// while it talked to the child (`popen`, `subprocess`, `multiprocessing`).
+        case peek
     }
 
     /// When it was taken.

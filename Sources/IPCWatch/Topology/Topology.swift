@@ -156,7 +156,7 @@ public struct Topology: Sendable {
             // The creator holding both ends has only made the pipe, to pass its ends on: neither role.
             if pipe.createdBy == pid && held.count == 2 { continue }
             for end in held {
-                if snapshot.moment == .childExit {
+                if snapshot.moment == .peek {
                     pipe.tentativeHolders[end, default: []].insert(pid)
                 } else {
                     pipe.holders[end, default: []].insert(pid)

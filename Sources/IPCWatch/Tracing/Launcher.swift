@@ -18,7 +18,7 @@ struct Launcher {
     }
 
     /// Forks, seizes and releases `command`; returns once the child runs towards its exec.
-    static func launch(_ command: [String], filter: SeccompFilter, traceExit: Bool = false) throws(IPCWatchError) -> Launched {
+    static func launch(_ command: [String], filter: SeccompFilter) throws(IPCWatchError) -> Launched {
         precondition(!command.isEmpty)
         var pipeFDs: [Int32] = [-1, -1]
         guard ipcw_pipe_cloexec(&pipeFDs) == 0 else { throw .system(call: "pipe2", errno: .current) }
@@ -60,7 +60,7 @@ struct Launcher {
             throw .system(call: "launch: child ended before exec", errno: .noChild)
         }
         do {
-            try Ptrace(tid: pid).seize(options: traceExit ? options.union(.traceExit) : options)
+            try Ptrace(tid: pid).seize(options: options)
         } catch {
             abandon(pid, pipeFDs[0])
             throw .system(call: "ptrace(PTRACE_SEIZE)", errno: error)

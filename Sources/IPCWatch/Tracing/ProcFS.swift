@@ -85,22 +85,27 @@ struct ProcessMemory: TraceeMemory {
 }
 
 extension ProcFS {
-    /// The pipe descriptors of process `pid` with their direction: `/proc/PID/fd` links, and the access
-    /// mode from the `flags:` line (octal) of `/proc/PID/fdinfo/FD`.
+    /// The pipe descriptors of process `pid` with their direction, two `fstatat`s per descriptor and no
+    /// file reads: following `/proc/PID/fd/N` gives the pipe (a FIFO; its inode is the `pipe:[inode]`), and
+    /// the link itself carries the open mode in its permission bits (`lr-x` read end, `l-wx` write end).
     static func pipeDescriptors(of pid: pid_t) -> [PipeDescriptor] {
         guard let directory = opendir("/proc/\(pid)/fd") else { return [] }
         defer { closedir(directory) }
+        let directoryFD = dirfd(directory)
         var descriptors: [PipeDescriptor] = []
         while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            let found: PipeDescriptor? = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { name in
+                    guard name[0] != UInt8(ascii: ".") else { return nil }
+                    var target = stat(), link = stat()
+                    guard fstatat(directoryFD, name, &target, 0) == 0, target.st_mode & S_IFMT == S_IFIFO,
+                          fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+                    let readable = link.st_mode & S_IRUSR != 0, writable = link.st_mode & S_IWUSR != 0
+                    guard readable != writable else { return nil }  // a FIFO opened O_RDWR is neither end
+                    return PipeDescriptor(fd: Int32(atoi(name)), inode: UInt64(target.st_ino), end: writable ? .write : .read)
+                }
             }
-            guard let fd = Int32(name), let inode = pipeInode(tid: pid, fd: fd),
-                  let info = read("/proc/\(pid)/fdinfo/\(fd)") else { continue }
-            let flags = info.split(separator: UInt8(ascii: "\n")).first { $0.starts(with: "flags:".utf8) }
-                .flatMap { UInt32(String(decoding: $0.dropFirst(6).filter { $0 != 9 && $0 != 32 }, as: UTF8.self), radix: 8) }
-            guard let flags else { continue }
-            descriptors.append(PipeDescriptor(fd: fd, inode: inode, end: flags & UInt32(O_ACCMODE) == UInt32(O_RDONLY) ? .read : .write))
+            if let found { descriptors.append(found) }
         }
         return descriptors.sorted { $0.fd < $1.fd }
     }

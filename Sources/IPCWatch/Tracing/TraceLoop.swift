@@ -22,8 +22,12 @@ struct TraceLoop {
     private struct Tracee {
         var pending: PendingCall?
         var identity: ThreadIdentity?
+        /// `argv[0]` since the last exec, read once for snapshots.
+        var argv0: String?
         /// Known from its parent's fork/clone event (or from the start), not only from a stop of its own.
         var announced = true
+        /// Its first stop has been handled.
+        var seen = false
     }
 
     let mode: Mode
@@ -69,7 +73,7 @@ struct TraceLoop {
         self.handle = handle
         self.exited = exited
         self.trapped = options.trappedSyscalls
-        for tid in initial { tracees[tid] = Tracee() }
+        for tid in initial { tracees[tid] = Tracee(seen: true) }
     }
 
     /// Detaches every tracee (interrupting those that run) and waits until all are detached.
@@ -152,6 +156,15 @@ struct TraceLoop {
             return
         }
         if tracees[tid] == nil { tracees[tid] = Tracee(announced: false) }  // a new child can stop before its parent's event
+        if tracees[tid]?.seen == false {
+            tracees[tid]?.seen = true
+            // Launch mode snapshots a process at its exit only until it execs: a forked shell subshell or
+            // Python worker shows its pipe ends there; a program that exec'd showed them at its exec. Exit
+            // stops cost a round trip each, so only new processes (not threads) get the option.
+            if options.processSnapshots && mode == .launch && identity(of: tid).processID == tid {
+                try? Ptrace(tid: tid).setOptions(Launcher.options.union(.traceExit))
+            }
+        }
         let ptrace = Ptrace(tid: tid)
         let signal = status.stopSignal
         let event = status.ptraceEvent
@@ -190,16 +203,14 @@ struct TraceLoop {
                     rootExecuted = true
                     started()
                 }
-                if options.processSnapshots, let taken = ProcFS.snapshot(of: tid, moment: .exec) { snapshot(taken) }
+                if options.processSnapshots {
+                    if mode == .launch { try? ptrace.setOptions(Launcher.options) }
+                    snapshotWithParent(tid, at: .exec)
+                }
                 try resume(ptrace)
             case Int32(IPCW_PTRACE_EVENT_EXIT):
                 // Before the kernel closes the descriptors. Threads share them: the leader's stop tells.
-                if options.processSnapshots, identity(of: tid).processID == tid,
-                   let taken = ProcFS.snapshot(of: tid, moment: .exit) {
-                    snapshot(taken)
-                    let parent = taken.parentProcessID
-                    if tracees[parent] != nil, let peek = ProcFS.snapshot(of: parent, moment: .childExit) { snapshot(peek) }
-                }
+                if options.processSnapshots && identity(of: tid).processID == tid { snapshotWithParent(tid, at: .exit) }
                 try resume(ptrace)
             case Int32(IPCW_PTRACE_EVENT_STOP):
                 // Group-stop (SIGSTOP, Ctrl-Z...): stay stopped but let SIGCONT be seen. Anything
@@ -293,6 +304,25 @@ struct TraceLoop {
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
                      architecture: pending.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
                      result: decoded.result, duration: exitedAt &- pending.enteredAt, pipeInodes: inodes))
+    }
+
+    /// Snapshots `pid` and, if it holds pipe ends, takes a peek at its traced parent: what does it hold now?
+    private mutating func snapshotWithParent(_ pid: pid_t, at moment: ProcessSnapshot.Moment) {
+        guard let held = takeSnapshot(of: pid, at: moment), !held.pipes.isEmpty,
+              tracees[held.parentProcessID] != nil else { return }
+        takeSnapshot(of: held.parentProcessID, at: .peek)
+    }
+
+    /// Reports what process `pid` holds now; its identity and `argv[0]` are read once per exec.
+    @discardableResult
+    private mutating func takeSnapshot(of pid: pid_t, at moment: ProcessSnapshot.Moment) -> ProcessSnapshot? {
+        let identity = identity(of: pid)
+        let argv0 = tracees[pid]?.argv0 ?? ProcFS.argv0(of: pid)
+        tracees[pid]?.argv0 = argv0
+        let taken = ProcessSnapshot(moment: moment, processID: identity.processID, parentProcessID: identity.parentProcessID,
+                                    processName: identity.name, argv0: argv0, pipes: ProcFS.pipeDescriptors(of: pid))
+        snapshot(taken)
+        return taken
     }
 
     private mutating func identity(of tid: pid_t) -> ThreadIdentity {
