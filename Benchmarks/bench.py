@@ -83,6 +83,7 @@ def main():
         "ipcwatch": [ipcwatch, "-o", "/dev/null", "--"],
         "ipcwatch -j": [ipcwatch, "-j", "-o", "/dev/null", "--"],
         "ipcwatch --same-cpu": [ipcwatch, "--same-cpu", "-o", "/dev/null", "--"],
+        "ipcwatch --graph": [ipcwatch, "-o", "/dev/null", "--graph", os.path.join(BUILD, "graph.json"), "--"],
         "strace --seccomp-bpf": ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", "-e", STRACE_EVENTS],
         "strace": ["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS],
     }
@@ -105,12 +106,16 @@ def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; commit {commit}; "
           f"median of {options.runs} alternated runs\n")
-    header = "| case | " + " | ".join(tools) + " | ipcwatch/native | ipcwatch/strace-seccomp | ipcwatch/floor |"
+    header = ("| case | " + " | ".join(tools) + " | ipcwatch/native | ipcwatch/strace-seccomp | ipcwatch/floor"
+              + " | --graph/ipcwatch |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for name, argv in cases.items():
         # Plain strace stops at every syscall: 2M untrapped ones take over a minute a run. Skipped there.
         skip = {"strace"} if name.startswith(("untrapped", "mixed")) else set()
+        # --graph (process snapshots) is measured where its cost matters: start-up of short pipelines.
+        if not name.startswith("start-up"):
+            skip.add("ipcwatch --graph")
         runners = {tool: prefix for tool, prefix in tools.items() if tool not in skip}
         times = {tool: [] for tool in runners}
         for _ in range(options.runs):
@@ -120,7 +125,7 @@ def main():
         ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if b in median and median[b] > 0 else "—"
         cells = " | ".join(f"{median[tool] * 1000:.1f} ms" if tool in median else "(skipped)" for tool in tools)
         print(f"| {name} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
-              f"{ratio('ipcwatch', 'seccomp-floor')} |")
+              f"{ratio('ipcwatch', 'seccomp-floor')} | {ratio('ipcwatch --graph', 'ipcwatch')} |")
     # Attach mode: every syscall stops twice (no seccomp filter can be added to a running process).
     attachers = {"native": ([], ""), "ipcwatch -p": ([ipcwatch, "-o", "/dev/null", "-p"], "attached"),
                  "strace -p": (["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS, "-p"], "attached")}

@@ -117,10 +117,12 @@ pid_t ipcw_gettid(void);
 
 // MARK: waking the tracer
 
-/// Forks a child that only waits to be killed (all signals blocked, no descriptors, SIGKILLed when the
-/// calling thread exits): killing it makes the calling thread's blocked waitpid() return.
-/// Returns its pid, or -errno if fork failed.
-pid_t ipcw_spawn_waker(void);
+/// Starts a child that only waits to be killed (all signals blocked, no descriptors, SIGKILLed when the
+/// calling thread exits): killing it makes the calling thread's blocked waitpid() return. It shares the
+/// caller's memory (clone with CLONE_VM) and runs on `*stack`, which the caller frees with
+/// ipcw_release_waker_stack once it has reaped the child. Returns its pid, or -errno.
+pid_t ipcw_spawn_waker(void **stack);
+void ipcw_release_waker_stack(void *stack);
 /// pidfd_open(pid, 0): a CLOEXEC descriptor that names `pid` even after it is reaped. -1 with errno.
 int ipcw_pidfd_open(pid_t pid);
 /// pidfd_send_signal(pidfd, SIGKILL, NULL, 0). 0, or -1 with errno.

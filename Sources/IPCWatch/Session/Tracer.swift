@@ -83,20 +83,24 @@ public struct Tracer: Sendable {
 private struct Waker {
     let pid: pid_t
     let pidFD: Int32
+    /// Its stack (it shares our memory): freed once it is reaped.
+    let stack: UnsafeMutableRawPointer?
 
     /// Nil if it could not be made: then cancellation takes effect at the next stop of a tracee.
     static func spawn(channel: RecordChannel) -> Waker? {
-        let pid = ipcw_spawn_waker()
+        var stack: UnsafeMutableRawPointer?
+        let pid = ipcw_spawn_waker(&stack)
         guard pid > 0 else { return nil }
         let pidFD = ipcw_pidfd_open(pid)
         guard pidFD >= 0 else {
             kill(pid, SIGKILL)
             _ = waitpid(pid, nil, __WALL | __WNOTHREAD)
+            ipcw_release_waker_stack(stack)
             return nil
         }
         channel.setWaker(pidFD: pidFD)
         _ = ipcw_wakers_add(pidFD)
-        return Waker(pid: pid, pidFD: pidFD)
+        return Waker(pid: pid, pidFD: pidFD, stack: stack)
     }
 
     /// Kills and reaps it (the loop may have reaped it already: then waitpid says ECHILD).
@@ -104,5 +108,6 @@ private struct Waker {
         ipcw_wakers_remove(pidFD)
         channel.dropWaker()
         _ = waitpid(pid, nil, __WALL | __WNOTHREAD)
+        ipcw_release_waker_stack(stack)
     }
 }

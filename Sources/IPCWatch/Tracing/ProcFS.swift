@@ -54,14 +54,27 @@ enum ProcFS {
         status(of: tid)?[name].flatMap { $0.split(whereSeparator: { $0 == "\t" || $0 == " " }).first.map(String.init) }
     }
 
+    /// Name, Tgid, PPid and the real Uid from `/proc/TID/status`, scanned in place: it is read for every
+    /// new thread and after every exec, so no dictionary of its fifty fields is built.
     static func identity(of tid: pid_t) -> ThreadIdentity? {
-        guard let fields = status(of: tid) else { return nil }
-        let word = { (name: String) in fields[name]?.split(separator: "\t").first.map(String.init) }
-        // The name is the comm (with "\n" and "\\" escaped by the kernel): the whole value.
-        return ThreadIdentity(processID: word("Tgid").flatMap { Int32($0) } ?? tid,
-                              parentProcessID: word("PPid").flatMap { Int32($0) } ?? 0,
-                              userID: word("Uid").flatMap { UInt32($0) } ?? 0,
-                              name: fields["Name"] ?? "")
+        guard let bytes = read("/proc/\(tid)/status") else { return nil }
+        var name = "", processID = tid, parentProcessID: Int32 = 0, userID: UInt32 = 0, found = 0
+        for line in bytes.split(separator: UInt8(ascii: "\n")) where found < 4 {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let value = line[(colon + 1)...].drop { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: " ") }
+            let word = { value.prefix { $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: " ") } }
+            let number = { word().reduce(0 as Int64) { $0 &* 10 &+ Int64($1 &- UInt8(ascii: "0")) } }
+            switch line[line.startIndex..<colon].count {
+            case 4 where line.starts(with: "Name".utf8):
+                // The comm, with "\n" and "\\" escaped by the kernel: the whole value.
+                name = String(decoding: value, as: UTF8.self); found += 1
+            case 4 where line.starts(with: "Tgid".utf8): processID = Int32(truncatingIfNeeded: number()); found += 1
+            case 4 where line.starts(with: "PPid".utf8): parentProcessID = Int32(truncatingIfNeeded: number()); found += 1
+            case 3 where line.starts(with: "Uid".utf8): userID = UInt32(truncatingIfNeeded: number()); found += 1
+            default: continue
+            }
+        }
+        return ThreadIdentity(processID: processID, parentProcessID: parentProcessID, userID: userID, name: name)
     }
 }
 

@@ -198,20 +198,24 @@ struct TraceLoop {
                 // After an exec by a non-leader thread the leader's tid takes over the old thread.
                 let formerTid = pid_t(truncatingIfNeeded: try ptrace.eventMessage())
                 if formerTid != tid { tracees[formerTid] = nil }
-                tracees[tid] = Tracee()
+                tracees[tid] = Tracee(seen: true)
                 if (tid == root || formerTid == root) && !rootExecuted {
                     rootExecuted = true
                     started()
                 }
                 if options.processSnapshots {
                     if mode == .launch { try? ptrace.setOptions(Launcher.options) }
-                    snapshotWithParent(tid, at: .exec)
+                    try snapshotWithParent(tid, at: .exec)
+                } else {
+                    try resume(ptrace)
                 }
-                try resume(ptrace)
             case Int32(IPCW_PTRACE_EVENT_EXIT):
                 // Before the kernel closes the descriptors. Threads share them: the leader's stop tells.
-                if options.processSnapshots && identity(of: tid).processID == tid { snapshotWithParent(tid, at: .exit) }
-                try resume(ptrace)
+                if options.processSnapshots && identity(of: tid).processID == tid {
+                    try snapshotWithParent(tid, at: .exit)
+                } else {
+                    try resume(ptrace)
+                }
             case Int32(IPCW_PTRACE_EVENT_STOP):
                 // Group-stop (SIGSTOP, Ctrl-Z...): stay stopped but let SIGCONT be seen. Anything
                 // else (a new child's first stop, an attach interrupt, a SIGCONT re-trap) resumes.
@@ -306,10 +310,12 @@ struct TraceLoop {
                      result: decoded.result, duration: exitedAt &- pending.enteredAt, pipeInodes: inodes))
     }
 
-    /// Snapshots `pid` and, if it holds pipe ends, takes a peek at its traced parent: what does it hold now?
-    private mutating func snapshotWithParent(_ pid: pid_t, at moment: ProcessSnapshot.Moment) {
-        guard let held = takeSnapshot(of: pid, at: moment), !held.pipes.isEmpty,
-              tracees[held.parentProcessID] != nil else { return }
+    /// Snapshots the stopped `pid`, resumes it, and if it held pipe ends takes a peek at its traced parent:
+    /// what does that hold now? The parent runs anyway; the child need not wait for the peek.
+    private mutating func snapshotWithParent(_ pid: pid_t, at moment: ProcessSnapshot.Moment) throws(Errno) {
+        let held = takeSnapshot(of: pid, at: moment)
+        try resume(Ptrace(tid: pid))
+        guard let held, !held.pipes.isEmpty, tracees[held.parentProcessID] != nil else { return }
         takeSnapshot(of: held.parentProcessID, at: .peek)
     }
 
