@@ -105,7 +105,7 @@ def main():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; commit {commit}; "
-          f"median of {options.runs} alternated runs\n")
+          f"median of {options.runs} alternated runs ({options.runs * 8} for start-up)\n")
     header = ("| case | " + " | ".join(tools) + " | ipcwatch/native | ipcwatch/strace-seccomp | ipcwatch/floor"
               + " | --graph/ipcwatch |")
     print(header)
@@ -118,7 +118,9 @@ def main():
             skip.add("ipcwatch --graph")
         runners = {tool: prefix for tool, prefix in tools.items() if tool not in skip}
         times = {tool: [] for tool in runners}
-        for _ in range(options.runs):
+        # Start-up runs take milliseconds and vary by a millisecond: many more of them.
+        runs = options.runs * 8 if name.startswith("start-up") else options.runs
+        for _ in range(runs):
             for tool, prefix in runners.items():
                 times[tool].append(measure(prefix + argv))
         median = {tool: statistics.median(values) for tool, values in times.items()}
