@@ -45,7 +45,7 @@ uint64_t ipcw_ignored_signals(void) {
 
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
                           int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
-                          const sigset_t *child_mask) {
+                          const sigset_t *child_mask, int standard_streams_only) {
     sigset_t all, saved;
     sigfillset(&all);
     // No handler of the parent may run in the child between fork and exec.
@@ -70,6 +70,15 @@ pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filt
 
     // Wait here until the tracer has seized us and sent SIGCONT.
     kill(getpid(), SIGSTOP);
+
+    // Nothing of a library's host beyond 0-2 (its sockets and pipes would stay open in the command and,
+    // for one, keep Foundation's Process from seeing its own children exit). The error pipe stays
+    // until exec closes it.
+    if (standard_streams_only) {
+        if (error_fd > 3)
+            syscall(SYS_close_range, 3U, (unsigned)error_fd - 1, 0U);
+        syscall(SYS_close_range, (unsigned)error_fd + 1, ~0U, 0U);
+    }
 
     if (set_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         report_and_exit(error_fd, IPCW_STAGE_NO_NEW_PRIVS, errno);

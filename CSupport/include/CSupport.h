@@ -156,11 +156,12 @@ uint64_t ipcw_ignored_signals(void);
 /// Any failure is written as an `ipcw_launch_failure` to `error_fd` (a CLOEXEC pipe) and the
 /// child exits 127. The child runs only async-signal-safe code: before anything can be delivered, every
 /// signal becomes SIG_IGN if it is in `*ignored_signals` (if NULL: if it is ignored now) and SIG_DFL
-/// otherwise, and the mask becomes `child_mask` (the caller's mask when NULL).
+/// otherwise, and the mask becomes `child_mask` (the caller's mask when NULL). With `standard_streams_only`
+/// every descriptor but 0, 1, 2 (and the error pipe, until exec) is closed before exec.
 /// Returns the child's pid, or -errno if fork failed.
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
                           int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
-                          const sigset_t *child_mask);
+                          const sigset_t *child_mask, int standard_streams_only);
 
 #ifdef __cplusplus
 }

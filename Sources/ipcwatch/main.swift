@@ -28,16 +28,16 @@ do {
     // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     let options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
                                resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU,
-                               processSnapshots: arguments.graph != nil)
+                               processSnapshots: arguments.graph != nil, inheritedDescriptors: .all)
     let tracer = Tracer(options: options)
     let output: OutputStream = switch arguments.output {
     case nil: OutputStream(fd: STDERR_FILENO)
     case "-": OutputStream(fd: STDOUT_FILENO)
     case let path?: try OutputStream(path: path)
     }
-    let text = TextFormat(stringLimit: arguments.stringLimit, decodeFDs: arguments.decodeFDs,
+    let text = TextFormat(decodeFDs: arguments.decodeFDs,
                           timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none)
-    let json = TraceeJSONFormat(stringLimit: arguments.stringLimit)
+    let json = TraceeJSONFormat()
     let write: (Event) -> Void = arguments.json ? { output.writeLine(bytes: json.bytes(for: $0)) }
                                                 : { output.writeLine(text.line(for: $0)) }
     let showEvents = !arguments.summaryOnly

@@ -74,6 +74,22 @@ struct SessionTests {
         }
     }
 
+    @Test("a launched command gets the host's 0, 1 and 2 only, not its other descriptors")
+    func descriptors() async throws {
+        // A descriptor the host holds without close-on-exec, as Foundation's Process does for its children.
+        var held: [Int32] = [-1, -1]
+        #expect(pipe(&held) == 0)
+        defer { close(held[0]); close(held[1]) }
+        let listing = Fixture.newLog()
+        let session = try await Tracer().launch(["sh", "-c", "ls /proc/$$/fd > \(listing)"])
+        for try await _ in session {}
+        #expect(try await session.outcome == .exited(.exited(0)))
+        // The shell's own descriptors: the standard three and the redirection's file while ls runs.
+        let fds = Fixture.lines(listing).flatMap { $0 }.compactMap { Int32($0) }
+        #expect(!fds.contains(held[0]) && !fds.contains(held[1]), "the host's pipe leaked: \(fds)")
+        #expect(fds.filter { $0 > 2 }.count <= 1, "only the redirection beyond 0-2: \(fds)")
+    }
+
     @Test("cancelling the consuming task kills a launched command and ends the session")
     func cancelLaunch() async throws {
         let session = try await Tracer().launch([Fixture.binary, "block"])

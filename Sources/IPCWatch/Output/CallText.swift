@@ -2,7 +2,7 @@
 extension Call {
     /// The call with its arguments, as strace 6 prints it; with `pipeInodes`, pipe fds as strace -y
     /// shows them (`3<pipe:[12345]>`).
-    public func straceText(stringLimit: Int = 32, pipeInodes: [UInt64]? = nil) -> String {
+    public func straceText(pipeInodes: [UInt64]? = nil) -> String {
         let arguments: [String]
         switch self {
         case .pipe(let ends):

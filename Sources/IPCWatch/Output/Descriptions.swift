@@ -7,7 +7,7 @@ extension Event: CustomStringConvertible {
 
 extension Call: CustomStringConvertible {
     /// The call as strace shows it, without its result: `pipe2([3, 4], O_CLOEXEC)`.
-    public var description: String { straceText(stringLimit: 32, pipeInodes: nil) }
+    public var description: String { straceText() }
 }
 
 extension TerminationStatus: CustomStringConvertible {

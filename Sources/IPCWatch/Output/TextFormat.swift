@@ -10,17 +10,14 @@ public struct TextFormat: Sendable {
         case none = 0, seconds, microseconds, epoch
     }
 
-    /// strace's `-s`. Message text and `sembuf` arrays are already cut to ``DecodeOptions/stringLimit``
-    /// when decoded, so this does not change the line.
-    public var stringLimit: Int
     /// Show pipe fds with their inode, like strace `-y`.
     public var decodeFDs: Bool
     /// Which time prefix each line starts with.
     public var timestamps: Timestamps
 
-    /// Creates a format; the defaults match strace without `-s`, `-y` or `-t`.
-    public init(stringLimit: Int = 32, decodeFDs: Bool = false, timestamps: Timestamps = .none) {
-        self.stringLimit = stringLimit
+    /// Creates a format; the defaults match strace without `-y` or `-t`. (strace's `-s` is
+    /// ``DecodeOptions/stringLimit``: message text and `sembuf` arrays are cut when they are read.)
+    public init(decodeFDs: Bool = false, timestamps: Timestamps = .none) {
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
     }
@@ -32,7 +29,7 @@ public struct TextFormat: Sendable {
         if event.threadID != event.processID { line += "/\(event.threadID)" }
         line += " " + event.processName + " "
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
-        line += event.call.straceText(stringLimit: stringLimit, pipeInodes: decodeFDs ? event.pipeInodes : nil)
+        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil)
         line += " = " + event.result.straceText(for: event.call)
         return line
     }

@@ -5,20 +5,16 @@ import Glibc
 /// NDJSON in Tracee's classic event schema: one object per event with Tracee's keys and argument
 /// names/types, plus keys of ours (`arch`, `durationNs`, `pipeInodes`, `ipcCall`) that Tracee does not have.
 public struct TraceeJSONFormat: Sendable {
-    /// strace's `-s`, kept for symmetry with ``TextFormat``: the JSON carries no message text, so it has
-    /// no effect.
-    public var stringLimit: Int
     let hostName: String
 
     /// Creates a format, reading the host name (`gethostname(2)`) once for the `hostName` key.
-    public init(stringLimit: Int = 32) {
-        self.stringLimit = stringLimit
+    public init() {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
         hostName = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// The format `Event`'s `Codable` conformance uses (the string limit plays no part in JSON).
+    /// The format `Event`'s `Codable` conformance uses.
     static let standard = TraceeJSONFormat()
 
     /// The event as one JSON object on one line, without a newline.

@@ -18,15 +18,29 @@ public struct TraceOptions: Sendable {
     /// (`PTRACE_O_TRACEEXIT`: one more stop per exiting thread, and a scan of /proc/PID/fd): what ``Topology``
     /// needs to tell a pipe's readers from its writers (`--graph`). Turns on ``resolvePipeInodes``.
     public var processSnapshots: Bool
+    /// The descriptors a launched command gets besides 0, 1 and 2.
+    public var inheritedDescriptors: InheritedDescriptors
+
+    /// Which of the caller's descriptors a launched command inherits.
+    public enum InheritedDescriptors: Sendable, Hashable {
+        /// Standard input, output and error only: a library's host holds sockets and pipes of its own
+        /// (Foundation's `Process` knows a child has exited when the last copy of a socket closes), and a
+        /// traced command must not keep them open.
+        case standardStreams
+        /// Every descriptor not marked close-on-exec, as a shell passes them: what the `ipcwatch` command
+        /// uses, so that a command sees the fds it would see untraced (`ipcwatch -- cmd 3<file`).
+        case all
+    }
 
     /// Options that trace every event the CLI traces by default.
     public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
                 resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
-                processSnapshots: Bool = false) {
+                processSnapshots: Bool = false, inheritedDescriptors: InheritedDescriptors = .standardStreams) {
         self.events = events
         self.decode = decode
         self.resolvePipeInodes = resolvePipeInodes || processSnapshots
         self.processSnapshots = processSnapshots
+        self.inheritedDescriptors = inheritedDescriptors
         self.sameCPU = sameCPU
         self.bufferCapacity = max(1, bufferCapacity)
     }

@@ -18,7 +18,8 @@ struct Launcher {
     }
 
     /// Forks, seizes and releases `command`; returns once the child runs towards its exec.
-    static func launch(_ command: [String], filter: SeccompFilter) throws(IPCWatchError) -> Launched {
+    static func launch(_ command: [String], filter: SeccompFilter, descriptors: TraceOptions.InheritedDescriptors)
+        throws(IPCWatchError) -> Launched {
         precondition(!command.isEmpty)
         var pipeFDs: [Int32] = [-1, -1]
         guard ipcw_pipe_cloexec(&pipeFDs) == 0 else { throw .system(call: "pipe2", errno: .current) }
@@ -36,7 +37,7 @@ struct Launcher {
                     withUnsafePointer(to: &mask) { maskPointer in
                         ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
                                             setNoNewPrivs, pipeFDs[1], originalIgnored == nil ? nil : ignoredPointer,
-                                            maskPointer)
+                                            maskPointer, descriptors == .standardStreams ? 1 : 0)
                     }
                 }
             }

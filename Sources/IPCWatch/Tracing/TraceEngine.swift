@@ -25,7 +25,8 @@ struct TraceEngine {
             let cpu = ipcw_pin_to_current_cpu()
             if cpu < 0 { throw .system(call: "sched_setaffinity", errno: Errno(rawValue: -cpu)) }
         }
-        let launched = try Launcher.launch(command, filter: try SeccompFilter(tracing: options.trappedSyscalls))
+        let launched = try Launcher.launch(command, filter: try SeccompFilter(tracing: options.trappedSyscalls),
+                                           descriptors: options.inheritedDescriptors)
         defer { close(launched.errorPipe) }
         var loop = makeLoop(.launch, tracees: [launched.pid], record: record)
         loop.started = started

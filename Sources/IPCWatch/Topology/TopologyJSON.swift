@@ -1,0 +1,69 @@
+extension Topology {
+    /// `{"processes":[…], "pipes":[…], "sysv":[…]}`: see the README for the keys.
+    public var json: String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("processes")
+        json.beginArray()
+        for process in processes.values.sorted(by: { $0.pid < $1.pid }) {
+            json.beginObject()
+            json.field("pid", process.pid)
+            json.field("ppid", process.ppid)
+            json.field("comm", process.comm)
+            json.field("argv0", process.argv0)
+            json.key("exitCode")
+            if case .exited(let code)? = process.termination { json.integer(code) } else { json.null() }
+            if case .signaled(let signal, _)? = process.termination { json.field("signal", SignalNames.name(signal)) }
+            json.endObject()
+        }
+        json.endArray()
+        json.key("pipes")
+        json.beginArray()
+        for pipe in pipes {
+            json.beginObject()
+            json.field("inode", pipe.inode)
+            json.key("createdBy")
+            if let creator = pipe.createdBy { json.integer(creator) } else { json.null() }
+            if let call = pipe.createdWith { json.field("createdWith", call.rawValue) }
+            json.key("writers")
+            json.beginArray()
+            pipe.writers.forEach { json.integer($0) }
+            json.endArray()
+            json.key("readers")
+            json.beginArray()
+            pipe.readers.forEach { json.integer($0) }
+            json.endArray()
+            json.endObject()
+        }
+        json.endArray()
+        json.key("sysv")
+        json.beginArray()
+        for object in sysv {
+            json.beginObject()
+            json.field("kind", object.kind.rawValue)
+            json.field("id", object.id)
+            json.key("key")
+            if let key = object.key { json.integer(key) } else { json.null() }
+            json.key("users")
+            json.beginArray()
+            for (pid, calls) in object.users.sorted(by: { $0.key < $1.key }) {
+                json.beginObject()
+                json.field("pid", pid)
+                json.field("ops", calls.values.reduce(0, +))
+                json.key("calls")
+                json.beginObject()
+                for (call, count) in calls.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    json.key(call.rawValue)
+                    json.integer(count)
+                }
+                json.endObject()
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.output + "\n"
+    }
+}
