@@ -124,7 +124,7 @@ def main():
             for tool, prefix in runners.items():
                 times[tool].append(measure(prefix + argv))
         median = {tool: statistics.median(values) for tool, values in times.items()}
-        ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if b in median and median[b] > 0 else "—"
+        ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if a in median and b in median and median[b] > 0 else "—"
         cells = " | ".join(f"{median[tool] * 1000:.1f} ms" if tool in median else "(skipped)" for tool in tools)
         print(f"| {name} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
               f"{ratio('ipcwatch', 'seccomp-floor')} | {ratio('ipcwatch --graph', 'ipcwatch')} |")

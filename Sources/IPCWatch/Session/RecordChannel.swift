@@ -111,9 +111,7 @@ final class RecordChannel: @unchecked Sendable {
 
     /// A waiting consumer and the record it gets, if both exist. Called with the lock held.
     private func takeWaitingConsumer() -> (Waiter<TraceRecord?>, TraceRecord)? {
-        guard count > 0, !consumers.isEmpty else { return nil }
-        let record = removeFirst()
-        pthread_cond_signal(spaceAvailable)
+        guard !consumers.isEmpty, let record = takeQueued() else { return nil }
         return (consumers.removeFirst(), record)
     }
 
@@ -147,7 +145,7 @@ final class RecordChannel: @unchecked Sendable {
         let (resumptions, outcomeWaiters): ([(Waiter<TraceRecord?>, Result<TraceRecord?, IPCWatchError>)],
                                             [Waiter<TraceOutcome>]) = withLock {
             ending = result
-            let resumptions = consumers.map { consumer in (consumer, count > 0 ? .success(removeFirst()) : endOfSequence()) }
+            let resumptions = consumers.map { consumer in (consumer, takeQueued().map { .success($0) } ?? endOfSequence()) }
             defer { consumers = []; self.outcomeWaiters = [] }
             return (resumptions, self.outcomeWaiters)
         }
@@ -176,20 +174,11 @@ final class RecordChannel: @unchecked Sendable {
     func next() async -> Result<TraceRecord?, IPCWatchError> {
         // Fast path: a record is waiting; no continuation, no suspension.
         if isCancelled { return .success(nil) }
-        pthread_mutex_lock(mutex)
-        if count > 0 {
-            let record = removeFirst()
-            pthread_cond_signal(spaceAvailable)
-            pthread_mutex_unlock(mutex)
-            return .success(record)
-        }
-        pthread_mutex_unlock(mutex)
+        if let record = withLock({ takeQueued() }) { return .success(record) }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: Waiter<TraceRecord?>) in
                 pthread_mutex_lock(mutex)
-                if count > 0 {
-                    let record = removeFirst()
-                    pthread_cond_signal(spaceAvailable)
+                if let record = takeQueued() {
                     pthread_mutex_unlock(mutex)
                     waiter.resume(returning: .success(record))
                 } else if ending != nil || isCancelled {
@@ -204,6 +193,13 @@ final class RecordChannel: @unchecked Sendable {
         } onCancel: {
             cancel()
         }
+    }
+
+    /// The first queued record, making room for the tracer. Called with the lock held.
+    private func takeQueued() -> TraceRecord? {
+        guard count > 0 else { return nil }
+        pthread_cond_signal(spaceAvailable)
+        return removeFirst()
     }
 
     /// What a consumer gets once nothing is queued and the trace is over. Called with the lock held.

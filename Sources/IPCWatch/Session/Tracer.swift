@@ -94,7 +94,7 @@ private struct Waker {
         let pidFD = ipcw_pidfd_open(pid)
         guard pidFD >= 0 else {
             kill(pid, SIGKILL)
-            _ = waitpid(pid, nil, __WALL | __WNOTHREAD)
+            while waitpid(pid, nil, __WALL | __WNOTHREAD) < 0 && errno == EINTR {}
             ipcw_release_waker_stack(stack)
             return nil
         }
@@ -107,7 +107,8 @@ private struct Waker {
     func end(channel: RecordChannel) {
         ipcw_wakers_remove(pidFD)
         channel.dropWaker()
-        _ = waitpid(pid, nil, __WALL | __WNOTHREAD)
+        // Its stack is freed only once it is gone: a termination signal may interrupt the wait.
+        while waitpid(pid, nil, __WALL | __WNOTHREAD) < 0 && errno == EINTR {}
         ipcw_release_waker_stack(stack)
     }
 }

@@ -205,14 +205,14 @@ struct TraceLoop {
                 }
                 if options.processSnapshots {
                     if mode == .launch { try? ptrace.setOptions(Launcher.options) }
-                    try snapshotWithParent(tid, at: .exec)
+                    snapshotWithParent(tid, at: .exec)
                 } else {
                     try resume(ptrace)
                 }
             case Int32(IPCW_PTRACE_EVENT_EXIT):
                 // Before the kernel closes the descriptors. Threads share them: the leader's stop tells.
                 if options.processSnapshots && identity(of: tid).processID == tid {
-                    try snapshotWithParent(tid, at: .exit)
+                    snapshotWithParent(tid, at: .exit)
                 } else {
                     try resume(ptrace)
                 }
@@ -310,12 +310,14 @@ struct TraceLoop {
                      result: decoded.result, duration: exitedAt &- pending.enteredAt, pipeInodes: inodes))
     }
 
-    /// Snapshots the stopped `pid`, resumes it, and if it held pipe ends takes a peek at its traced parent:
-    /// what does that hold now? The parent runs anyway; the child need not wait for the peek.
-    private mutating func snapshotWithParent(_ pid: pid_t, at moment: ProcessSnapshot.Moment) throws(Errno) {
-        let held = takeSnapshot(of: pid, at: moment)
-        try resume(Ptrace(tid: pid))
-        guard let held, !held.pipes.isEmpty, tracees[held.parentProcessID] != nil else { return }
+    /// Snapshots the stopped `pid` and, if it holds pipe ends, takes a peek at its traced parent (what does
+    /// that hold now?), then resumes it. The peek comes first: a parent waiting for this child's exit must
+    /// not get to close its ends before it is looked at (Python closes them at shutdown, right after `join`).
+    private mutating func snapshotWithParent(_ pid: pid_t, at moment: ProcessSnapshot.Moment) {
+        // ESRCH when resuming: killed meanwhile; its exit status arrives through waitpid.
+        defer { _ = try? resume(Ptrace(tid: pid)) }
+        guard let held = takeSnapshot(of: pid, at: moment), !held.pipes.isEmpty,
+              tracees[held.parentProcessID] != nil else { return }
         takeSnapshot(of: held.parentProcessID, at: .peek)
     }
 
