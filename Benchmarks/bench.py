@@ -132,7 +132,8 @@ def main():
         median = {tool: statistics.median(values) for tool, values in times.items()}
         ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if a in median and b in median and median[b] > 0 else "—"
         cells = " | ".join(f"{median[tool] * 1000:.1f} ms" if tool in median else "(skipped)" for tool in tools)
-        print(f"| {name} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
+        label = name.replace("|", r"\|")  # a Markdown table cell
+        print(f"| {label} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
               f"{ratio('ipcwatch', 'seccomp-floor')} | {ratio('ipcwatch -o file', 'strace --seccomp-bpf -o file')} | "
               f"{ratio('ipcwatch --graph', 'ipcwatch')} |")
     # Attach mode: every syscall stops twice (no seccomp filter can be added to a running process).

@@ -1,4 +1,5 @@
-/// Which end of a pipe a descriptor is: from its open mode in `/proc/PID/fdinfo` (`O_RDONLY` is the read end).
+/// Which end of a pipe a descriptor is: from its open mode, which the kernel shows as the permission bits of the
+/// `/proc/PID/fd` link (`O_RDONLY` is the read end).
 public enum PipeEnd: String, Sendable, Hashable, Codable {
     /// `pipefd[0]`, open `O_RDONLY`.
     case read
