@@ -12,6 +12,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#if !defined(__x86_64__)
+#error "raw_syscall below is written for x86_64, the only architecture ipcwatch runs on"
+#endif
+
 // The child shares the tracer's memory (CLONE_VM: no page tables to copy, which made a fork of the
 // tracer cost half a millisecond) and its thread pointer, so it makes raw syscalls only: nothing that
 // could write errno, allocate or take a lock.
