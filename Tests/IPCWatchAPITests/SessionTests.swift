@@ -90,6 +90,24 @@ struct SessionTests {
         #expect(fds.filter { $0 > 2 }.count <= 1, "only the redirection beyond 0-2: \(fds)")
     }
 
+    @Test("a process's exit reaches the consumer while the program goes on, with no later event",
+          .timeLimit(.minutes(1)))
+    func exitWithoutLaterEvent() async throws {
+        // The subshell exits with 3; then the program waits for ever and makes no watched call. An exit
+        // record that waited for the next event would never come (the time limit fails the test).
+        let session = try await Tracer().launch(["sh", "-c", "(exit 3); exec sleep infinity"])
+        var exited: TerminationStatus?
+        for try await record in session {
+            if case .exit(_, let status) = record {
+                exited = status
+                break
+            }
+        }
+        #expect(exited == .exited(3))
+        session.cancel()
+        #expect(try await session.outcome == .cancelled)
+    }
+
     @Test("cancelling the consuming task kills a launched command and ends the session")
     func cancelLaunch() async throws {
         let session = try await Tracer().launch([Fixture.binary, "block"])

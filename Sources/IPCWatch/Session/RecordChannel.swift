@@ -21,9 +21,15 @@ final class RecordChannel: @unchecked Sendable {
     // Guarded by `mutex`.
     private var buffer: [TraceRecord] = []
     private var head = 0
-    /// Queued `.event` records: exits and snapshots alone do not wake a consumer (each wake-up of an idle
-    /// thread costs tens of microseconds here); they go with the next event, or at the end.
-    private var queuedEvents = 0
+    /// Queued events and exits. Snapshots alone do not wake a consumer (each wake-up of an idle thread
+    /// costs tens of microseconds, and one comes at every exec): they go with the next record that does, or
+    /// at the end. An exit does: a consumer waiting for a thread to end must not wait for a later event.
+    private var queuedUrgent = 0
+
+    private static func isUrgent(_ record: TraceRecord) -> Bool {
+        if case .snapshot = record { return false }
+        return true
+    }
     private var consumers: [Waiter<TraceRecord?>] = []
     private var startWaiter: Waiter<Void>?
     private var startResult: Result<Void, IPCWatchError>?
@@ -57,7 +63,7 @@ final class RecordChannel: @unchecked Sendable {
 
     private func removeFirst() -> TraceRecord {
         let record = buffer[head]
-        if case .event = record { queuedEvents -= 1 }
+        if Self.isUrgent(record) { queuedUrgent -= 1 }
         head += 1
         if head == buffer.count {
             buffer.removeAll(keepingCapacity: true)
@@ -93,13 +99,13 @@ final class RecordChannel: @unchecked Sendable {
             return false
         }
         buffer.append(record)
-        if case .event = record { queuedEvents += 1 }
+        if Self.isUrgent(record) { queuedUrgent += 1 }
         pthread_mutex_unlock(mutex)
         return true
     }
 
-    /// True when a consumer waits while events are queued: `deliver()` has something to do.
-    var hasUndelivered: Bool { withLock { queuedEvents > 0 && !consumers.isEmpty } }
+    /// True when a consumer waits while events or exits are queued: `deliver()` has something to do.
+    var hasUndelivered: Bool { withLock { queuedUrgent > 0 && !consumers.isEmpty } }
 
     /// Wakes a waiting consumer with the first queued record; it takes the rest without waiting.
     func deliver() {
