@@ -99,6 +99,8 @@ func trace(_ arguments: IPCWatchCommand) async -> Never {
             case .snapshot:
                 break
             }
+            // Caught up: what is written is shown now, not at the end (a busy trace still writes in blocks).
+            if !session.hasPendingRecords { output.flush() }
         }
         let outcome = try await session.outcome
         if attaching {

@@ -27,6 +27,38 @@ struct LaunchTests {
         #expect(Set(events.map(\.tid)).count == 4, "four threads made the calls")
     }
 
+    @Test("lines written to a pipe show while the command still runs, like strace's")
+    func promptOutput() throws {
+        // The command makes a pipe, a subshell exits with 3, then it waits on a FIFO only the test opens.
+        let fifo = Support.newLog() + ".fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Support.ipcwatch)
+        process.arguments = ["-o", "-", "--", "sh", "-c", "true | true; (exit 3); read x < \(fifo)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+
+        var text = ""
+        var ready = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        // A deadline, not a synchronisation: buffered output would come only after the FIFO is opened.
+        while !text.contains("+++ exited with 3 +++"), poll(&ready, 1, 30_000) == 1 {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        #expect(text.contains("sh pipe2(["), "\(text)")
+        #expect(text.contains("+++ exited with 3 +++"), "the subshell's exit, while sh waits on the FIFO")
+
+        let writer = open(fifo, O_WRONLY)
+        #expect(writer >= 0)
+        _ = "x\n".withCString { write(writer, $0, 2) }
+        close(writer)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test("every pipe of a forked process tree, once, with its pid")
     func forks() {
         let log = Support.newLog()

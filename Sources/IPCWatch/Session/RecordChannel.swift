@@ -77,6 +77,9 @@ final class RecordChannel: @unchecked Sendable {
 
     var isCancelled: Bool { cancelFlag.load(ordering: .relaxed) }
 
+    /// Records are queued: the next `next()` does not wait.
+    var hasQueued: Bool { withLock { count > 0 } }
+
     // MARK: tracer thread
 
     /// Queues `record`, waiting while the buffer is full. False once the session is cancelled.

@@ -38,6 +38,11 @@ public final class TraceSession: AsyncSequence, Sendable {
         channel.cancel()
     }
 
+    /// True while records are queued, so that the next one comes without waiting. A consumer that buffers
+    /// its output can flush it when this is false: it has caught up, and what it wrote should be seen now
+    /// (the CLI does, like strace, which writes each line as the call ends).
+    public var hasPendingRecords: Bool { channel.hasQueued }
+
     /// The watched syscalls only, without thread exits.
     public var events: Events { Events(session: self) }
 
