@@ -62,33 +62,52 @@ int ipcw_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int ipcw_pidfd_kill(int pidfd) { return (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0); }
 
-// The wakers of all tracer threads, for a signal handler: slots hold pidfd + 1, 0 when free.
+// One slot per live trace: its waker's pidfd and why it was woken, so that a signal handler can wake
+// every trace with a reason. A slot is taken for a trace's whole life: a reason set in it can never reach
+// a later trace. Only atomics here: everything may be called from a signal handler but acquire/release.
 #include <stdatomic.h>
-#define IPCW_MAX_WAKERS 64
-static _Atomic int wakers[IPCW_MAX_WAKERS];
 
-int ipcw_wakers_add(int pidfd) {
+
+struct waker_slot {
+    _Atomic int used;
+    _Atomic int pidfd;   // -1 while the trace has no waker child
+    _Atomic int reason;  // IPCW_WAKE_NONE until the first wake
+};
+static struct waker_slot slots[IPCW_MAX_WAKERS];
+
+int ipcw_waker_slot_acquire(void) {
     for (int i = 0; i < IPCW_MAX_WAKERS; i++) {
         int expected = 0;
-        if (atomic_compare_exchange_strong(&wakers[i], &expected, pidfd + 1))
-            return 0;
+        if (atomic_compare_exchange_strong(&slots[i].used, &expected, 1)) {
+            atomic_store(&slots[i].pidfd, -1);
+            atomic_store(&slots[i].reason, IPCW_WAKE_NONE);
+            return i;
+        }
     }
     return -1;
 }
 
-void ipcw_wakers_remove(int pidfd) {
-    for (int i = 0; i < IPCW_MAX_WAKERS; i++) {
-        int expected = pidfd + 1;
-        atomic_compare_exchange_strong(&wakers[i], &expected, 0);
-    }
+void ipcw_waker_slot_set_pidfd(int slot, int pidfd) { atomic_store(&slots[slot].pidfd, pidfd); }
+
+void ipcw_waker_slot_release(int slot) {
+    atomic_store(&slots[slot].pidfd, -1);
+    atomic_store(&slots[slot].used, 0);
 }
 
-void ipcw_wakers_wake_all(void) {
+int ipcw_waker_reason(int slot) { return atomic_load(&slots[slot].reason); }
+
+void ipcw_waker_wake(int slot, int reason) {
     int saved_errno = errno;
-    for (int i = 0; i < IPCW_MAX_WAKERS; i++) {
-        int slot = atomic_load(&wakers[i]);
-        if (slot != 0)
-            syscall(SYS_pidfd_send_signal, slot - 1, SIGKILL, NULL, 0);
-    }
+    int expected = IPCW_WAKE_NONE;
+    atomic_compare_exchange_strong(&slots[slot].reason, &expected, reason);  // the first reason stands
+    int pidfd = atomic_load(&slots[slot].pidfd);
+    if (pidfd >= 0)
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
     errno = saved_errno;
+}
+
+void ipcw_wakers_wake_all(int reason) {
+    for (int i = 0; i < IPCW_MAX_WAKERS; i++)
+        if (atomic_load(&slots[i].used))
+            ipcw_waker_wake(i, reason);
 }

@@ -127,11 +127,25 @@ void ipcw_release_waker_stack(void *stack);
 int ipcw_pidfd_open(pid_t pid);
 /// pidfd_send_signal(pidfd, SIGKILL, NULL, 0). 0, or -1 with errno.
 int ipcw_pidfd_kill(int pidfd);
-/// A process-wide table of waker pidfds, so that a signal handler can wake every tracer thread.
-/// Add returns 0, or -1 when the table is full. Wake-all is async-signal-safe and keeps errno.
-int ipcw_wakers_add(int pidfd);
-void ipcw_wakers_remove(int pidfd);
-void ipcw_wakers_wake_all(void);
+/// Why a trace was woken: a signal number (> 0), or one of these.
+enum {
+    IPCW_WAKE_NONE = 0,
+    IPCW_WAKE_CANCEL = -1,
+    IPCW_MAX_WAKERS = 64,
+};
+/// A process-wide table of live traces, so that a signal handler can wake every one of them.
+/// acquire returns a free slot (its pidfd -1, no reason yet), or -1 when all IPCW_MAX_WAKERS are taken.
+int ipcw_waker_slot_acquire(void);
+void ipcw_waker_slot_set_pidfd(int slot, int pidfd);
+/// Frees the slot; its pidfd must not be used any more.
+void ipcw_waker_slot_release(int slot);
+/// The first reason the slot was woken with, IPCW_WAKE_NONE if none.
+int ipcw_waker_reason(int slot);
+/// Records `reason` (unless one is recorded already) and kills the slot's waker child, if it has one.
+/// Async-signal-safe; keeps errno.
+void ipcw_waker_wake(int slot, int reason);
+/// ipcw_waker_wake on every slot in use. Async-signal-safe; keeps errno.
+void ipcw_wakers_wake_all(int reason);
 
 // MARK: launch
 

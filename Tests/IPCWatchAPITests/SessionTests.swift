@@ -160,13 +160,15 @@ struct SessionTests {
         let capacity = 8
         let (command, log) = fixture("threads", "1", "20")  // 40 events, logged as they return
         let session = try await Tracer(options: TraceOptions(bufferCapacity: capacity)).launch(command)
-        // The tracer queues `capacity` events and waits at the next one's exit stop: the program has logged
-        // exactly `capacity` calls and goes no further while nobody reads.
+        // The tracer queues `capacity` events and waits to queue the next one, whose thread it has already
+        // resumed: the program has logged exactly `capacity + 1` calls, and its next call waits at its
+        // seccomp stop while nobody reads.
+        let held = capacity + 1
         let deadline = ContinuousClock.now + .seconds(30)
-        while Fixture.lines(log).count < capacity && ContinuousClock.now < deadline { await Task.yield() }
+        while Fixture.lines(log).count < held && ContinuousClock.now < deadline { await Task.yield() }
         let observeUntil = ContinuousClock.now + .milliseconds(300)
         while ContinuousClock.now < observeUntil {
-            #expect(Fixture.lines(log).count == capacity)
+            #expect(Fixture.lines(log).count == held)
             await Task.yield()
         }
         var events = 0

@@ -37,7 +37,7 @@ struct DecodeCase: CustomTestStringConvertible, Sendable {
         let stop = SyscallStop(architecture: architecture, syscall: syscall,
                                arguments: arguments + Array(repeating: 0, count: 6 - arguments.count),
                                returnValue: returnValue, isError: isError)
-        let decoded = Decoder.decode(stop, memory: FakeMemory(regions: memory))
+        let decoded = SyscallDecoder.decode(stop, memory: FakeMemory(regions: memory))
         return decoded.call.straceText() + " = " + decoded.result.straceText(for: decoded.call)
     }
 }

@@ -52,7 +52,7 @@ enum IPCMultiplexer {
         // The multiplexed semtimedop takes the old 32-bit `struct timespec`.
         var multiplexedContext = context
         multiplexedContext.multiplexed = true
-        var call = Decoder.decodeDirect(mapped, multiplexedContext, timespecSize: 2 * context.longSize)
+        var call = SyscallDecoder.decodeDirect(mapped, multiplexedContext, timespecSize: 2 * context.longSize)
         if case .semctl(let semid, let semnum, let command, let arg, _, let contents) = call,
            readLong(ptr, context) != nil {
             call = .semctl(semid: semid, semnum: semnum, command: command, arg: arg, argByReference: true,

@@ -20,7 +20,7 @@ public struct TraceeJSONFormat: Sendable {
     /// The event as one JSON object on one line, without a newline.
     public func line(for event: Event) -> String { String(decoding: bytes(for: event), as: UTF8.self) }
 
-    /// The line as UTF-8, without a newline: what `OutputStream.writeLine(bytes:)` takes.
+    /// The line as UTF-8, without a newline: what `OutputFile.writeLine(bytes:)` takes.
     public func bytes(for event: Event) -> [UInt8] {
         var json = JSONWriter()
         write(event, to: &json)

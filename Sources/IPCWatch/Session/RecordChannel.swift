@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// The hand-off between the tracer thread (which must block: it owns the tracees) and async consumers:
-/// a bounded FIFO of records, the trace's start and end, and cancellation.
+/// a bounded FIFO of records, the trace's start and end, and cancellation. The ``TraceSink`` behind
+/// every ``TraceSession``.
 ///
 /// A plain pthread mutex and condition variable rather than an actor: the producer is a thread that must
 /// wait, synchronously, while the buffer is full, and a stopped tracee waits with it.
@@ -37,11 +38,13 @@ final class RecordChannel: @unchecked Sendable {
     /// An ending failure is thrown to one consumer; afterwards the sequence just ends.
     private var failureDelivered = false
     private var outcomeWaiters: [Waiter<TraceOutcome>] = []
-    /// A pidfd of the tracer thread's waker: killing it wakes a `waitpid` that no tracee would end.
-    private var wakerPidFD: Int32 = -1
+    /// Wakes the tracer's `waitpid` on cancellation, which no tracee would end.
+    private let waker: Waker
 
-    init(capacity: Int) {
+    init(capacity: Int, waker: Waker) {
+        precondition(capacity > 0)
         self.capacity = capacity
+        self.waker = waker
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(spaceAvailable, nil)
     }
@@ -122,19 +125,6 @@ final class RecordChannel: @unchecked Sendable {
     private func takeWaitingConsumer() -> (Waiter<TraceRecord?>, TraceRecord)? {
         guard !consumers.isEmpty, let record = takeQueued() else { return nil }
         return (consumers.removeFirst(), record)
-    }
-
-    func setWaker(pidFD: Int32) { withLock { wakerPidFD = pidFD } }
-
-    /// Kills the waker and closes its pidfd: from now on cancellation has nothing to wake.
-    func dropWaker() {
-        withLock {
-            if wakerPidFD >= 0 {
-                _ = ipcw_pidfd_kill(wakerPidFD)
-                close(wakerPidFD)
-            }
-            wakerPidFD = -1
-        }
     }
 
     /// The command runs (launch) or every thread is attached (attach), or the trace could not start.
@@ -241,10 +231,17 @@ final class RecordChannel: @unchecked Sendable {
             guard !isCancelled, ending == nil else { return [] }
             cancelFlag.store(true, ordering: .relaxed)
             pthread_cond_broadcast(spaceAvailable)
-            if wakerPidFD >= 0 { _ = ipcw_pidfd_kill(wakerPidFD) }
+            waker.wake(.cancelled)
             defer { self.consumers = [] }
             return self.consumers
         }
         consumers.forEach { $0.resume(returning: .success(nil)) }
     }
+}
+
+extension RecordChannel: TraceSink {
+    func traceStarted() { started(.success(())) }
+    func receive(_ record: TraceRecord) -> TraceSinkReply { send(record) ? .proceed : .stop }
+    var hasDeferredWork: Bool { hasUndelivered }
+    func tracerWillWait() { deliver() }
 }

@@ -1,25 +1,26 @@
-/// What to trace and how to decode it: the options of the `ipcwatch` command line.
+/// What to trace and how to decode it: the options of the `ipcwatch` command line. Valid by construction:
+/// the initializer settles every invariant, and nothing changes afterwards.
 public struct TraceOptions: Sendable {
     /// The events to report (`-e`). A SysV event selects the i386 `ipc(2)` calls of that subcall too.
-    public var events: Set<Syscall>
+    public let events: Set<Syscall>
     /// How much of the tracee's memory to read and show (`-s`).
-    public var decode: DecodeOptions
+    public let decode: DecodeOptions
     /// Look up the inode of each new pipe (`-y`, `-j`): one `readlink` of /proc/TID/fd per pipe.
-    public var resolvePipeInodes: Bool
+    public let resolvePipeInodes: Bool
     /// Launch mode (`--same-cpu`): pin the tracer thread, and so the command, to the CPU it runs on. Each stop
     /// is a round trip between tracee and tracer; on one CPU it needs no cross-CPU wake-up (measured: about
     /// 1.4 times faster per event on the benchmark machine), but the command's threads lose parallelism.
-    public var sameCPU: Bool
+    public let sameCPU: Bool
     /// How many records a ``TraceSession`` holds for a consumer that is behind. When they are all waiting,
     /// the tracer waits too, and so does the traced thread that made the next call: a slow consumer slows
     /// the program down rather than losing events or growing memory without bound.
-    public var bufferCapacity: Int
+    public let bufferCapacity: Int
     /// Report a ``ProcessSnapshot`` of each process after every exec, at attach time and at its exit
     /// (`PTRACE_O_TRACEEXIT`: one more stop per exiting thread, and a scan of /proc/PID/fd): what ``Topology``
     /// needs to tell a pipe's readers from its writers (`--graph`). Turns on ``resolvePipeInodes``.
-    public var processSnapshots: Bool
+    public let processSnapshots: Bool
     /// The descriptors a launched command gets besides 0, 1 and 2.
-    public var inheritedDescriptors: InheritedDescriptors
+    public let inheritedDescriptors: InheritedDescriptors
 
     /// Which of the caller's descriptors a launched command inherits.
     public enum InheritedDescriptors: Sendable, Hashable {
@@ -44,6 +45,11 @@ public struct TraceOptions: Sendable {
         self.sameCPU = sameCPU
         self.bufferCapacity = max(1, bufferCapacity)
     }
+
+    /// The signal state a launched command starts with; nil for the default of the path that launches it
+    /// (the calling thread's for ``Tracer/run(launching:into:)``, an empty mask for ``TraceSession``).
+    /// The CLI records its own before it changes any.
+    package var commandSignalState: CommandSignalState?
 
     /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
     /// selected, since i386 programs reach SysV through it.

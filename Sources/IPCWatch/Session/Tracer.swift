@@ -4,16 +4,19 @@ import Glibc
 #endif
 
 /// Traces commands it launches (ptrace + a seccomp filter) or processes it attaches to (ptrace syscall
-/// stops), and delivers their watched syscalls as a ``TraceSession``.
+/// stops), following their children and threads. Two ways to receive what it sees:
 ///
-/// ```swift
-/// let session = try await Tracer().launch(["sh", "-c", "echo hi | cat"])
-/// for try await event in session.events { print(event) }
-/// print(try await session.outcome)
-/// ```
+/// - as a ``TraceSession``, an `AsyncSequence` of records traced on a thread of its own:
+///   ```swift
+///   let session = try await Tracer().launch(["sh", "-c", "echo hi | cat"])
+///   for try await event in session.events { print(event) }
+///   print(try await session.outcome)
+///   ```
+/// - synchronously, on the calling thread, into a ``TraceSink`` of yours: ``run(launching:into:)``, for a
+///   tool that must keep up with a fast tracee (what the `ipcwatch` command does).
 ///
-/// Each session runs on a thread of its own: the kernel accepts ptrace requests only from the thread
-/// that attached, so the tracer cannot live on Swift's cooperative thread pool.
+/// The kernel accepts ptrace requests only from the thread that attached, so a trace never runs on
+/// Swift's cooperative thread pool.
 public struct Tracer: Sendable {
     /// What is traced and how it is decoded.
     public let options: TraceOptions
@@ -23,24 +26,24 @@ public struct Tracer: Sendable {
         self.options = options
     }
 
+    // MARK: sessions
+
     /// Runs `command` (the first word looked up in `PATH`, as `execvp(3)` does) under ptrace with a seccomp
     /// filter, following its children and threads. Returns once the command has been exec'd.
     ///
-    /// The command inherits the caller's descriptors, environment, and the signal state the process
-    /// started with. If the tracer thread dies, the command is killed (`PTRACE_O_EXITKILL`).
+    /// The command inherits the caller's descriptors (see ``TraceOptions/inheritedDescriptors``) and
+    /// environment, no blocked signals, and the ignored signals of the process. If the tracer thread dies,
+    /// the command is killed (`PTRACE_O_EXITKILL`).
     ///
     /// - Throws: ``IPCWatchError/cannotRun(command:errno:)`` when the command cannot be executed,
-    ///   ``IPCWatchError/cannotInstallFilter(step:errno:)``, ``IPCWatchError/system(call:errno:)``.
+    ///   ``IPCWatchError/cannotInstallFilter(_:errno:)``, ``IPCWatchError/cannotStart(_:errno:)``.
     public func launch(_ command: [String]) async throws(IPCWatchError) -> TraceSession {
-        guard let name = command.first, !name.isEmpty else { throw .invalidRequest("no command given") }
-        return try await start { engine, started, record throws(IPCWatchError) in
-            try engine.launch(command, started: started, record: record)
-        }
+        try await session(for: try Target(launching: command))
     }
 
     /// Attaches to every thread of the running processes `pids` and follows the children they create.
-    /// Returns once all of them are attached. When the session ends early (cancellation, a termination
-    /// signal), every thread is detached and runs on as before.
+    /// Returns once all of them are attached. When the session ends early (cancellation,
+    /// ``interruptAll(signal:)``), every thread is detached and runs on as before.
     ///
     /// Attach mode stops each traced thread at every syscall (a running process cannot be given a seccomp
     /// filter safely), so it slows the process more than launch mode.
@@ -48,67 +51,88 @@ public struct Tracer: Sendable {
     /// - Throws: ``IPCWatchError/cannotAttach(pid:reason:)`` naming the likely cause (no such process,
     ///   another user's, already traced, Yama's ptrace scope).
     public func attach(_ pids: [pid_t]) async throws(IPCWatchError) -> TraceSession {
-        guard !pids.isEmpty else { throw .invalidRequest("no process given") }
-        return try await start { engine, started, record throws(IPCWatchError) in
-            try engine.attach(pids, started: started, record: record)
+        try await session(for: try Target(attachingTo: pids))
+    }
+
+    // MARK: sinks
+
+    /// Launches `command` as ``launch(_:)`` does and traces it on the calling thread until every process
+    /// of it has ended, handing each record to `sink` on this thread.
+    ///
+    /// The calling thread becomes the tracer: call this from the main thread or a thread of your own,
+    /// never from a Swift concurrency task. The command starts with this thread's signal mask and the
+    /// process's ignored signals. Returns the command's outcome; a command that cannot be run throws.
+    public func run(launching command: [String], into sink: some TraceSink) throws(IPCWatchError) -> TraceOutcome {
+        try run(try Target(launching: command), into: sink, waker: try Waker(),
+                signals: options.commandSignalState ?? .forkingThread)
+    }
+
+    /// Attaches to `pids` as ``attach(_:)`` does and traces them on the calling thread until they end
+    /// or the trace is stopped (``TraceSinkReply/stop``, ``interruptAll(signal:)``): then every thread
+    /// is detached and runs on as before.
+    public func run(attachingTo pids: [pid_t], into sink: some TraceSink) throws(IPCWatchError) -> TraceOutcome {
+        try run(try Target(attachingTo: pids), into: sink, waker: try Waker(), signals: .forkingThread)
+    }
+
+    /// Ends every trace running in this process now, with ``TraceOutcome/interrupted(signal:)``: launched
+    /// commands are killed, attached processes detached. Traces started later are not affected.
+    ///
+    /// Async-signal-safe: meant for a handler of SIGTERM, SIGINT or SIGHUP that the host installs.
+    public static func interruptAll(signal: Int32) {
+        ipcw_wakers_wake_all(signal)
+    }
+
+    // MARK: the trace
+
+    private enum Target: Sendable {
+        case launch([String])
+        case attach([pid_t])
+
+        init(launching command: [String]) throws(IPCWatchError) {
+            guard let name = command.first, !name.isEmpty else { throw .invalidRequest("no command given") }
+            self = .launch(command)
+        }
+
+        init(attachingTo pids: [pid_t]) throws(IPCWatchError) {
+            guard !pids.isEmpty else { throw .invalidRequest("no process given") }
+            self = .attach(pids)
         }
     }
 
-    private typealias Run = @Sendable (TraceEngine, _ started: @escaping () -> Void,
-                                       _ record: @escaping (TraceRecord) -> Void) throws(IPCWatchError) -> TraceOutcome
-
-    private func start(_ run: @escaping Run) async throws(IPCWatchError) -> TraceSession {
-        let channel = RecordChannel(capacity: options.bufferCapacity)
-        let options = options
+    /// Starts the trace on a thread of its own, with a ``RecordChannel`` as its sink.
+    private func session(for target: Target) async throws(IPCWatchError) -> TraceSession {
+        let waker = try Waker()
+        let channel = RecordChannel(capacity: options.bufferCapacity, waker: waker)
+        let tracer = self
         try TracerThread.start {
-            TerminationSignals.setTracerThreadMask()
-            let waker = Waker.spawn(channel: channel)
-            var engine = TraceEngine(options: options, cancelled: { channel.isCancelled }, waker: waker?.pid ?? 0)
-            engine.hasUndelivered = { channel.hasUndelivered }
-            engine.deliver = channel.deliver
             let result = Result { () throws(IPCWatchError) in
-                try run(engine, { channel.started(.success(())) }, { _ = channel.send($0) })
+                try tracer.run(target, into: channel, waker: waker, signals: tracer.options.commandSignalState ?? .emptyMask)
             }
-            waker?.end(channel: channel)
             channel.finish(result)
         }
         let session = TraceSession(channel: channel)
         if case .failure(let error) = await channel.waitUntilStarted() { throw error }
         return session
     }
-}
 
-/// The tracer thread's waker child (`ipcw_spawn_waker`): cancellation kills it through a pidfd, which
-/// cannot hit a recycled pid, and its exit wakes the thread's `waitpid`.
-private struct Waker {
-    let pid: pid_t
-    let pidFD: Int32
-    /// Its stack (it shares our memory): freed once it is reaped.
-    let stack: UnsafeMutableRawPointer?
-
-    /// Nil if it could not be made: then cancellation takes effect at the next stop of a tracee.
-    static func spawn(channel: RecordChannel) -> Waker? {
-        var stack: UnsafeMutableRawPointer?
-        let pid = ipcw_spawn_waker(&stack)
-        guard pid > 0 else { return nil }
-        let pidFD = ipcw_pidfd_open(pid)
-        guard pidFD >= 0 else {
-            kill(pid, SIGKILL)
-            while waitpid(pid, nil, __WALL | __WNOTHREAD) < 0 && errno == EINTR {}
-            ipcw_release_waker_stack(stack)
-            return nil
+    /// One whole trace on the calling thread, which becomes the tracer.
+    private func run(_ target: Target, into sink: any TraceSink, waker: Waker, signals: CommandSignalState)
+        throws(IPCWatchError) -> TraceOutcome {
+        try waker.start()
+        defer { waker.finish() }
+        var loop: TraceLoop
+        switch target {
+        case .launch(let command):
+            let root = try Launcher.launch(command, options: options, signals: signals)
+            sink.traceStarted()
+            loop = TraceLoop(mode: .launch, tracees: [root], options: options, sink: sink, waker: waker)
+            loop.rootExecuted()
+        case .attach(let pids):
+            let tids = try Attacher.attach(pids, traceExit: options.processSnapshots, waker: waker)
+            sink.traceStarted()
+            loop = TraceLoop(mode: .attach, tracees: tids, options: options, sink: sink, waker: waker)
+            loop.attached(pids)
         }
-        channel.setWaker(pidFD: pidFD)
-        _ = ipcw_wakers_add(pidFD)
-        return Waker(pid: pid, pidFD: pidFD, stack: stack)
-    }
-
-    /// Kills and reaps it (the loop may have reaped it already: then waitpid says ECHILD).
-    func end(channel: RecordChannel) {
-        ipcw_wakers_remove(pidFD)
-        channel.dropWaker()
-        // Its stack is freed only once it is gone: a termination signal may interrupt the wait.
-        while waitpid(pid, nil, __WALL | __WNOTHREAD) < 0 && errno == EINTR {}
-        ipcw_release_waker_stack(stack)
+        return try loop.run()
     }
 }

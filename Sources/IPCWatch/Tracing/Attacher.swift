@@ -9,15 +9,16 @@ enum Attacher {
     /// No `EXITKILL` (the targets must outlive us) and no seccomp: attach mode uses syscall stops.
     static let options: Ptrace.Options = [.traceSysGood, .traceFork, .traceVfork, .traceClone, .traceExec]
 
-    /// Seizes all threads of `pids`; returns every seized tid. On failure nothing stays attached.
-    static func attach(_ pids: [pid_t], traceExit: Bool = false) throws(IPCWatchError) -> [pid_t] {
+    /// Seizes all threads of `pids`; returns every seized tid. On failure nothing stays attached (the
+    /// threads already seized are detached by a loop of their own, woken by `waker`).
+    static func attach(_ pids: [pid_t], traceExit: Bool, waker: Waker) throws(IPCWatchError) -> [pid_t] {
         var seized: [pid_t] = []
         let options = traceExit ? options.union(.traceExit) : options
         do {
             for pid in pids { try attach(pid, options: options, into: &seized) }
         } catch {
-            var cleanup = TraceLoop(mode: .attach, tracees: seized, options: TraceOptions(), handle: { _ in },
-                                    exited: { _, _ in })
+            var cleanup = TraceLoop(mode: .attach, tracees: seized, options: TraceOptions(), sink: DiscardingSink(),
+                                    waker: waker)
             try? cleanup.detachAll()
             throw error
         }
@@ -102,4 +103,9 @@ enum Attacher {
         }
         return "\(error.message) (\(cause))"
     }
+}
+
+/// A sink that keeps nothing: the detaching loop of a failed attach.
+private final class DiscardingSink: TraceSink {
+    func receive(_ record: TraceRecord) -> TraceSinkReply { .proceed }
 }

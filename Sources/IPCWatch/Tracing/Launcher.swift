@@ -3,91 +3,120 @@ import CSupport
 import Glibc
 #endif
 
-/// Starts a command under ptrace with the seccomp filter, as strace `--seccomp-bpf` does:
-/// the child stops itself, we `PTRACE_SEIZE` it, then it installs the filter and execs.
-struct Launcher {
+/// Starts a command under ptrace with the seccomp filter, as strace `--seccomp-bpf` does: the child stops
+/// itself, we `PTRACE_SEIZE` it, then it installs the filter and execs. One call: ``launch(_:options:)``.
+enum Launcher {
     /// Seize options of every launched tree. `EXITKILL`: if the tracer dies, the tracees die with it
     /// rather than run on with a filter whose `RET_TRACE` would fail their IPC calls with ENOSYS.
     static let options: Ptrace.Options = [.traceSysGood, .traceSeccomp, .traceFork, .traceVfork, .traceClone,
                                           .traceExec, .exitKill]
 
-    struct Launched {
-        let pid: pid_t
-        /// Read end of the error pipe: EOF once exec succeeded, an `ipcw_launch_failure` otherwise.
-        let errorPipe: Int32
-    }
-
-    /// Forks, seizes and releases `command`; returns once the child runs towards its exec.
-    static func launch(_ command: [String], filter: SeccompFilter, descriptors: TraceOptions.InheritedDescriptors)
-        throws(IPCWatchError) -> Launched {
+    /// Pins the calling thread if asked, builds the filter, forks, seizes and releases the child, and
+    /// waits until it has exec'd `command`. Returns the command's pid, stopped at its exec event (not yet
+    /// resumed: the trace loop takes it from there). The command starts with `signals`. A command that cannot be run throws, with nothing
+    /// left behind.
+    static func launch(_ command: [String], options: TraceOptions, signals: CommandSignalState) throws(IPCWatchError) -> pid_t {
         precondition(!command.isEmpty)
+        if options.sameCPU {
+            let cpu = ipcw_pin_to_current_cpu()
+            if cpu < 0 { throw .cannotStart(.cpuPinning, errno: Errno(rawValue: -cpu)) }
+        }
+        let filter = try SeccompFilter(tracing: options.trappedSyscalls)
         var pipeFDs: [Int32] = [-1, -1]
-        guard ipcw_pipe_cloexec(&pipeFDs) == 0 else { throw .system(call: "pipe2", errno: .current) }
-        // Unprivileged callers need no_new_privs for PR_SET_SECCOMP; root keeps setuid semantics.
-        let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
-
-        // The command gets the signal state ipcwatch started with, not the one it set for itself.
-        // The tracer thread blocks almost everything: without a recorded mask the command gets an empty one.
-        let (originalIgnored, originalMask) = TerminationSignals.originalState
-        var ignored = originalIgnored ?? 0
-        var mask = originalMask ?? sigset_t()
-        let pid: pid_t = withCStrings(command) { argv in
-            filter.program.withUnsafeBytes { program in
-                withUnsafePointer(to: &ignored) { ignoredPointer in
-                    withUnsafePointer(to: &mask) { maskPointer in
-                        ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
-                                            setNoNewPrivs, pipeFDs[1], originalIgnored == nil ? nil : ignoredPointer,
-                                            maskPointer, descriptors == .standardStreams ? 1 : 0)
-                    }
-                }
-            }
-        }
+        guard ipcw_pipe_cloexec(&pipeFDs) == 0 else { throw .cannotStart(.errorPipe, errno: .current) }
+        defer { close(pipeFDs[0]) }
+        let pid = fork(command, filter: filter, options: options, signals: signals, errorPipe: pipeFDs[1])
         close(pipeFDs[1])
-        guard pid > 0 else {
-            close(pipeFDs[0])
-            throw .system(call: "fork", errno: Errno(rawValue: -pid))
-        }
+        guard pid > 0 else { throw .cannotStart(.process, errno: Errno(rawValue: -pid)) }
 
         var status: Int32 = 0
         while waitpid(pid, &status, WUNTRACED | __WALL) < 0 {
             guard errno == EINTR else {
                 let error = Errno.current
-                abandon(pid, pipeFDs[0])
-                throw .system(call: "waitpid", errno: error)
+                abandon(pid)
+                throw .waitFailed(errno: error)
             }
         }
         guard WaitStatus(rawValue: status).stopped else {
-            close(pipeFDs[0])
-            throw .system(call: "launch: child ended before exec", errno: .noChild)
+            throw failure(from: pipeFDs[0], command: command[0]) ?? .commandEndedBeforeExec(TerminationStatus(WaitStatus(rawValue: status)))
         }
         do {
-            try Ptrace(tid: pid).seize(options: options)
+            try Ptrace(tid: pid).seize(options: Self.options)
         } catch {
-            abandon(pid, pipeFDs[0])
-            throw .system(call: "ptrace(PTRACE_SEIZE)", errno: error)
+            abandon(pid)
+            throw .cannotSeize(pid: pid, errno: error)
         }
         kill(pid, SIGCONT)
-        return Launched(pid: pid, errorPipe: pipeFDs[0])
+        return try waitForExec(pid, command: command[0], errorPipe: pipeFDs[0])
     }
 
-    /// Reads why the child exited before exec, if it said so.
-    static func failure(from errorPipe: Int32, command: String) -> IPCWatchError? {
+    /// The child runs towards its exec: signals sent to it meanwhile are delivered, nothing else stops it.
+    /// Ends at its exec event, or reads from the error pipe why it exited first.
+    private static func waitForExec(_ pid: pid_t, command: String, errorPipe: Int32) throws(IPCWatchError) -> pid_t {
+        while true {
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, __WALL) >= 0 else {
+                if errno == EINTR { continue }
+                let error = Errno.current
+                abandon(pid)
+                throw .waitFailed(errno: error)
+            }
+            let ptrace = Ptrace(tid: pid)
+            do {
+                switch try Stop(WaitStatus(rawValue: raw), eventMessage: ptrace.eventMessage) {
+                case .exec: return pid
+                case .ended(let status):
+                    throw failure(from: errorPipe, command: command) ?? .commandEndedBeforeExec(status)
+                case .signalDelivery(let signal): try ptrace.cont(signal: signal)
+                case .groupStop: try ptrace.listen()
+                default: try ptrace.cont()
+                }
+            } catch let error as IPCWatchError {
+                throw error
+            } catch {
+                continue  // ESRCH: killed meanwhile; its end comes next
+            }
+        }
+    }
+
+    /// Forks the child that stops itself, installs `filter` once resumed, and execs `command`.
+    private static func fork(_ command: [String], filter: SeccompFilter, options: TraceOptions, signals: CommandSignalState,
+                             errorPipe: Int32) -> pid_t {
+        // Unprivileged callers need no_new_privs for PR_SET_SECCOMP; root keeps setuid semantics.
+        let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
+        var ignored = signals.ignored ?? 0
+        var mask = signals.mask ?? sigset_t()
+        return withCStrings(command) { argv in
+            filter.program.withUnsafeBytes { program in
+                withUnsafePointer(to: &ignored) { ignoredPointer in
+                    withUnsafePointer(to: &mask) { maskPointer in
+                        ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
+                                            setNoNewPrivs, errorPipe, signals.ignored == nil ? nil : ignoredPointer,
+                                            signals.mask == nil ? nil : maskPointer,
+                                            options.inheritedDescriptors == .standardStreams ? 1 : 0)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Why the child exited before exec, if it said so.
+    private static func failure(from errorPipe: Int32, command: String) -> IPCWatchError? {
         var failure = ipcw_launch_failure()
         let n = withUnsafeMutableBytes(of: &failure) { read(errorPipe, $0.baseAddress, $0.count) }
         guard n == MemoryLayout<ipcw_launch_failure>.size else { return nil }
         let errno = Errno(rawValue: failure.error)
         switch Int(failure.stage) {
-        case Int(IPCW_STAGE_NO_NEW_PRIVS): return .cannotInstallFilter(step: "set no_new_privs", errno: errno)
-        case Int(IPCW_STAGE_SECCOMP): return .cannotInstallFilter(step: "install the seccomp filter", errno: errno)
+        case Int(IPCW_STAGE_NO_NEW_PRIVS): return .cannotInstallFilter(.noNewPrivileges, errno: errno)
+        case Int(IPCW_STAGE_SECCOMP): return .cannotInstallFilter(.seccomp, errno: errno)
         default: return .cannotRun(command: command, errno: errno)
         }
     }
 
-    private static func abandon(_ pid: pid_t, _ errorPipe: Int32) {
+    private static func abandon(_ pid: pid_t) {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         _ = waitpid(pid, &status, __WALL)
-        close(errorPipe)
     }
 
     /// A NULL-terminated `char *argv[]` valid for the duration of `body`.
@@ -96,4 +125,26 @@ struct Launcher {
         defer { pointers.forEach { free($0) } }
         return body(pointers)
     }
+}
+
+/// The signal state a launched command starts with. A command must start as it would untraced, not with
+/// what the tracer set for itself (an ignored SIGINT, a blocked SIGCHLD).
+package struct CommandSignalState: Sendable {
+    /// The signals to leave ignored (bit `sig - 1`), nil for those ignored at fork time.
+    package var ignored: UInt64?
+    /// The signal mask, nil for the forking thread's.
+    package var mask: sigset_t?
+
+    /// The calling thread's mask and the process's ignored signals now: what a CLI records before it
+    /// changes either.
+    package static func current() -> CommandSignalState {
+        var mask = sigset_t()
+        pthread_sigmask(SIG_SETMASK, nil, &mask)
+        return CommandSignalState(ignored: ipcw_ignored_signals(), mask: mask)
+    }
+
+    /// The tracer thread's own mask (``Tracer/run(launching:into:)`` runs on the caller's thread).
+    static let forkingThread = CommandSignalState(ignored: nil, mask: nil)
+    /// An empty mask: ``TraceSession``'s tracer thread blocks every signal, which no command should inherit.
+    static let emptyMask = CommandSignalState(ignored: nil, mask: sigset_t())
 }

@@ -15,25 +15,25 @@ public struct SeccompFilter: Sendable {
     public let pseudoCode: String
 
     /// Builds the filter that traces `syscalls` under the kernel names `table` gives them on each ABI;
-    /// throws ``IPCWatchError/filter(_:)`` when libseccomp fails.
+    /// throws ``IPCWatchError/cannotBuildFilter(function:errno:)`` when libseccomp fails.
     public init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard) throws(IPCWatchError) {
-        guard let context = ipcw_filter_new() else { throw .filter("seccomp_init failed") }
+        guard let context = ipcw_filter_new() else { throw .cannotBuildFilter(function: "seccomp_init", errno: Errno(rawValue: ENOMEM)) }
         defer { ipcw_filter_release(context) }
         // Every architecture a tracee may call through must be in the filter: libseccomp kills
         // the caller of an architecture it was not given.
         for arch in [ipcw_scmp_arch_x86, ipcw_scmp_arch_x32] {
             let rc = ipcw_filter_add_arch(context, arch)
-            if rc != 0 && rc != -EEXIST { throw .filter("seccomp_arch_add: \(Errno(rawValue: -rc).message)") }
+            if rc != 0 && rc != -EEXIST { throw .cannotBuildFilter(function: "seccomp_arch_add", errno: Errno(rawValue: -rc)) }
         }
         let names = Set(table.entries.filter { syscalls.contains($0.syscall) }.map(\.kernelName))
         for name in names.sorted() {
             let rc = ipcw_filter_trace_syscall(context, name)
-            if rc != 0 { throw .filter("seccomp_rule_add(\(name)): \(Errno(rawValue: -rc).message)") }
+            if rc != 0 { throw .cannotBuildFilter(function: "seccomp_rule_add(\(name))", errno: Errno(rawValue: -rc)) }
         }
         program = try Self.export(context, with: ipcw_filter_export_bpf)
         pseudoCode = String(decoding: try Self.export(context, with: ipcw_filter_export_pfc), as: UTF8.self)
         guard !program.isEmpty, program.count % 8 == 0, program.count / 8 <= Int(UInt16.max) else {
-            throw .filter("libseccomp exported a malformed program (\(program.count) bytes)")
+            throw .cannotBuildFilter(function: "seccomp_export_bpf (\(program.count) bytes)", errno: Errno(rawValue: EINVAL))
         }
     }
 
@@ -44,17 +44,17 @@ public struct SeccompFilter: Sendable {
     private static func export(_ context: UnsafeMutableRawPointer,
                                with exporter: (UnsafeMutableRawPointer?, Int32) -> Int32) throws(IPCWatchError) -> [UInt8] {
         let fd = ipcw_memfd_cloexec("ipcwatch-filter")
-        guard fd >= 0 else { throw .filter("memfd_create: \(Errno.current.message)") }
+        guard fd >= 0 else { throw .cannotBuildFilter(function: "memfd_create", errno: .current) }
         defer { close(fd) }
         let rc = exporter(context, fd)
-        guard rc == 0 else { throw .filter("seccomp export: \(Errno(rawValue: -rc).message)") }
+        guard rc == 0 else { throw .cannotBuildFilter(function: "seccomp_export", errno: Errno(rawValue: -rc)) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         var offset: off_t = 0
         while true {
             let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
             if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw .filter("reading exported filter: \(Errno.current.message)") }
+            guard n >= 0 else { throw .cannotBuildFilter(function: "pread of the exported filter", errno: .current) }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
             offset += off_t(n)

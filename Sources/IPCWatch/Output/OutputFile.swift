@@ -4,17 +4,17 @@ import Glibc
 
 /// A buffered writer on a file descriptor: line-buffered for a terminal, block-buffered otherwise.
 /// A closed reader (EPIPE) turns it into a sink that drops output; it never stops the trace.
-public final class OutputStream {
+package final class OutputFile {
     private let fd: Int32
     private let ownsDescriptor: Bool
     private let lineBuffered: Bool
     private var buffer: [UInt8] = []
     private let capacity = 64 * 1024
     /// The reader went away or the device failed; further output is dropped.
-    public private(set) var failure: Errno?
+    package private(set) var failure: Errno?
 
     /// Writes to `fd`, line-buffered when it is a terminal (`isatty`); closes it on deinit only when `ownsDescriptor`.
-    public init(fd: Int32, ownsDescriptor: Bool = false) {
+    package init(fd: Int32, ownsDescriptor: Bool = false) {
         self.fd = fd
         self.ownsDescriptor = ownsDescriptor
         self.lineBuffered = isatty(fd) == 1
@@ -23,9 +23,9 @@ public final class OutputStream {
 
     /// Opens (creates, truncates) `path` for writing, close-on-exec so the traced command never
     /// inherits it.
-    public convenience init(path: String) throws(IPCWatchError) {
+    package convenience init(path: String) throws(IPCWatchError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw .system(call: "cannot open '\(path)'", errno: .current) }
+        guard fd >= 0 else { throw .cannotOpen(path: path, errno: .current) }
         self.init(fd: fd, ownsDescriptor: true)
     }
 
@@ -34,15 +34,18 @@ public final class OutputStream {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Lines are waiting in the buffer: ``flush()`` has something to write.
+    package var hasBufferedOutput: Bool { !buffer.isEmpty }
+
     /// Writes `line` and a newline.
-    public func writeLine(_ line: String) {
+    package func writeLine(_ line: String) {
         guard failure == nil else { return }
         buffer.append(contentsOf: line.utf8)
         endLine()
     }
 
     /// Writes `bytes` (UTF-8, no newline) and a newline.
-    public func writeLine(bytes: [UInt8]) {
+    package func writeLine(bytes: [UInt8]) {
         guard failure == nil else { return }
         buffer.append(contentsOf: bytes)
         endLine()
@@ -54,7 +57,7 @@ public final class OutputStream {
     }
 
     /// Writes out the buffer, retrying on `EINTR`; an error sets ``failure`` and drops what is left.
-    public func flush() {
+    package func flush() {
         var offset = 0
         while offset < buffer.count && failure == nil {
             let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }

@@ -1,8 +1,8 @@
 /// Turns a completed syscall stop into a typed call. Pure: everything it knows comes from the stop
 /// and the memory it is given, so it is tested without a tracee.
-public enum Decoder {
+package enum SyscallDecoder {
     /// Decodes `stop`, reading pointed-to data from `memory`.
-    public static func decode(_ stop: SyscallStop, memory: any TraceeMemory, options: DecodeOptions = DecodeOptions())
+    package static func decode(_ stop: SyscallStop, memory: any TraceeMemory, options: DecodeOptions = DecodeOptions())
         -> (call: Call, multiplexed: MultiplexedCall?, result: SyscallResult) {
         let context = DecodeContext(architecture: stop.architecture, memory: memory, options: options)
         if stop.syscall == .ipc { return IPCMultiplexer.decode(stop, context) }

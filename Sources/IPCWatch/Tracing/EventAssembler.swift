@@ -1,0 +1,93 @@
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns a watched syscall's two stops into an ``Event``: keeps the call between its entry (or seccomp)
+/// stop and its exit stop, decodes it at the exit while the tracee is still stopped (its memory is
+/// stable), and adds who made it (cached per thread until it execs), when and how long it took, and the
+/// inode of a new pipe.
+struct EventAssembler {
+    /// A watched syscall between its entry stop and its exit stop.
+    private struct PendingCall {
+        var architecture: Architecture
+        var syscall: Syscall
+        var arguments: [UInt64]
+        var enteredAt: UInt64
+    }
+
+    private let options: TraceOptions
+    private let table = SyscallTable.standard
+    /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
+    private let trapped: Set<Syscall>
+    private var pending: [pid_t: PendingCall] = [:]
+    private var identities: [pid_t: ThreadIdentity] = [:]
+
+    init(options: TraceOptions) {
+        self.options = options
+        self.trapped = options.trappedSyscalls
+    }
+
+    /// A syscall-entry or seccomp stop: remembers the call if it is watched.
+    mutating func entered(_ tid: pid_t, _ info: ipcw_syscall_info) {
+        // The common case when attached: a syscall we do not watch. Nothing allocated, nothing kept.
+        guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
+              let entry = table.entry(architecture: architecture, number: info.nr),
+              trapped.contains(entry.syscall) else {
+            if pending[tid] != nil { pending[tid] = nil }
+            return
+        }
+        let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+        pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments,
+                                   enteredAt: Clock.monotonicNanoseconds())
+    }
+
+    /// A syscall-exit stop: the event of the call `tid` entered, if it was watched and is selected.
+    /// Reads the tracee's memory: call it before resuming the tracee.
+    mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info) -> Event? {
+        guard let call = pending.removeValue(forKey: tid) else { return nil }
+        let exitedAt = Clock.monotonicNanoseconds()
+        let stop = SyscallStop(architecture: call.architecture, syscall: call.syscall, arguments: call.arguments,
+                               returnValue: info.rval, isError: info.is_error != 0)
+        let decoded = SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
+        guard options.events.contains(decoded.call.syscall) else { return nil }
+        let identity = identity(of: tid)
+        var inodes: [UInt64]?
+        if options.resolvePipeInodes, let ends = decoded.call.pipeEnds {
+            // Both ends of a new pipe share its inode: one readlink (a /proc path walk) is enough.
+            let inode = ProcFS.pipeInode(tid: tid, fd: ends.read) ?? 0
+            inodes = [inode, inode]
+        }
+        return Event(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID, threadID: tid,
+                     parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
+                     architecture: call.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
+                     result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes)
+    }
+
+    /// A stop that is neither entry nor exit came between them: the call is not followed further.
+    mutating func abandon(_ tid: pid_t) { pending[tid] = nil }
+
+    /// Who `tid` is, read from /proc once and kept until it execs or ends.
+    mutating func identity(of tid: pid_t) -> ThreadIdentity {
+        if let known = identities[tid] { return known }
+        let identity = ProcFS.identity(of: tid) ?? ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "?")
+        identities[tid] = identity
+        return identity
+    }
+
+    /// `tid` exec'd (a new name) or ended.
+    mutating func forget(_ tid: pid_t) {
+        pending[tid] = nil
+        identities[tid] = nil
+    }
+}
+
+enum Clock {
+    static func monotonicNanoseconds() -> UInt64 { read(CLOCK_MONOTONIC) }
+    static func realtimeNanoseconds() -> UInt64 { read(CLOCK_REALTIME) }
+    private static func read(_ clock: clockid_t) -> UInt64 {
+        var now = timespec()
+        clock_gettime(clock, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}
