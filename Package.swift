@@ -33,6 +33,12 @@ let package = Package(
             dependencies: ["IPCWatch"]
             // C fixtures live in Tests/Fixtures and are compiled by the tests with the system cc.
         ),
+        // A host of several traces in one process, run by IPCWatchAPITests (signals belong to one trace).
+        .executableTarget(
+            name: "ipcwatch-signal-probe",
+            dependencies: ["IPCWatch"],
+            path: "Tests/SignalProbe"
+        ),
         // The library as a client sees it: `import IPCWatch` only, never @testable.
         .testTarget(
             name: "IPCWatchAPITests",

@@ -1,19 +1,19 @@
 /// A completed syscall as the tracer saw it: registers from the seccomp stop and the result from the
 /// exit stop. The input of every decoder.
-public struct SyscallStop: Sendable, Hashable {
+package struct SyscallStop: Sendable, Hashable {
     /// The ABI the call was made through.
-    public var architecture: Architecture
+    package var architecture: Architecture
     /// The watched syscall the number names; `ipc` for a call through the i386 multiplexer.
-    public var syscall: Syscall
+    package var syscall: Syscall
     /// The six argument registers. For i386 only the low 32 bits are meaningful.
-    public var arguments: [UInt64]
+    package var arguments: [UInt64]
     /// The raw return value (`ptrace_syscall_info.exit.rval`): minus the errno when ``isError``.
-    public var returnValue: Int64
+    package var returnValue: Int64
     /// The kernel's `ptrace_syscall_info.exit.is_error`: the call failed.
-    public var isError: Bool
+    package var isError: Bool
 
     /// Creates a stop from exactly six argument registers; for i386 they are cut to their low 32 bits.
-    public init(architecture: Architecture, syscall: Syscall, arguments: [UInt64], returnValue: Int64, isError: Bool) {
+    package init(architecture: Architecture, syscall: Syscall, arguments: [UInt64], returnValue: Int64, isError: Bool) {
         precondition(arguments.count == 6)
         // A compat caller's registers may hold junk in their high halves, which the kernel ignores.
         self.arguments = architecture == .i386 ? arguments.map { $0 & 0xffff_ffff } : arguments
@@ -24,7 +24,7 @@ public struct SyscallStop: Sendable, Hashable {
     }
 
     /// ``returnValue`` as a success value, or as the ``Errno`` it carries when ``isError``.
-    public var result: SyscallResult {
+    package var result: SyscallResult {
         isError ? .failure(Errno(rawValue: Int32(truncatingIfNeeded: -returnValue))) : .success(returnValue)
     }
 
@@ -35,7 +35,7 @@ public struct SyscallStop: Sendable, Hashable {
 }
 
 /// Read access to a stopped tracee's memory.
-public protocol TraceeMemory {
+package protocol TraceeMemory {
     /// Exactly `count` bytes at `address`, or nil when any of them is unreadable.
     func read(address: TraceeAddress, count: Int) -> [UInt8]?
 }

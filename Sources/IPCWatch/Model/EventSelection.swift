@@ -1,8 +1,8 @@
 /// Parses `-e` lists: event names, sets, and `!name` exclusions, as strace's `-e trace=`.
-public enum EventSelection {
+package enum EventSelection {
     /// Sets by name: ours (`pipe`, `msg`, `sem`, `shm`, `sysv`, `all`) and Tracee's (`ipc`, `ipc_pipe`,
     /// `ipc_msgq`, `ipc_sem`, `ipc_shm`). `pipe` is the set {pipe, pipe2}, a superset of the event.
-    public static let sets: [String: Set<Syscall>] = {
+    package static let sets: [String: Set<Syscall>] = {
         let all = Set(Syscall.allCases)
         let family = { (f: Syscall.Family) in Set(Syscall.allCases.filter { $0.family == f }) }
         let sysv = all.subtracting(family(.pipe))
@@ -13,7 +13,7 @@ public enum EventSelection {
 
     /// `pipe2,msgget`, `sysv,!shmdt`, `!pipe`... An empty list or one of only exclusions starts from all.
     /// strace's spelling `trace=LIST` is accepted too.
-    public static func parse(_ list: String) throws(IPCWatchError) -> Set<Syscall> {
+    package static func parse(_ list: String) throws(IPCWatchError) -> Set<Syscall> {
         let list = list.hasPrefix("trace=") ? list.dropFirst("trace=".count) : Substring(list)
         let items = list.split(separator: ",", omittingEmptySubsequences: true).map { $0.trimmingSpaces }
         var included: Set<Syscall> = []

@@ -3,21 +3,21 @@
 /// Numbers come from the kernel's `syscall_64.tbl` and `syscall_32.tbl`; x32 uses the 64-bit numbers
 /// with `__X32_SYSCALL_BIT`. `kernelName` is the name libseccomp knows the entry by, which is how the
 /// seccomp filter is built from this same table.
-public struct SyscallTable: Sendable {
+package struct SyscallTable: Sendable {
     /// One syscall number of one ABI.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// The ABI the number belongs to.
-        public let architecture: Architecture
+        package let architecture: Architecture
         /// The number the kernel sees, with `__X32_SYSCALL_BIT` set for x32.
-        public let number: UInt64
+        package let number: UInt64
         /// The watched syscall the number enters.
-        public let syscall: Syscall
+        package let syscall: Syscall
         /// The name libseccomp knows the entry by: the syscall's own name, or `semtimedop_time64` for i386.
-        public let kernelName: String
+        package let kernelName: String
     }
 
     /// Every entry, for all three ABIs.
-    public let entries: [Entry]
+    package let entries: [Entry]
     private let byKey: [Key: Entry]
 
     private struct Key: Hashable {
@@ -26,7 +26,7 @@ public struct SyscallTable: Sendable {
     }
 
     /// The table of every watched syscall on x86_64, x32 and i386.
-    public static let standard = SyscallTable(entries: makeEntries())
+    package static let standard = SyscallTable(entries: makeEntries())
 
     init(entries: [Entry]) {
         self.entries = entries
@@ -34,7 +34,7 @@ public struct SyscallTable: Sendable {
     }
 
     /// The entry for a syscall stop, or nil when the number is not a watched syscall.
-    public func entry(architecture: Architecture, number: UInt64) -> Entry? {
+    package func entry(architecture: Architecture, number: UInt64) -> Entry? {
         byKey[Key(architecture: architecture, number: number)]
     }
 

@@ -1,5 +1,5 @@
 /// Per-event totals for `-c`/`-C`, printed at the end like strace's summary table.
-public struct Summary: Sendable {
+package struct Summary: Sendable {
     private struct Row {
         var calls = 0
         var errors = 0
@@ -10,10 +10,10 @@ public struct Summary: Sendable {
     private var rows: [Syscall: Row] = [:]
 
     /// An empty summary.
-    public init() {}
+    package init() {}
 
     /// Counts `event` under the call it performed (an `ipc(2)` call under its subcall).
-    public mutating func add(_ event: Event) {
+    package mutating func add(_ event: Event) {
         var row = rows[event.call.syscall] ?? Row()
         row.calls += 1
         if !event.result.isSuccess { row.errors += 1 }
@@ -30,7 +30,7 @@ public struct Summary: Sendable {
     }
 
     /// strace -c's table, with a `processes` column: how many processes made the call.
-    public var text: String {
+    package var text: String {
         let total = rows.values.reduce(UInt64(0)) { $0 + $1.nanoseconds }
         let separator = "------ ----------- ----------- --------- --------- --------- ----------------"
         var lines = ["% time     seconds  usecs/call     calls    errors processes syscall", separator]
@@ -55,7 +55,7 @@ public struct Summary: Sendable {
     }
 
     /// The same as one JSON object: `{"summary":[{"syscall","calls","errors","processes","seconds"}]}`.
-    public var jsonLine: String {
+    package var jsonLine: String {
         var json = JSONWriter()
         json.beginObject()
         json.key("summary")

@@ -3,27 +3,27 @@ import Glibc
 #endif
 
 /// One line per event: `[time] PID[/TID] COMM [i386] call(args) = result`.
-public struct TextFormat: Sendable {
+package struct TextFormat: Sendable {
     /// strace's `-t` (seconds), `-tt` (microseconds), `-ttt` (epoch with microseconds).
-    public enum Timestamps: Int, Sendable {
+    package enum Timestamps: Int, Sendable {
         /// No prefix, then one per `-t`: `HH:MM:SS`, `HH:MM:SS.uuuuuu`, and epoch seconds `S.uuuuuu`.
         case none = 0, seconds, microseconds, epoch
     }
 
     /// Show pipe fds with their inode, like strace `-y`.
-    public var decodeFDs: Bool
+    package var decodeFDs: Bool
     /// Which time prefix each line starts with.
-    public var timestamps: Timestamps
+    package var timestamps: Timestamps
 
     /// Creates a format; the defaults match strace without `-y` or `-t`. (strace's `-s` is
     /// ``DecodeOptions/stringLimit``: message text and `sembuf` arrays are cut when they are read.)
-    public init(decodeFDs: Bool = false, timestamps: Timestamps = .none) {
+    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none) {
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
     }
 
     /// The event as one line, without a newline.
-    public func line(for event: Event) -> String {
+    package func line(for event: Event) -> String {
         var line = timestamp(event.timestamp)
         line += String(event.processID)
         if event.threadID != event.processID { line += "/\(event.threadID)" }
@@ -35,7 +35,7 @@ public struct TextFormat: Sendable {
     }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
-    public func exitLine(tid: Int32, status: TerminationStatus) -> String { "\(tid) +++ \(status) +++" }
+    package func exitLine(tid: Int32, status: TerminationStatus) -> String { "\(tid) +++ \(status) +++" }
 
     private func timestamp(_ nanoseconds: UInt64) -> String {
         guard timestamps != .none else { return "" }

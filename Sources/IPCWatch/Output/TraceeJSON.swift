@@ -4,11 +4,11 @@ import Glibc
 
 /// NDJSON in Tracee's classic event schema: one object per event with Tracee's keys and argument
 /// names/types, plus keys of ours (`arch`, `durationNs`, `pipeInodes`, `ipcCall`) that Tracee does not have.
-public struct TraceeJSONFormat: Sendable {
+package struct TraceeJSONFormat: Sendable {
     let hostName: String
 
     /// Creates a format, reading the host name (`gethostname(2)`) once for the `hostName` key.
-    public init() {
+    package init() {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
         hostName = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -18,10 +18,10 @@ public struct TraceeJSONFormat: Sendable {
     static let standard = TraceeJSONFormat()
 
     /// The event as one JSON object on one line, without a newline.
-    public func line(for event: Event) -> String { String(decoding: bytes(for: event), as: UTF8.self) }
+    package func line(for event: Event) -> String { String(decoding: bytes(for: event), as: UTF8.self) }
 
     /// The line as UTF-8, without a newline: what `OutputFile.writeLine(bytes:)` takes.
-    public func bytes(for event: Event) -> [UInt8] {
+    package func bytes(for event: Event) -> [UInt8] {
         var json = JSONWriter()
         write(event, to: &json)
         return json.bytes

@@ -110,6 +110,9 @@ final class RecordChannel: @unchecked Sendable {
         return true
     }
 
+    /// Consumers waiting in `next()` (for tests of the burst rule).
+    var waitingConsumers: Int { withLock { consumers.count } }
+
     /// True when a consumer waits while events or exits are queued: `deliver()` has something to do.
     var hasUndelivered: Bool { withLock { queuedUrgent > 0 && !consumers.isEmpty } }
 

@@ -1,5 +1,5 @@
 /// The files `--graph` writes: Graphviz DOT, a Mermaid flowchart (renders on GitHub), or JSON.
-public enum GraphFormat: String, Sendable, CaseIterable {
+package enum GraphFormat: String, Sendable, CaseIterable {
     /// Graphviz DOT (`dot -Tsvg graph.dot`).
     case dot
     /// A Mermaid `flowchart`.
@@ -8,7 +8,7 @@ public enum GraphFormat: String, Sendable, CaseIterable {
     case json
 
     /// The format a file name's extension names: `.dot`/`.gv`, `.mmd`/`.mermaid`, `.json`.
-    public init?(path: String) {
+    package init?(path: String) {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
         switch path[path.index(after: dot)...].lowercased() {
         case "dot", "gv": self = .dot
@@ -21,7 +21,7 @@ public enum GraphFormat: String, Sendable, CaseIterable {
 
 extension Topology {
     /// The whole graph in `format`, ending with a newline.
-    public func rendered(as format: GraphFormat) -> String {
+    package func rendered(as format: GraphFormat) -> String {
         switch format {
         case .dot: dot
         case .mermaid: mermaid

@@ -8,15 +8,15 @@ import Glibc
 ///
 /// The filter tests only the architecture and the syscall number, so the kernel's seccomp action
 /// cache (Linux ≥ 5.11) lets every untraced syscall skip the BPF program.
-public struct SeccompFilter: Sendable {
+package struct SeccompFilter: Sendable {
     /// The classic BPF program: `struct sock_filter` instructions of 8 bytes each.
-    public let program: [UInt8]
+    package let program: [UInt8]
     /// libseccomp's pseudo filter code, for inspection and tests.
-    public let pseudoCode: String
+    package let pseudoCode: String
 
     /// Builds the filter that traces `syscalls` under the kernel names `table` gives them on each ABI;
     /// throws ``IPCWatchError/cannotBuildFilter(function:errno:)`` when libseccomp fails.
-    public init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard) throws(IPCWatchError) {
+    package init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard) throws(IPCWatchError) {
         guard let context = ipcw_filter_new() else { throw .cannotBuildFilter(function: "seccomp_init", errno: Errno(rawValue: ENOMEM)) }
         defer { ipcw_filter_release(context) }
         // Every architecture a tracee may call through must be in the filter: libseccomp kills
@@ -38,7 +38,7 @@ public struct SeccompFilter: Sendable {
     }
 
     /// Number of BPF instructions.
-    public var instructionCount: Int { program.count / 8 }
+    package var instructionCount: Int { program.count / 8 }
 
     /// libseccomp 2.5 can only export to a file descriptor: use a memfd and read it back.
     private static func export(_ context: UnsafeMutableRawPointer,
