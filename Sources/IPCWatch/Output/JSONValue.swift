@@ -5,6 +5,7 @@ enum JSONValue: Hashable, Sendable {
     case bool(Bool)
     case signed(Int64)
     case unsigned(UInt64)
+    case float(Double)
     case string(String)
     case array([JSONValue])
     /// Members in order.
@@ -36,6 +37,15 @@ enum JSONValue: Hashable, Sendable {
         }
     }
 
+    /// A number as a Double (integers too: Go writes a whole float64 without a fraction).
+    var double: Double? {
+        switch self {
+        case .float(let v): v
+        case .signed(let v): Double(v)
+        case .unsigned(let v): Double(v)
+        default: nil
+        }
+    }
     var string: String? { if case .string(let v) = self { v } else { nil } }
     var bool: Bool? { if case .bool(let v) = self { v } else { nil } }
     var array: [JSONValue]? { if case .array(let v) = self { v } else { nil } }
@@ -69,6 +79,8 @@ extension JSONValue: Codable {
             self = .signed(value)
         } else if let value = try? single.decode(UInt64.self) {
             self = .unsigned(value)
+        } else if let value = try? single.decode(Double.self) {
+            self = .float(value)
         } else {
             self = .string(try single.decode(String.self))
         }
@@ -86,6 +98,9 @@ extension JSONValue: Codable {
             var single = encoder.singleValueContainer()
             try single.encode(v)
         case .unsigned(let v):
+            var single = encoder.singleValueContainer()
+            try single.encode(v)
+        case .float(let v):
             var single = encoder.singleValueContainer()
             try single.encode(v)
         case .string(let v):
@@ -111,6 +126,7 @@ protocol JSONOutput {
     mutating func key(_ name: StaticString)
     mutating func string(_ value: String)
     mutating func integer<T: BinaryInteger>(_ value: T)
+    mutating func float(_ value: Double)
     mutating func bool(_ value: Bool)
     mutating func null()
 }
@@ -141,6 +157,7 @@ struct JSONTreeBuilder: JSONOutput {
     mutating func integer<T: BinaryInteger>(_ value: T) {
         add(value < 0 ? .signed(Int64(value)) : .unsigned(UInt64(value)))
     }
+    mutating func float(_ value: Double) { add(.float(value)) }
     mutating func bool(_ value: Bool) { add(.bool(value)) }
     mutating func null() { add(.null) }
 

@@ -32,6 +32,11 @@ struct JSONWriter: JSONOutput {
 
     mutating func string(_ value: String) { separate(); appendString(value) }
     mutating func integer<T: BinaryInteger>(_ value: T) { separate(); appendInteger(value) }
+    /// A finite number as Go's encoding/json writes a float64: whole values without a fraction.
+    mutating func float(_ value: Double) {
+        separate()
+        if value == value.rounded(), abs(value) < 1e15 { appendInteger(Int64(value)) } else { bytes.append(contentsOf: "\(value)".utf8) }
+    }
     mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
 
