@@ -57,7 +57,7 @@ struct DecodeContext {
     var multiplexed = false
 
     /// `sizeof(long)` for the structures SysV calls exchange (x32 uses the 64-bit layout).
-    var longSize: Int { architecture == .i386 ? 4 : 8 }
+    var longSize: Int { architecture.kernelLongSize }
 
     func integer(at address: TraceeAddress, size: Int) -> Int64? {
         guard address != 0, let bytes = memory.read(address: address, count: size) else { return nil }

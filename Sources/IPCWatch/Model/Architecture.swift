@@ -27,4 +27,8 @@ public enum Architecture: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Width of a pointer or `long` in the tracee's memory.
     var wordSize: Int { self == .x86_64 ? 8 : 4 }
+
+    /// Width of `__kernel_long_t`, the `long` of the structures SysV calls exchange: x32 shares the
+    /// 64-bit kernel's, i386 has `compat_long_t`.
+    var kernelLongSize: Int { self == .i386 ? 4 : 8 }
 }

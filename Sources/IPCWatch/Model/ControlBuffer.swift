@@ -41,103 +41,154 @@ public struct DecodedStruct: Sendable, Hashable {
     }
 }
 
-/// Field layouts of the x86_64 (and x32) `*ctl` structures, from <bits/ipc.h>, <bits/msq.h>, <bits/sem.h>,
-/// <bits/shm.h>: (name, offset, size, kind).
-enum ControlLayouts {
-    enum Kind { case signed, unsigned, mode, permissions(full: Bool) }
-    typealias Field = (name: String, offset: Int, size: Int, kind: Kind)
+/// A structure as strace prints it (its `print_*` functions): the fields it shows, in its order and
+/// format, read where the structure's ``CStruct`` puts them on the tracee's ABI.
+struct PrintedStruct: Sendable {
+    /// The `PRINT_FIELD_*` strace uses.
+    enum Format: Sendable { case signed, unsigned, mode, nested(PrintedStruct) }
 
-    /// `struct ipc64_perm`: all of it as IPC_STAT returns it, or what IPC_SET changes.
-    static func permissions(full: Bool) -> [Field] {
-        let set: [Field] = [("uid", 4, 4, .unsigned), ("gid", 8, 4, .unsigned), ("mode", 20, 4, .mode)]
-        return full ? set + [("key", 0, 4, .signed), ("cuid", 12, 4, .unsigned), ("cgid", 16, 4, .unsigned)] : set
-    }
+    struct Field: Sendable {
+        let name: String
+        let format: Format
+        /// IPC_SET's short form shows it too: strace prints there only what that command changes.
+        let inSetForm: Bool
 
-    static let msqidStat: (size: Int, fields: [Field]) = (120, [
-        ("msg_perm", 0, 48, .permissions(full: true)), ("msg_stime", 48, 8, .signed), ("msg_rtime", 56, 8, .signed),
-        ("msg_ctime", 64, 8, .signed), ("msg_qnum", 80, 8, .unsigned), ("msg_qbytes", 88, 8, .unsigned),
-        ("msg_lspid", 96, 4, .signed), ("msg_lrpid", 100, 4, .signed),
-    ])
-    static let msqidSet: (size: Int, fields: [Field]) = (120, [
-        ("msg_perm", 0, 48, .permissions(full: false)), ("msg_qbytes", 88, 8, .unsigned),
-    ])
-    static let msginfo: (size: Int, fields: [Field]) = (32, [
-        ("msgpool", 0, 4, .signed), ("msgmap", 4, 4, .signed), ("msgmax", 8, 4, .signed), ("msgmnb", 12, 4, .signed),
-        ("msgmni", 16, 4, .signed), ("msgssz", 20, 4, .signed), ("msgtql", 24, 4, .signed), ("msgseg", 28, 2, .unsigned),
-    ])
-    static let semidStat: (size: Int, fields: [Field]) = (104, [
-        ("sem_perm", 0, 48, .permissions(full: true)), ("sem_otime", 48, 8, .signed), ("sem_ctime", 64, 8, .signed),
-        ("sem_nsems", 80, 8, .unsigned),
-    ])
-    static let semidSet: (size: Int, fields: [Field]) = (104, [("sem_perm", 0, 48, .permissions(full: false))])
-    static let seminfo: (size: Int, fields: [Field]) = (40, ["semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm",
-                                                             "semume", "semusz", "semvmx", "semaem"].enumerated().map {
-        ($0.element, $0.offset * 4, 4, Kind.signed)
-    })
-    static let shmidStat: (size: Int, fields: [Field]) = (112, [
-        ("shm_perm", 0, 48, .permissions(full: true)), ("shm_segsz", 48, 8, .unsigned), ("shm_cpid", 80, 4, .signed),
-        ("shm_lpid", 84, 4, .signed), ("shm_nattch", 88, 8, .unsigned), ("shm_atime", 56, 8, .signed),
-        ("shm_dtime", 64, 8, .signed), ("shm_ctime", 72, 8, .signed),
-    ])
-    static let shmidSet: (size: Int, fields: [Field]) = (112, [("shm_perm", 0, 48, .permissions(full: false))])
-    static let shminfo: (size: Int, fields: [Field]) = (72, [
-        ("shmmax", 0, 8, .unsigned), ("shmmin", 8, 8, .unsigned), ("shmmni", 16, 8, .unsigned),
-        ("shmseg", 24, 8, .unsigned), ("shmall", 32, 8, .unsigned),
-    ])
-    static let shmInfo: (size: Int, fields: [Field]) = (48, [
-        ("used_ids", 0, 4, .signed), ("shm_tot", 8, 8, .unsigned), ("shm_rss", 16, 8, .unsigned),
-        ("shm_swp", 24, 8, .unsigned), ("swap_attempts", 32, 8, .unsigned), ("swap_successes", 40, 8, .unsigned),
-    ])
-
-    /// The i386 (compat) `IPC_64` layouts: `struct compat_ipc64_perm` of 36 bytes, 32-bit longs, times as
-    /// their low word (what strace shows).
-    enum Compat {
-        static func permissions(full: Bool) -> [Field] {
-            let set: [Field] = [("uid", 4, 4, .unsigned), ("gid", 8, 4, .unsigned), ("mode", 20, 2, .mode)]
-            return full ? set + [("key", 0, 4, .signed), ("cuid", 12, 4, .unsigned), ("cgid", 16, 4, .unsigned)] : set
+        static func field(_ name: String, _ format: Format, inSetForm: Bool = false) -> Field {
+            Field(name: name, format: format, inSetForm: inSetForm)
         }
-        static let msqidStat: (size: Int, fields: [Field]) = (88, [
-            ("msg_perm", 0, 36, .permissions(full: true)), ("msg_stime", 36, 4, .signed), ("msg_rtime", 44, 4, .signed),
-            ("msg_ctime", 52, 4, .signed), ("msg_qnum", 64, 4, .unsigned), ("msg_qbytes", 68, 4, .unsigned),
-            ("msg_lspid", 72, 4, .signed), ("msg_lrpid", 76, 4, .signed),
-        ])
-        static let msqidSet: (size: Int, fields: [Field]) = (88, [
-            ("msg_perm", 0, 36, .permissions(full: false)), ("msg_qbytes", 68, 4, .unsigned),
-        ])
-        static let semidStat: (size: Int, fields: [Field]) = (64, [
-            ("sem_perm", 0, 36, .permissions(full: true)), ("sem_otime", 36, 4, .signed), ("sem_ctime", 44, 4, .signed),
-            ("sem_nsems", 52, 4, .unsigned),
-        ])
-        static let semidSet: (size: Int, fields: [Field]) = (64, [("sem_perm", 0, 36, .permissions(full: false))])
-        static let shmidStat: (size: Int, fields: [Field]) = (84, [
-            ("shm_perm", 0, 36, .permissions(full: true)), ("shm_segsz", 36, 4, .unsigned), ("shm_cpid", 64, 4, .signed),
-            ("shm_lpid", 68, 4, .signed), ("shm_nattch", 72, 4, .unsigned), ("shm_atime", 40, 4, .signed),
-            ("shm_dtime", 48, 4, .signed), ("shm_ctime", 56, 4, .signed),
-        ])
-        static let shmidSet: (size: Int, fields: [Field]) = (84, [("shm_perm", 0, 36, .permissions(full: false))])
-        static let shminfo: (size: Int, fields: [Field]) = (36, [
-            ("shmmax", 0, 4, .unsigned), ("shmmin", 4, 4, .unsigned), ("shmmni", 8, 4, .unsigned),
-            ("shmseg", 12, 4, .unsigned), ("shmall", 16, 4, .unsigned),
-        ])
-        static let shmInfo: (size: Int, fields: [Field]) = (24, [
-            ("used_ids", 0, 4, .signed), ("shm_tot", 4, 4, .unsigned), ("shm_rss", 8, 4, .unsigned),
-            ("shm_swp", 12, 4, .unsigned), ("swap_attempts", 16, 4, .unsigned), ("swap_successes", 20, 4, .unsigned),
-        ])
     }
 
-    /// Decodes `bytes` (the whole structure) with `fields`.
-    static func decode(_ bytes: [UInt8], _ fields: [Field], compat: Bool = false) -> DecodedStruct {
-        DecodedStruct(fields: fields.map { field in
-            let slice = bytes[field.offset..<(field.offset + field.size)]
-            let value: DecodedStruct.Value
-            switch field.kind {
-            case .signed: value = .signed(DecodeContext.littleEndian(slice, signed: true))
-            case .unsigned: value = .unsigned(UInt64(bitPattern: DecodeContext.littleEndian(slice, signed: false)))
-            case .mode: value = .mode(UInt32(truncatingIfNeeded: DecodeContext.littleEndian(slice, signed: false)))
-            case .permissions(let full):
-                value = .nested(decode(Array(slice), compat ? Compat.permissions(full: full) : permissions(full: full)))
+    let structure: CStruct
+    let fields: [Field]
+    /// The structure's layout on each ABI, computed once.
+    private let layouts: [Architecture: CStruct.Layout]
+
+    init(_ structure: CStruct, _ fields: [Field]) {
+        self.structure = structure
+        self.fields = fields
+        layouts = Dictionary(uniqueKeysWithValues: Architecture.allCases.map { ($0, structure.layout(on: $0)) })
+    }
+
+    func size(on abi: Architecture) -> Int { layouts[abi]!.size }
+
+    /// Decodes `bytes`, the whole structure as `abi` lays it out; `setForm` shows only IPC_SET's fields.
+    func decode(_ bytes: ArraySlice<UInt8>, on abi: Architecture, setForm: Bool) -> DecodedStruct {
+        let layout = layouts[abi]!
+        return DecodedStruct(fields: fields.filter { $0.inSetForm || !setForm }.map { field in
+            guard let place = layout[field.name] else { preconditionFailure("\(structure.name) has no \(field.name) on \(abi)") }
+            let start = bytes.startIndex + place.offset
+            let slice = bytes[start..<(start + place.size)]
+            let value: DecodedStruct.Value = switch field.format {
+            case .signed: .signed(DecodeContext.littleEndian(slice, signed: true))
+            case .unsigned: .unsigned(UInt64(bitPattern: DecodeContext.littleEndian(slice, signed: false)))
+            case .mode: .mode(UInt32(truncatingIfNeeded: DecodeContext.littleEndian(slice, signed: false)))
+            case .nested(let inner): .nested(inner.decode(slice, on: abi, setForm: setForm))
             }
             return (field.name, value)
         })
     }
+}
+
+/// The `*ctl` structures, each described once in kernel header order, from <asm-generic/ipcbuf.h>,
+/// <asm/msgbuf.h>, <asm/sembuf.h>, <asm/shmbuf.h>, <linux/msg.h>, <linux/sem.h> and <linux/shm.h>.
+/// The i386 members are those the kernel writes for a 32-bit caller: `compat_ipc64_perm`, `compat_*64_ds`
+/// (include/linux/compat.h), `compat_shminfo64`, `compat_shm_info` (ipc/shm.c); the `-m32` headers agree.
+enum ControlLayouts {
+    static let ipc64Perm = CStruct("ipc64_perm", [
+        .field("key", .kernelKey), .field("uid", .kernelUID32), .field("gid", .kernelGID32),
+        .field("cuid", .kernelUID32), .field("cgid", .kernelGID32), .field("mode", .kernelMode),
+        // `unsigned char __pad1[4 - sizeof(__kernel_mode_t)]`: fills out a 16-bit mode's word.
+        .field("__pad1", .unsignedShort, on: [.i386]),
+        .field("seq", .unsignedShort), .field("__pad2", .unsignedShort),
+        .field("__unused1", .kernelULong), .field("__unused2", .kernelULong),
+    ])
+
+    // i386 follows each time with its high word (y2038), and strace shows only the low one. That i386's
+    // times are `unsigned long` moves no offset.
+    static let msqid64DS = CStruct("msqid64_ds", [
+        .field("msg_perm", .structure(ipc64Perm)),
+        .field("msg_stime", .kernelLong), .field("msg_stime_high", .kernelULong, on: [.i386]),
+        .field("msg_rtime", .kernelLong), .field("msg_rtime_high", .kernelULong, on: [.i386]),
+        .field("msg_ctime", .kernelLong), .field("msg_ctime_high", .kernelULong, on: [.i386]),
+        .field("msg_cbytes", .kernelULong), .field("msg_qnum", .kernelULong), .field("msg_qbytes", .kernelULong),
+        .field("msg_lspid", .kernelPid), .field("msg_lrpid", .kernelPid),
+        .field("__unused4", .kernelULong), .field("__unused5", .kernelULong),
+    ])
+
+    // Every ABI has a word after each time: i386's high word, unused on the 64-bit ones.
+    static let semid64DS = CStruct("semid64_ds", [
+        .field("sem_perm", .structure(ipc64Perm)),
+        .field("sem_otime", .kernelLong),
+        .field("sem_otime_high", .kernelULong, on: [.i386]), .field("__unused1", .kernelULong, on: [.x86_64, .x32]),
+        .field("sem_ctime", .kernelLong),
+        .field("sem_ctime_high", .kernelULong, on: [.i386]), .field("__unused2", .kernelULong, on: [.x86_64, .x32]),
+        .field("sem_nsems", .kernelULong), .field("__unused3", .kernelULong), .field("__unused4", .kernelULong),
+    ])
+
+    static let shmid64DS = CStruct("shmid64_ds", [
+        .field("shm_perm", .structure(ipc64Perm)), .field("shm_segsz", .kernelSize),
+        .field("shm_atime", .kernelLong), .field("shm_atime_high", .kernelULong, on: [.i386]),
+        .field("shm_dtime", .kernelLong), .field("shm_dtime_high", .kernelULong, on: [.i386]),
+        .field("shm_ctime", .kernelLong), .field("shm_ctime_high", .kernelULong, on: [.i386]),
+        .field("shm_cpid", .kernelPid), .field("shm_lpid", .kernelPid), .field("shm_nattch", .kernelULong),
+        .field("__unused4", .kernelULong), .field("__unused5", .kernelULong),
+    ])
+
+    static let msginfo = CStruct("msginfo",
+        ["msgpool", "msgmap", "msgmax", "msgmnb", "msgmni", "msgssz", "msgtql"].map { .field($0, .int) }
+            + [.field("msgseg", .unsignedShort)])
+
+    static let seminfo = CStruct("seminfo",
+        ["semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semusz", "semvmx", "semaem"]
+            .map { .field($0, .int) })
+
+    static let shminfo64 = CStruct("shminfo64",
+        ["shmmax", "shmmin", "shmmni", "shmseg", "shmall", "__unused1", "__unused2", "__unused3", "__unused4"]
+            .map { .field($0, .kernelULong) })
+
+    static let shmInfo = CStruct("shm_info", [.field("used_ids", .int)]
+        + ["shm_tot", "shm_rss", "shm_swp", "swap_attempts", "swap_successes"].map { .field($0, .kernelULong) })
+}
+
+/// What strace shows of each structure (src/ipc_msgctl.c, ipc_semctl.c, ipc_shmctl.c).
+extension PrintedStruct {
+    static let ipc64Perm = PrintedStruct(ControlLayouts.ipc64Perm, [
+        .field("uid", .unsigned, inSetForm: true), .field("gid", .unsigned, inSetForm: true),
+        .field("mode", .mode, inSetForm: true),
+        .field("key", .signed), .field("cuid", .unsigned), .field("cgid", .unsigned),
+    ])
+
+    static let msqid64DS = PrintedStruct(ControlLayouts.msqid64DS, [
+        .field("msg_perm", .nested(.ipc64Perm), inSetForm: true),
+        .field("msg_stime", .signed), .field("msg_rtime", .signed), .field("msg_ctime", .signed),
+        .field("msg_qnum", .unsigned), .field("msg_qbytes", .unsigned, inSetForm: true),
+        .field("msg_lspid", .signed), .field("msg_lrpid", .signed),
+    ])
+
+    static let semid64DS = PrintedStruct(ControlLayouts.semid64DS, [
+        .field("sem_perm", .nested(.ipc64Perm), inSetForm: true),
+        .field("sem_otime", .signed), .field("sem_ctime", .signed), .field("sem_nsems", .unsigned),
+    ])
+
+    static let shmid64DS = PrintedStruct(ControlLayouts.shmid64DS, [
+        .field("shm_perm", .nested(.ipc64Perm), inSetForm: true),
+        .field("shm_segsz", .unsigned), .field("shm_cpid", .signed), .field("shm_lpid", .signed),
+        .field("shm_nattch", .unsigned),
+        .field("shm_atime", .signed), .field("shm_dtime", .signed), .field("shm_ctime", .signed),
+    ])
+
+    static let msginfo = PrintedStruct(ControlLayouts.msginfo,
+        ["msgpool", "msgmap", "msgmax", "msgmnb", "msgmni", "msgssz", "msgtql"].map { .field($0, .signed) }
+            + [.field("msgseg", .unsigned)])
+
+    static let seminfo = PrintedStruct(ControlLayouts.seminfo,
+        ["semmap", "semmni", "semmns", "semmnu", "semmsl", "semopm", "semume", "semusz", "semvmx", "semaem"]
+            .map { .field($0, .signed) })
+
+    static let shminfo64 = PrintedStruct(ControlLayouts.shminfo64,
+        ["shmmax", "shmmin", "shmmni", "shmseg", "shmall"].map { .field($0, .unsigned) })
+
+    static let shmInfo = PrintedStruct(ControlLayouts.shmInfo,
+        [.field("used_ids", .signed)]
+            + ["shm_tot", "shm_rss", "shm_swp", "swap_attempts", "swap_successes"].map { .field($0, .unsigned) })
 }
