@@ -47,9 +47,11 @@ struct Tracees {
     }
 
     /// After an exec by a non-leader thread, the leader `tid` took over `formerThreadID`.
+    /// Whether `tid` was announced stays as it was: a vfork child can exec (and end) before its parent's
+    /// event names it.
     mutating func execTookOver(_ formerThreadID: pid_t, by tid: pid_t) {
         if formerThreadID != tid { tracees[formerThreadID] = nil }
-        tracees[tid] = Tracee(seen: true)
+        tracees[tid] = Tracee(announced: tracees[tid]?.announced ?? true, seen: true)
     }
 
     /// The waker keeps `waitpid` from ever saying ECHILD while tracees remain; if it does, none remain.
