@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// End-to-end: ipcwatch traces the fixture, and its events must equal what the fixture logged itself.
@@ -132,11 +133,11 @@ struct LaunchTests {
         let (result, events) = Support.trace([Support.fixture, "seccomp"], environment: ["IPC_FIXTURE_LOG": tracedLog])
         #expect(result.status == 0)
         let traced = Support.lines(tracedLog), untraced = Support.lines(untracedLog)
-        let seccomp = { (lines: [[Substring]]) in lines.first { $0.count > 1 && $0[1].hasPrefix("Seccomp:") }?.joined(separator: " ") }
+        let seccomp = { (lines: [[String]]) in lines.first { $0.count > 1 && $0[1].hasPrefix("Seccomp:") }?.joined(separator: " ") }
         #expect(seccomp(traced) == "status Seccomp:\t2")
         #expect(seccomp(untraced) == "status Seccomp:\t0")
         // Same blocked, ignored and caught signals as untraced (this test runner blocks many: a good case).
-        let signals = { (lines: [[Substring]]) in lines.filter { $0.count > 1 && $0[1].hasPrefix("Sig") && !$0[1].hasPrefix("SigQ") }.map { $0.joined(separator: " ") } }
+        let signals = { (lines: [[String]]) in lines.filter { $0.count > 1 && $0[1].hasPrefix("Sig") && !$0[1].hasPrefix("SigQ") }.map { $0.joined(separator: " ") } }
         #expect(signals(traced) == signals(untraced), "traced \(signals(traced)) untraced \(signals(untraced))")
         #expect(signals(traced).count == 4)
         // Same fd numbers as without ipcwatch: the tracer leaked no descriptor into the target.
@@ -227,12 +228,11 @@ struct LaunchTests {
     @Test("an unprivileged user can trace their own program")
     func unprivileged() throws {
         let log = Support.newLog()
-        let output = Support.scratch.appendingPathComponent("unprivileged-\(UUID().uuidString).json").path
+        let output = Support.newPath("unprivileged", extension: "json")
         guard let result = try Support.runAsNobody(["-j", "-o", output, "--", Support.fixture, "threads", "2", "10"],
                                                    environment: ["IPC_FIXTURE_LOG": log]) else { return }
         #expect(result.status == 0, "\(result.stderr)")
-        let events = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
-            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let events = Support.events(output)
         #expect(tracedPipes(events).sorted() == loggedPipes(log).sorted())
         #expect(loggedPipes(log).count == 40)
         #expect(events.allSatisfy { $0["userId"] as? Int == 65534 })

@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// The target behaves exactly as untraced, and nothing is lost under load.
@@ -31,7 +32,8 @@ struct ReliabilityTests {
         let command = [Support.fixture, "stress", "4", "8", String(iterations)]
 
         let log = Support.newLog()
-        let (result, events) = Support.trace(command, environment: ["IPC_FIXTURE_LOG": log])
+        // A generous deadline: the full run (IPCWATCH_STRESS_EVENTS=500000) takes far longer than the default.
+        let (result, events) = Support.trace(command, environment: ["IPC_FIXTURE_LOG": log], deadline: .seconds(900))
         #expect(result.status == 0)
         let expected = Support.lines(log).map { $0.joined(separator: " ") }.sorted()
         #expect(expected.count == 4 * 8 * 2 * iterations)
@@ -42,7 +44,7 @@ struct ReliabilityTests {
         // The same through a pipe to a reader (this test) that takes its time parsing.
         let pipeLog = Support.newLog()
         let tracer = try Child([Support.ipcwatch, "-q", "-j", "-o", "-", "--"] + command,
-                               environment: ["IPC_FIXTURE_LOG": pipeLog])
+                               environment: ["IPC_FIXTURE_LOG": pipeLog], deadline: .seconds(900))
         var viaPipe: [String] = []
         while let line = tracer.readLine() {
             guard let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
@@ -84,25 +86,25 @@ struct ProcessCornerCaseTests {
 
     @Test("Ctrl-C in a terminal: the command dies of SIGINT as untraced, ipcwatch too, output flushed")
     func terminalInterrupt() throws {
-        let output = Support.scratch.appendingPathComponent("ctrl-c-\(UUID().uuidString).txt").path
+        let output = Support.newPath("ctrl-c")
         // Its own process group, like a foreground job: the terminal's SIGINT goes to the whole group.
         let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"], foregroundJob: true)
         _ = try #require(tracer.readLine().flatMap { Int32($0) })
         kill(-tracer.pid, SIGINT)
         #expect(tracer.wait() == (SIGINT, true))
-        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        let lines = Support.textLines(output)
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("pipe") }, "the block-buffered file was flushed: \(lines)")
     }
 
     @Test("SIGTERM to ipcwatch: output flushed, ipcwatch dies of SIGTERM, the command with it")
     func terminated() throws {
-        let output = Support.scratch.appendingPathComponent("sigterm-\(UUID().uuidString).txt").path
+        let output = Support.newPath("sigterm")
         // Spawned with this runner's signal mask, which blocks SIGTERM: ipcwatch must unblock what it handles.
         let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"])
         let target = try #require(tracer.readLine().flatMap { Int32($0) })
         kill(tracer.pid, SIGTERM)
         #expect(tracer.wait() == (SIGTERM, true))
-        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        let lines = Support.textLines(output)
         #expect(lines.count == 2, "flushed before dying: \(lines)")
         #expect(Support.exits(target), "EXITKILL took the command along")
     }

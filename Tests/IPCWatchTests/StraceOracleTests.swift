@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// strace is the oracle: the same program, traced by both, must show the same calls.
@@ -22,14 +23,14 @@ struct StraceOracleTests {
     private static let isolation = ["unshare", "--ipc", "setarch", "-R"]
 
     private func strace(_ command: [String]) -> (Support.Result, [String]) {
-        let output = Support.scratch.appendingPathComponent("strace-\(UUID().uuidString).txt").path
+        let output = Support.newPath("strace")
         let result = Support.run(Self.isolation + ["strace", "-f", "-qq", "-o", output, "-e", "trace=pipe,pipe2,%ipc"] + command,
                                  executable: "/usr/bin/env")
         return (result, Self.normalize(strace: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
 
     private func ipcwatch(_ command: [String]) -> (Support.Result, [String]) {
-        let output = Support.scratch.appendingPathComponent("ipcwatch-\(UUID().uuidString).txt").path
+        let output = Support.newPath("ipcwatch")
         let result = Support.run(Self.isolation + [Support.ipcwatch, "-q", "-o", output, "--"] + command, executable: "/usr/bin/env")
         return (result, Self.normalize(ipcwatch: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
