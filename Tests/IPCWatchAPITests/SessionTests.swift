@@ -4,7 +4,8 @@ import IPCWatchTestSupport
 import Testing
 
 /// The library through its public API only: launch, attach, cancellation, back-pressure, errors.
-@Suite("Library API")
+/// A session that never ends fails its test at the time limit (its task is cancelled, which ends the session).
+@Suite("Library API", .timeLimit(.minutes(2)))
 struct SessionTests {
     /// `env IPC_FIXTURE_LOG=log fixture arguments...`: the command and the log it writes.
     private func fixture(_ arguments: String...) -> (command: [String], log: String) {
@@ -131,15 +132,8 @@ struct SessionTests {
 
     @Test("cancelling an attached session detaches: the process runs on untraced")
     func cancelAttach() async throws {
-        let target = Process()
-        target.executableURL = URL(fileURLWithPath: Support.fixture)
-        target.arguments = ["reader"]
-        let input = Pipe(), output = Pipe()
-        target.standardInput = input
-        target.standardOutput = output
-        try target.run()
-        let pidLine = output.fileHandleForReading.availableLine()
-        let pid = try #require(Int32(pidLine))
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
 
         let session = try await Tracer().attach([pid])
         #expect(Proc.status("TracerPid", of: pid) != "0")
@@ -149,11 +143,11 @@ struct SessionTests {
         #expect(try await session.outcome == .cancelled)
         #expect(Proc.status("TracerPid", of: pid) == "0", "detached")
 
-        input.fileHandleForWriting.write(Data("hello\n".utf8))
-        target.waitUntilExit()
-        #expect(target.terminationStatus == 0)
-        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "read 6 hello\n",
-                "its read(2), in progress across attach and detach, completed normally")
+        target.write("hello\n")
+        var rest: [String] = []
+        while let line = target.readLine() { rest.append(line) }
+        #expect(target.wait() == (0, false))
+        #expect(rest == ["read 6 hello"], "its read(2), in progress across attach and detach, completed normally")
     }
 
     @Test("a consumer that does not read holds the program at the buffer's capacity; nothing is lost")
@@ -163,12 +157,15 @@ struct SessionTests {
         let session = try await Tracer(options: TraceOptions(bufferCapacity: capacity)).launch(command)
         // The tracer queues `capacity` events and waits at the next one's exit stop: the program has logged
         // exactly `capacity` calls and goes no further while nobody reads.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while Support.lines(log).count < capacity && ContinuousClock.now < deadline { await Task.yield() }
+        try await waitUntil(deadline: .seconds(30),
+                            message: "the program logged \(capacity) calls (it logged \(Support.lines(log).count))") {
+            Support.lines(log).count >= capacity
+        }
+        // Then it stays there: watched for 300 ms (a bounded look, not a synchronisation).
         let observeUntil = ContinuousClock.now + .milliseconds(300)
         while ContinuousClock.now < observeUntil {
             #expect(Support.lines(log).count == capacity)
-            await Task.yield()
+            try await Task.sleep(for: .milliseconds(2))
         }
         var events = 0
         for try await _ in session.events { events += 1 }
@@ -211,14 +208,5 @@ struct SessionTests {
         case .pipe(.pointer), .pipe2(.pointer, _): return true
         default: return false
         }
-    }
-}
-
-extension FileHandle {
-    /// Bytes up to the first newline (the fixture prints its pid first).
-    func availableLine() -> String {
-        var bytes: [UInt8] = []
-        while let byte = try? read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { bytes.append(byte) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

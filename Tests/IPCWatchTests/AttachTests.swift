@@ -78,9 +78,13 @@ struct AttachTests {
             // Make the detach meet a signal-delivery stop: freeze ipcwatch, let the target stop on a
             // signal it cannot report yet, then ask for the detach and let ipcwatch run.
             kill(tracer.pid, SIGSTOP)
-            while Proc.state(of: tracer.pid).state != "T" { sched_yield() }
+            try waitUntil(message: "round \(round): ipcwatch stopped by SIGSTOP (state T), is \(Proc.state(of: tracer.pid))") {
+                Proc.state(of: tracer.pid).state == "T"
+            }
             send(1)
-            while Proc.state(of: pid).state != "t" { sched_yield() }
+            try waitUntil(message: "round \(round): the target in a signal-delivery stop (state t), is \(Proc.state(of: pid))") {
+                Proc.state(of: pid).state == "t"
+            }
             kill(tracer.pid, SIGINT)
             kill(tracer.pid, SIGCONT)
             #expect(tracer.wait() == (0, false), "round \(round)")
@@ -94,7 +98,9 @@ struct AttachTests {
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
         // Blocked in read(0) for sure: /proc says so (state S, syscall 0).
-        while !(Proc.state(of: pid).state == "S" && Proc.blockedSyscall(pid) == "0") { sched_yield() }
+        try waitUntil(message: "the target blocked in read(2): state \(Proc.state(of: pid)), syscall \(Proc.blockedSyscall(pid))") {
+            Proc.state(of: pid).state == "S" && Proc.blockedSyscall(pid) == "0"
+        }
 
         let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
@@ -133,15 +139,17 @@ struct AttachTests {
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
         kill(pid, SIGSTOP)
-        while Proc.state(of: pid).state != "T" { sched_yield() }
+        try waitUntil(message: "the target stopped by SIGSTOP (state T), is \(Proc.state(of: pid))") { Proc.state(of: pid).state == "T" }
         let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (0, false))
         // The detach wakes the thread to re-enter its group stop: it is briefly R. Had it been resumed,
         // it would settle in S (blocked reading stdin), not T.
-        var after = Proc.state(of: pid)
-        while after.state == "R" { sched_yield(); after = Proc.state(of: pid) }
+        try waitUntil(message: "the target settled after the detach (not R), is \(Proc.state(of: pid))") {
+            Proc.state(of: pid).state != "R"
+        }
+        let after = Proc.state(of: pid)
         #expect(after.state == "T" && after.tracer == "0", "still stopped, no longer traced: \(after)")
         kill(pid, SIGCONT)
         target.write("more\n")

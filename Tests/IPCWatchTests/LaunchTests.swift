@@ -31,24 +31,14 @@ struct LaunchTests {
     @Test("lines written to a pipe show while the command still runs, like strace's")
     func promptOutput() throws {
         // The command makes a pipe, a subshell exits with 3, then it waits on a FIFO only the test opens.
-        let fifo = Support.newLog() + ".fifo"
+        let fifo = Support.newPath("prompt", extension: "fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Support.ipcwatch)
-        process.arguments = ["-o", "-", "--", "sh", "-c", "true | true; (exit 3); read x < \(fifo)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let tracer = try Child([Support.ipcwatch, "-o", "-", "--", "sh", "-c", "true | true; (exit 3); read x < \(fifo)"])
 
         var text = ""
-        var ready = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        // A deadline, not a synchronisation: buffered output would come only after the FIFO is opened.
-        while !text.contains("+++ exited with 3 +++"), poll(&ready, 1, 30_000) == 1 {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
+        // A deadline per line, not a synchronisation: buffered output would come only after the FIFO is opened.
+        while !text.contains("+++ exited with 3 +++"), let line = tracer.readLine(within: .seconds(30)) { text += line + "\n" }
         #expect(text.contains("sh pipe2(["), "\(text)")
         #expect(text.contains("+++ exited with 3 +++"), "the subshell's exit, while sh waits on the FIFO")
 
@@ -56,8 +46,7 @@ struct LaunchTests {
         #expect(writer >= 0)
         _ = "x\n".withCString { write(writer, $0, 2) }
         close(writer)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(tracer.wait() == (0, false))
     }
 
     @Test("every pipe of a forked process tree, once, with its pid")
@@ -161,32 +150,15 @@ struct LaunchTests {
 
     @Test("SIGKILL to ipcwatch kills the traced command (PTRACE_O_EXITKILL), never leaving it stranded")
     func exitKill() throws {
-        // posix_spawn and waitpid by hand: a stranded target would keep Foundation's Process waiting.
-        var fds: [Int32] = [-1, -1]
-        try #require(pipe(&fds) == 0)
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        let words: [String] = [Support.ipcwatch, "-o", "/dev/null", "--", Support.fixture, "block"]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var tracer: pid_t = 0
-        try #require(posix_spawn(&tracer, Support.ipcwatch, &actions, nil, argv, environ) == 0)
-        close(fds[1])
+        // Spawned and reaped by hand (Child): a stranded target would keep Foundation's Process waiting.
+        let tracer = try Child([Support.ipcwatch, "-o", "/dev/null", "--", Support.fixture, "block"])
         // The fixture prints its pid once it runs traced: a real synchronisation point, no sleep.
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = read(fds[0], &buffer, buffer.count)
-        close(fds[0])
-        let said = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-        let target = try #require(Int32(said.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let target = try #require(tracer.readLine().flatMap { Int32($0) })
         defer { kill(target, SIGKILL) }  // never leave it behind, whatever happens below
         #expect(kill(target, 0) == 0, "the target is alive while traced")
 
-        kill(tracer, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(tracer, &status, 0)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
         #expect(Support.exits(target), "the target died with its tracer")
     }
 

@@ -66,11 +66,11 @@ struct ReliabilityTests {
     }
 }
 
-/// Process-tree corner cases: each must end (a hang is killed after 60 s and fails), with the
+/// Process-tree corner cases: each must end (a hang is killed after 60 s and fails, saying so), with the
 /// command's status, and events attributed to the right process.
 @Suite("Process corner cases")
 struct ProcessCornerCaseTests {
-    private let deadline = ["timeout", "-s", "KILL", "60"]
+    private let deadline = Duration.seconds(60)
 
     @Test("SIGKILL to ipcwatch kills the whole launched tree, children too")
     func exitKillTree() throws {
@@ -121,14 +121,14 @@ struct ProcessCornerCaseTests {
 
     @Test("exec from a non-leader thread: the leader's tid takes over")
     func execFromThread() {
-        let (result, events) = Support.trace([Support.fixture, "threadexec"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "threadexec"], deadline: deadline)
         #expect(result.status == 4 && !result.signaled)
         #expect(events.count == 2 && events.allSatisfy { $0.tid == $0.pid }, "\(events.map { ($0.pid, $0.tid) })")
     }
 
     @Test("vfork + exec: the child's events carry the child's pid")
     func vforkExec() throws {
-        let (result, events) = Support.trace([Support.fixture, "vfork"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "vfork"], deadline: deadline)
         #expect(result.status == 0)
         let child = try #require(result.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) })
         #expect(result.stdout == "child \(child) exited=1 code=5\n")
@@ -137,7 +137,7 @@ struct ProcessCornerCaseTests {
 
     @Test("threads still making pipes when the process exits under them")
     func exitRacingThreads() {
-        let (result, events) = Support.trace([Support.fixture, "threadrace"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "threadrace"], deadline: deadline)
         #expect(result.status == 0 && !result.signaled)
         #expect(events.contains { $0.eventName == "pipe2" && $0.tid == $0.pid }, "main's own pipe")
         #expect(events.allSatisfy { $0.returnValue == 0 })
@@ -145,13 +145,13 @@ struct ProcessCornerCaseTests {
 
     @Test("children left unreaped (zombies) do not keep ipcwatch waiting")
     func zombies() {
-        let (result, _) = Support.trace([Support.fixture, "zombies"], prefix: deadline)
+        let (result, _) = Support.trace([Support.fixture, "zombies"], deadline: deadline)
         #expect(result.status == 0 && !result.signaled)
     }
 
     @Test("a program that closes every fd gets pipe [0, 1], and ipcwatch's output is unaffected")
     func closesAllFDs() {
-        let (result, events) = Support.trace([Support.fixture, "closeall"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "closeall"], deadline: deadline)
         #expect(result.status == 0)
         #expect(events.map(\.pipefd) == [[0, 1]])
     }
