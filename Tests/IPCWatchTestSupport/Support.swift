@@ -161,18 +161,10 @@ public enum Support {
 
     // MARK: Another user
 
-    /// How to run something as uid/gid 65534 (a setpriv prefix) and an ipcwatch that user can run;
-    /// nil, with the reason printed, where no other user can be switched to.
-    public static func nobody() throws -> (prefix: [String], ipcwatch: String)? {
-        guard getuid() == 0 else {
-            print("skipped: not root, so no other user can be switched to (this run is already unprivileged)")
-            return nil
-        }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
-            print("skipped: setpriv (util-linux) is not installed")
-            return nil
-        }
-        return (["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], nobodyBinary)
+    /// How to run something as uid/gid 65534 (a setpriv prefix) and an ipcwatch that user can run. Only
+    /// where ``Condition/isRoot`` and ``Condition/hasSetpriv`` hold: tests that use it carry those traits.
+    public static var nobody: (prefix: [String], ipcwatch: String) {
+        ([Tools.path(of: "setpriv") ?? "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], nobodyBinary)
     }
 
     /// A copy of ipcwatch in the world-accessible scratch directory (the build tree may not be readable
@@ -186,10 +178,9 @@ public enum Support {
         return binary
     }()
 
-    /// Runs ipcwatch with `arguments` as uid/gid 65534; nil where that is impossible.
+    /// Runs ipcwatch with `arguments` as uid/gid 65534 (see ``nobody``).
     public static func runAsNobody(_ arguments: [String], environment: [String: String] = [:],
-                                   sourceLocation: SourceLocation = #_sourceLocation) throws -> Result? {
-        guard let nobody = try nobody() else { return nil }
-        return run(nobody.prefix + [nobody.ipcwatch] + arguments, environment: environment, sourceLocation: sourceLocation)
+                                   sourceLocation: SourceLocation = #_sourceLocation) -> Result {
+        run(nobody.prefix + [nobody.ipcwatch] + arguments, environment: environment, sourceLocation: sourceLocation)
     }
 }

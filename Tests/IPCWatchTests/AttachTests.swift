@@ -202,9 +202,11 @@ struct AttachTests {
         #expect(target.readLine() == "read 3 ok")
     }
 
-    @Test("an unprivileged user attaches to their own process")
+    @Test("an unprivileged user attaches to their own process",
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func unprivilegedAttach() throws {
-        guard let nobody = try Support.nobody() else { return }
+        let nobody = Support.nobody
         let (target, _, tracer) = try attachedReader(prefix: nobody.prefix, ipcwatch: nobody.ipcwatch)
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (0, false))
@@ -220,11 +222,13 @@ struct AttachTests {
         #expect(result.stderr == "ipcwatch: cannot attach to process \(getpid()): that is an ancestor of ipcwatch\n")
     }
 
-    @Test("another user's process: not permitted, with the reason")
+    @Test("another user's process: not permitted, with the reason",
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func otherUser() throws {
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
-        guard let result = try Support.runAsNobody(["-p", String(pid)]) else { return }
+        let result = Support.runAsNobody(["-p", String(pid)])
         #expect(result.status == 1)
         #expect(result.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted (it belongs to another user)\n")
         target.write("x\n")

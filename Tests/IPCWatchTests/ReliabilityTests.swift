@@ -109,13 +109,12 @@ struct ProcessCornerCaseTests {
         #expect(Support.exits(target), "EXITKILL took the command along")
     }
 
-    @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash")
+    @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash",
+          .enabled(if: Condition.hasSetuidSu, "no setuid-root /bin/su here"),
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func setuidExec() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/bin/su") else {
-            print("skipped: no setuid /bin/su here")
-            return
-        }
-        guard let result = try Support.runAsNobody(["-q", "-o", "/dev/null", "--", "/bin/su", "--help"]) else { return }
+        let result = Support.runAsNobody(["-q", "-o", "/dev/null", "--", "/bin/su", "--help"])
         #expect(result.status == 0 && result.stdout.contains("su"), "\(result.stderr)")
     }
 
@@ -156,16 +155,14 @@ struct ProcessCornerCaseTests {
         #expect(events.map(\.pipefd) == [[0, 1]])
     }
 
-    @Test("tracer memory does not grow with the number of events")
+    @Test("tracer memory does not grow with the number of events",
+          .enabled(if: Condition.hasGNUTime, "GNU time is not installed"))
     func flatMemory() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
-            print("skipped: GNU time is not installed")
-            return
-        }
+        let time = try #require(Tools.gnuTime)
         func peak(_ iterations: Int) -> Int? {
             // GNU time forks from its own small image: the figure is ipcwatch's (the fixture is smaller).
             let result = Support.run(["-f", "%M", Support.ipcwatch, "-j", "-o", "/dev/null", "--", Support.fixture,
-                                      "threads", "1", String(iterations)], executable: "/usr/bin/time")
+                                      "threads", "1", String(iterations)], executable: time)
             return result.stderr.split(separator: "\n").last.flatMap { Int($0) }
         }
         let small = try #require(peak(1000)), large = try #require(peak(20000))  // 2k and 40k events
