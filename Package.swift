@@ -28,10 +28,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What both test targets share: the C fixture (Tests/Fixtures, compiled by the tests with the
+        // system cc), scratch files, process runners with deadlines, /proc readers, skip conditions.
+        // It does not depend on IPCWatch at all, so it cannot hand IPCWatchAPITests any internals.
+        .target(
+            name: "IPCWatchTestSupport",
+            path: "Tests/IPCWatchTestSupport",
+            // posix_spawn_file_actions_addclosefrom_np and _addchdir_np are GNU extensions.
+            swiftSettings: [.unsafeFlags(["-Xcc", "-D_GNU_SOURCE"])]
+        ),
         .testTarget(
             name: "IPCWatchTests",
-            dependencies: ["IPCWatch"]
-            // C fixtures live in Tests/Fixtures and are compiled by the tests with the system cc.
+            dependencies: ["IPCWatch", "IPCWatchTestSupport"]
         ),
         // A host of several traces in one process, run by IPCWatchAPITests (signals belong to one trace).
         .executableTarget(
@@ -42,7 +50,7 @@ let package = Package(
         // The library as a client sees it: `import IPCWatch` only, never @testable.
         .testTarget(
             name: "IPCWatchAPITests",
-            dependencies: ["IPCWatch"]
+            dependencies: ["IPCWatch", "IPCWatchTestSupport"]
         ),
     ]
 )

@@ -1,14 +1,16 @@
 import Foundation
 import IPCWatch
+import IPCWatchTestSupport
 import Testing
 
 /// The library through its public API only: launch, attach, cancellation, back-pressure, errors.
-@Suite("Library API")
+/// A session that never ends fails its test at the time limit (its task is cancelled, which ends the session).
+@Suite("Library API", .timeLimit(.minutes(2)))
 struct SessionTests {
     /// `env IPC_FIXTURE_LOG=log fixture arguments...`: the command and the log it writes.
     private func fixture(_ arguments: String...) -> (command: [String], log: String) {
-        let log = Fixture.newLog()
-        return (["env", "IPC_FIXTURE_LOG=\(log)", Fixture.binary] + arguments, log)
+        let log = Support.newLog()
+        return (["env", "IPC_FIXTURE_LOG=\(log)", Support.fixture] + arguments, log)
     }
 
     @Test("launch: every pipe the program logged, with its fds, pid and tid, then the exit status")
@@ -34,7 +36,7 @@ struct SessionTests {
                 Issue.record("snapshots come only with TraceOptions.processSnapshots")
             }
         }
-        let logged = Fixture.lines(log)
+        let logged = Support.lines(log)
         #expect(logged.count == 3 * 20 * 2)
         #expect(traced.sorted { $0.joined(separator: " ") < $1.joined(separator: " ") }
                 == logged.sorted { $0.joined(separator: " ") < $1.joined(separator: " ") })
@@ -80,12 +82,12 @@ struct SessionTests {
         var held: [Int32] = [-1, -1]
         #expect(pipe(&held) == 0)
         defer { close(held[0]); close(held[1]) }
-        let listing = Fixture.newLog()
+        let listing = Support.newLog()
         let session = try await Tracer().launch(["sh", "-c", "ls /proc/$$/fd > \(listing)"])
         for try await _ in session {}
         #expect(try await session.outcome == .exited(.exited(0)))
         // The shell's own descriptors: the standard three and the redirection's file while ls runs.
-        let fds = Fixture.lines(listing).flatMap { $0 }.compactMap { Int32($0) }
+        let fds = Support.lines(listing).flatMap { $0 }.compactMap { Int32($0) }
         #expect(!fds.contains(held[0]) && !fds.contains(held[1]), "the host's pipe leaked: \(fds)")
         #expect(fds.filter { $0 > 2 }.count <= 1, "only the redirection beyond 0-2: \(fds)")
     }
@@ -110,7 +112,7 @@ struct SessionTests {
 
     @Test("cancelling the consuming task kills a launched command and ends the session")
     func cancelLaunch() async throws {
-        let session = try await Tracer().launch([Fixture.binary, "block"])
+        let session = try await Tracer().launch([Support.fixture, "block"])
         let (seen, seenContinuation) = AsyncStream.makeStream(of: Int32.self)
         let consumer = Task {
             var count = 0
@@ -130,29 +132,22 @@ struct SessionTests {
 
     @Test("cancelling an attached session detaches: the process runs on untraced")
     func cancelAttach() async throws {
-        let target = Process()
-        target.executableURL = URL(fileURLWithPath: Fixture.binary)
-        target.arguments = ["reader"]
-        let input = Pipe(), output = Pipe()
-        target.standardInput = input
-        target.standardOutput = output
-        try target.run()
-        let pidLine = output.fileHandleForReading.availableLine()
-        let pid = try #require(Int32(pidLine))
+        let target = try Child([Support.fixture, "reader"])
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
 
         let session = try await Tracer().attach([pid])
-        #expect(Fixture.status("TracerPid", of: pid) != "0")
+        #expect(Proc.status("TracerPid", of: pid) != "0")
         let consumer = Task { for try await _ in session {} }
         consumer.cancel()
         try await consumer.value
         #expect(try await session.outcome == .cancelled)
-        #expect(Fixture.status("TracerPid", of: pid) == "0", "detached")
+        #expect(Proc.status("TracerPid", of: pid) == "0", "detached")
 
-        input.fileHandleForWriting.write(Data("hello\n".utf8))
-        target.waitUntilExit()
-        #expect(target.terminationStatus == 0)
-        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "read 6 hello\n",
-                "its read(2), in progress across attach and detach, completed normally")
+        target.write("hello\n")
+        var rest: [String] = []
+        while let line = target.readLine() { rest.append(line) }
+        #expect(target.wait() == (0, false))
+        #expect(rest == ["read 6 hello"], "its read(2), in progress across attach and detach, completed normally")
     }
 
     @Test("a consumer that does not read holds the program at the buffer's capacity; nothing is lost")
@@ -164,24 +159,27 @@ struct SessionTests {
         // resumed: the program has logged exactly `capacity + 1` calls, and its next call waits at its
         // seccomp stop while nobody reads.
         let held = capacity + 1
-        let deadline = ContinuousClock.now + .seconds(30)
-        while Fixture.lines(log).count < held && ContinuousClock.now < deadline { await Task.yield() }
+        try await waitUntil(deadline: .seconds(30),
+                            message: "the program logged \(held) calls (it logged \(Support.lines(log).count))") {
+            Support.lines(log).count >= held
+        }
+        // Then it stays there: watched for 300 ms (a bounded look, not a synchronisation).
         let observeUntil = ContinuousClock.now + .milliseconds(300)
         while ContinuousClock.now < observeUntil {
-            #expect(Fixture.lines(log).count == held)
-            await Task.yield()
+            #expect(Support.lines(log).count == held)
+            try await Task.sleep(for: .milliseconds(2))
         }
         var events = 0
         for try await _ in session.events { events += 1 }
         #expect(events == 40)
-        #expect(Fixture.lines(log).count == 40)
+        #expect(Support.lines(log).count == 40)
         #expect(try await session.outcome == .exited(.exited(0)))
     }
 
     @Test("Codable gives the --json object; decoding it back gives the event; descriptions are the text lines")
     func coding() async throws {
         // Every call family, flag and error path, i386 ipc() forms included.
-        let session = try await Tracer().launch([Fixture.binary, "everything"])
+        let session = try await Tracer().launch([Support.fixture, "everything"])
         var events: [Event] = []
         for try await event in session.events { events.append(event) }
         #expect(events.count > 80)
@@ -212,14 +210,5 @@ struct SessionTests {
         case .pipe(.pointer), .pipe2(.pointer, _): return true
         default: return false
         }
-    }
-}
-
-extension FileHandle {
-    /// Bytes up to the first newline (the fixture prints its pid first).
-    func availableLine() -> String {
-        var bytes: [UInt8] = []
-        while let byte = try? read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { bytes.append(byte) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,125 +1,6 @@
 import Foundation
-import Synchronization
+import IPCWatchTestSupport
 import Testing
-
-/// Kills a child that outlives its deadline, so that a broken tracer fails a test instead of hanging it.
-final class Watchdog: Sendable {
-    private let reaped = Atomic<Bool>(false)
-
-    init(pid: pid_t, seconds: Int) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) { [self] in
-            if !reaped.load(ordering: .acquiring) { kill(pid, SIGKILL) }
-        }
-    }
-
-    func disarm() { reaped.store(true, ordering: .releasing) }
-}
-
-/// A child process with pipes on its stdin, stdout and stderr, spawned and reaped by hand: the
-/// attach tests must control exactly when each side reads, writes and is signalled.
-final class Child {
-    let pid: pid_t
-    private let watchdog: Watchdog
-    private var reaped = false
-    private(set) var stdin: Int32
-    private let stdout: LineReader
-    private let stderr: LineReader
-
-    /// `foregroundJob`: the child starts as a shell's job would: leading a new process group, with no
-    /// signal blocked and default dispositions (this test runner blocks several, SIGINT among them).
-    init(_ arguments: [String], environment: [String: String] = [:], foregroundJob: Bool = false) throws {
-        var pipes = [[Int32]](repeating: [-1, -1], count: 3)
-        for i in 0..<3 { try #require(pipe(&pipes[i]) == 0) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0)
-        posix_spawn_file_actions_adddup2(&actions, pipes[1][1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2)
-        for p in pipes { posix_spawn_file_actions_addclose(&actions, p[0]); posix_spawn_file_actions_addclose(&actions, p[1]) }
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        if foregroundJob {
-            var none = sigset_t(), all = sigset_t()
-            sigemptyset(&none)
-            sigfillset(&all)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            posix_spawnattr_setpgroup(&attributes, 0)
-            posix_spawnattr_setsigmask(&attributes, &none)
-            posix_spawnattr_setsigdefault(&attributes, &all)
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        close(pipes[0][0]); close(pipes[1][1]); close(pipes[2][1])
-        try #require(rc == 0, "spawn \(arguments[0]): \(rc)")
-        self.pid = pid
-        watchdog = Watchdog(pid: pid, seconds: 120)
-        stdin = pipes[0][1]
-        stdout = LineReader(fd: pipes[1][0])
-        stderr = LineReader(fd: pipes[2][0])
-    }
-
-    func readLine() -> String? { stdout.next() }
-    /// Closes our end of the child's stdout, as a reader that exits does.
-    func closeStdout() { stdout.close() }
-    func readErrorLine() -> String? { stderr.next() }
-    func write(_ text: String) { _ = text.withCString { Glibc.write(stdin, $0, strlen($0)) } }
-    func closeStdin() { close(stdin); stdin = -1 }
-
-    /// Waits for the child; returns (code or signal, signaled).
-    func wait() -> (Int32, Bool) {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        watchdog.disarm()
-        reaped = true
-        return status & 0x7f == 0 ? ((status >> 8) & 0xff, false) : (status & 0x7f, true)
-    }
-
-    deinit {
-        if stdin >= 0 { close(stdin) }
-        watchdog.disarm()
-        guard !reaped else { return }  // its pid may belong to someone else by now
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
-    }
-}
-
-/// Blocking line reads from a descriptor.
-final class LineReader {
-    private var fd: Int32
-    private var buffer: [UInt8] = []
-    init(fd: Int32) { self.fd = fd }
-    deinit { close() }
-
-    func close() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
-    }
-
-    func next() -> String? {
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                defer { buffer.removeAll() }
-                return buffer.isEmpty ? nil : String(decoding: buffer, as: UTF8.self)
-            }
-            buffer.append(contentsOf: chunk[..<n])
-        }
-    }
-}
 
 @Suite("Attach mode")
 struct AttachTests {
@@ -140,7 +21,7 @@ struct AttachTests {
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) detached")
 
         // Detached: the target keeps running and its own checks (pipe round trips, RMIDs) pass.
-        #expect(procStatus(pid).tracer == "0")
+        #expect(Proc.state(of: pid).tracer == "0")
         target.closeStdin()
         #expect(target.wait() == (0, false), "the target's checks failed after the detach")
 
@@ -197,9 +78,13 @@ struct AttachTests {
             // Make the detach meet a signal-delivery stop: freeze ipcwatch, let the target stop on a
             // signal it cannot report yet, then ask for the detach and let ipcwatch run.
             kill(tracer.pid, SIGSTOP)
-            while procStatus(tracer.pid).state != "T" { sched_yield() }
+            try waitUntil(message: "round \(round): ipcwatch stopped by SIGSTOP (state T), is \(Proc.state(of: tracer.pid))") {
+                Proc.state(of: tracer.pid).state == "T"
+            }
             send(1)
-            while procStatus(pid).state != "t" { sched_yield() }
+            try waitUntil(message: "round \(round): the target in a signal-delivery stop (state t), is \(Proc.state(of: pid))") {
+                Proc.state(of: pid).state == "t"
+            }
             kill(tracer.pid, SIGINT)
             kill(tracer.pid, SIGCONT)
             #expect(tracer.wait() == (0, false), "round \(round)")
@@ -213,7 +98,9 @@ struct AttachTests {
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
         // Blocked in read(0) for sure: /proc says so (state S, syscall 0).
-        while !(procStatus(pid).state == "S" && blockedSyscall(pid) == "0") { sched_yield() }
+        try waitUntil(message: "the target blocked in read(2): state \(Proc.state(of: pid)), syscall \(Proc.blockedSyscall(pid))") {
+            Proc.state(of: pid).state == "S" && Proc.blockedSyscall(pid) == "0"
+        }
 
         let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
@@ -252,15 +139,17 @@ struct AttachTests {
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
         kill(pid, SIGSTOP)
-        while procStatus(pid).state != "T" { sched_yield() }
+        try waitUntil(message: "the target stopped by SIGSTOP (state T), is \(Proc.state(of: pid))") { Proc.state(of: pid).state == "T" }
         let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (0, false))
         // The detach wakes the thread to re-enter its group stop: it is briefly R. Had it been resumed,
         // it would settle in S (blocked reading stdin), not T.
-        var after = procStatus(pid)
-        while after.state == "R" { sched_yield(); after = procStatus(pid) }
+        try waitUntil(message: "the target settled after the detach (not R), is \(Proc.state(of: pid))") {
+            Proc.state(of: pid).state != "R"
+        }
+        let after = Proc.state(of: pid)
         #expect(after.state == "T" && after.tracer == "0", "still stopped, no longer traced: \(after)")
         kill(pid, SIGCONT)
         target.write("more\n")
@@ -313,9 +202,11 @@ struct AttachTests {
         #expect(target.readLine() == "read 3 ok")
     }
 
-    @Test("an unprivileged user attaches to their own process")
+    @Test("an unprivileged user attaches to their own process",
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func unprivilegedAttach() throws {
-        guard let nobody = try Support.nobody() else { return }
+        let nobody = Support.nobody
         let (target, _, tracer) = try attachedReader(prefix: nobody.prefix, ipcwatch: nobody.ipcwatch)
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (0, false))
@@ -331,35 +222,16 @@ struct AttachTests {
         #expect(result.stderr == "ipcwatch: cannot attach to process \(getpid()): that is an ancestor of ipcwatch\n")
     }
 
-    @Test("another user's process: not permitted, with the reason")
+    @Test("another user's process: not permitted, with the reason",
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func otherUser() throws {
         let target = try Child([Support.fixture, "reader"])
         let pid = try #require(target.readLine().flatMap { Int32($0) })
-        guard let result = try Support.runAsNobody(["-p", String(pid)]) else { return }
+        let result = Support.runAsNobody(["-p", String(pid)])
         #expect(result.status == 1)
         #expect(result.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted (it belongs to another user)\n")
         target.write("x\n")
         #expect(target.wait() == (0, false), "the target was not disturbed")
     }
-}
-
-/// A /proc file read to its end (they report a size of 0, so size-based readers get nothing).
-func procRead(_ path: String) -> String {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-    defer { try? handle.close() }
-    return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-}
-
-/// Fields of /proc/PID/status that say what a process is doing.
-func procStatus(_ pid: pid_t) -> (state: String, tracer: String) {
-    let status = procRead("/proc/\(pid)/status")
-    let field = { (name: String) in
-        status.split(separator: "\n").first { $0.hasPrefix(name + ":") }?.split(separator: "\t").dropFirst().first.map(String.init) ?? ""
-    }
-    return (String(field("State").prefix(1)), field("TracerPid"))
-}
-
-/// The first field of /proc/PID/syscall: the number of the syscall it is blocked in.
-func blockedSyscall(_ pid: pid_t) -> String {
-    procRead("/proc/\(pid)/syscall").split(separator: " ").first.map(String.init) ?? ""
 }

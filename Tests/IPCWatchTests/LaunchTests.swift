@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// End-to-end: ipcwatch traces the fixture, and its events must equal what the fixture logged itself.
@@ -30,24 +31,14 @@ struct LaunchTests {
     @Test("lines written to a pipe show while the command still runs, like strace's")
     func promptOutput() throws {
         // The command makes a pipe, a subshell exits with 3, then it waits on a FIFO only the test opens.
-        let fifo = Support.newLog() + ".fifo"
+        let fifo = Support.newPath("prompt", extension: "fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Support.ipcwatch)
-        process.arguments = ["-o", "-", "--", "sh", "-c", "true | true; (exit 3); read x < \(fifo)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let tracer = try Child([Support.ipcwatch, "-o", "-", "--", "sh", "-c", "true | true; (exit 3); read x < \(fifo)"])
 
         var text = ""
-        var ready = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        // A deadline, not a synchronisation: buffered output would come only after the FIFO is opened.
-        while !text.contains("+++ exited with 3 +++"), poll(&ready, 1, 30_000) == 1 {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
+        // A deadline per line, not a synchronisation: buffered output would come only after the FIFO is opened.
+        while !text.contains("+++ exited with 3 +++"), let line = tracer.readLine(within: .seconds(30)) { text += line + "\n" }
         #expect(text.contains("sh pipe2(["), "\(text)")
         #expect(text.contains("+++ exited with 3 +++"), "the subshell's exit, while sh waits on the FIFO")
 
@@ -55,8 +46,7 @@ struct LaunchTests {
         #expect(writer >= 0)
         _ = "x\n".withCString { write(writer, $0, 2) }
         close(writer)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(tracer.wait() == (0, false))
     }
 
     @Test("every pipe of a forked process tree, once, with its pid")
@@ -132,11 +122,11 @@ struct LaunchTests {
         let (result, events) = Support.trace([Support.fixture, "seccomp"], environment: ["IPC_FIXTURE_LOG": tracedLog])
         #expect(result.status == 0)
         let traced = Support.lines(tracedLog), untraced = Support.lines(untracedLog)
-        let seccomp = { (lines: [[Substring]]) in lines.first { $0.count > 1 && $0[1].hasPrefix("Seccomp:") }?.joined(separator: " ") }
+        let seccomp = { (lines: [[String]]) in lines.first { $0.count > 1 && $0[1].hasPrefix("Seccomp:") }?.joined(separator: " ") }
         #expect(seccomp(traced) == "status Seccomp:\t2")
         #expect(seccomp(untraced) == "status Seccomp:\t0")
         // Same blocked, ignored and caught signals as untraced (this test runner blocks many: a good case).
-        let signals = { (lines: [[Substring]]) in lines.filter { $0.count > 1 && $0[1].hasPrefix("Sig") && !$0[1].hasPrefix("SigQ") }.map { $0.joined(separator: " ") } }
+        let signals = { (lines: [[String]]) in lines.filter { $0.count > 1 && $0[1].hasPrefix("Sig") && !$0[1].hasPrefix("SigQ") }.map { $0.joined(separator: " ") } }
         #expect(signals(traced) == signals(untraced), "traced \(signals(traced)) untraced \(signals(untraced))")
         #expect(signals(traced).count == 4)
         // Same fd numbers as without ipcwatch: the tracer leaked no descriptor into the target.
@@ -160,32 +150,15 @@ struct LaunchTests {
 
     @Test("SIGKILL to ipcwatch kills the traced command (PTRACE_O_EXITKILL), never leaving it stranded")
     func exitKill() throws {
-        // posix_spawn and waitpid by hand: a stranded target would keep Foundation's Process waiting.
-        var fds: [Int32] = [-1, -1]
-        try #require(pipe(&fds) == 0)
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        let words: [String] = [Support.ipcwatch, "-o", "/dev/null", "--", Support.fixture, "block"]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var tracer: pid_t = 0
-        try #require(posix_spawn(&tracer, Support.ipcwatch, &actions, nil, argv, environ) == 0)
-        close(fds[1])
+        // Spawned and reaped by hand (Child): a stranded target would keep Foundation's Process waiting.
+        let tracer = try Child([Support.ipcwatch, "-o", "/dev/null", "--", Support.fixture, "block"])
         // The fixture prints its pid once it runs traced: a real synchronisation point, no sleep.
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = read(fds[0], &buffer, buffer.count)
-        close(fds[0])
-        let said = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-        let target = try #require(Int32(said.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let target = try #require(tracer.readLine().flatMap { Int32($0) })
         defer { kill(target, SIGKILL) }  // never leave it behind, whatever happens below
         #expect(kill(target, 0) == 0, "the target is alive while traced")
 
-        kill(tracer, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(tracer, &status, 0)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
         #expect(Support.exits(target), "the target died with its tracer")
     }
 
@@ -224,15 +197,16 @@ struct LaunchTests {
         #expect(result.stdout.contains("USAGE: ipcwatch [options] [--] command [args...]"))
     }
 
-    @Test("an unprivileged user can trace their own program")
+    @Test("an unprivileged user can trace their own program",
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func unprivileged() throws {
         let log = Support.newLog()
-        let output = Support.scratch.appendingPathComponent("unprivileged-\(UUID().uuidString).json").path
-        guard let result = try Support.runAsNobody(["-j", "-o", output, "--", Support.fixture, "threads", "2", "10"],
-                                                   environment: ["IPC_FIXTURE_LOG": log]) else { return }
+        let output = Support.newPath("unprivileged", extension: "json")
+        let result = Support.runAsNobody(["-j", "-o", output, "--", Support.fixture, "threads", "2", "10"],
+                                         environment: ["IPC_FIXTURE_LOG": log])
         #expect(result.status == 0, "\(result.stderr)")
-        let events = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
-            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let events = Support.events(output)
         #expect(tracedPipes(events).sorted() == loggedPipes(log).sorted())
         #expect(loggedPipes(log).count == 40)
         #expect(events.allSatisfy { $0["userId"] as? Int == 65534 })

@@ -1,17 +1,17 @@
 import Foundation
-import Testing
 @testable import IPCWatch
+import IPCWatchTestSupport
+import Testing
 
 /// -y, -c/-C, -t, -q: each checked on real runs against the fixture's own account.
 @Suite("Output options")
 struct OptionsTests {
     /// Runs ipcwatch with text output to a file; returns the exit status and the lines.
     private func text(_ options: [String], _ command: [String], environment: [String: String] = [:]) -> (Int32, [String]) {
-        let output = Support.scratch.appendingPathComponent("text-\(UUID().uuidString).txt").path
+        let output = Support.newPath("text")
         let result = Support.run([Support.ipcwatch, "-o", output] + options + ["--"] + command, executable: "/usr/bin/env",
                                  environment: environment)
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        return (result.status, text.split(separator: "\n").map(String.init))
+        return (result.status, Support.textLines(output))
     }
 
     @Test("-y and the JSON pipeInodes name the inode the program itself sees with fstat")

@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// Real programs, each checked against what it says about itself.
@@ -30,12 +31,9 @@ struct RealProgramTests {
         #expect(match.first?.argument("flags") as? Int == 0o2000000, "os.pipe() uses pipe2(O_CLOEXEC)")
     }
 
-    @Test("ipcmk and ipcrm: the queue id they print is the one msgget returned")
+    @Test("ipcmk and ipcrm: the queue id they print is the one msgget returned",
+          .enabled(if: Condition.hasIpcmk, "ipcmk or ipcrm (util-linux) is not installed"))
     func ipcmk() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ipcmk") else {
-            print("skipped: ipcmk (util-linux) is not installed")
-            return
-        }
         let (created, createEvents) = Support.trace(["ipcmk", "-Q"])
         try #require(created.status == 0, "\(created.stderr)")
         let id = try #require(created.stdout.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })

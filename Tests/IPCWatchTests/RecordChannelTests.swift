@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import Testing
+import IPCWatchTestSupport
 @testable import IPCWatch
 
 /// `RecordChannel` without a tracer: a producer thread plays the tracer, tasks the consumers.
@@ -9,18 +10,6 @@ struct RecordChannelTests {
     static func exit(_ tid: Int32) -> TraceRecord { .exit(threadID: tid, status: .exited(0)) }
     static let snapshot = TraceRecord.snapshot(ProcessSnapshot(moment: .exec, processID: 1, parentProcessID: 0,
                                                                processName: "x", argv0: "x", pipes: []))
-
-    /// Polls `condition` until it holds or 10 s pass.
-    static func eventually(_ what: Comment, _ condition: () -> Bool) async {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting until \(what)")
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-    }
 
     @Test("records come out in the order they went in, then the end")
     func ordering() async throws {
@@ -42,13 +31,13 @@ struct RecordChannelTests {
         try TracerThread.start {
             for tid: Int32 in 1...3 where channel.receive(Self.exit(tid)) == .proceed { sent.add(1, ordering: .relaxed) }
         }
-        await Self.eventually("two records are queued") { sent.load(ordering: .relaxed) == 2 }
+        try await waitUntil(deadline: .seconds(10), message: "two records are queued") { sent.load(ordering: .relaxed) == 2 }
         // The third waits for room: it cannot be observed not happening, only not having happened yet.
         try await Task.sleep(for: .milliseconds(100))
         #expect(sent.load(ordering: .relaxed) == 2, "the producer waits while the buffer is full")
         guard case .success(let first?) = await channel.next() else { Issue.record("no record"); return }
         #expect(first == Self.exit(1))
-        await Self.eventually("the third record is queued once there is room") { sent.load(ordering: .relaxed) == 3 }
+        try await waitUntil(deadline: .seconds(10), message: "the third record is queued once there is room") { sent.load(ordering: .relaxed) == 3 }
         channel.finish(.success(.exited(.exited(0))))
     }
 
@@ -60,10 +49,10 @@ struct RecordChannelTests {
         try TracerThread.start {
             for tid: Int32 in 1...2 { let reply = channel.receive(Self.exit(tid)); replies.withLock { $0.append(reply) } }
         }
-        await Self.eventually("the first record is queued") { replies.withLock { $0.count } == 1 }
+        try await waitUntil(deadline: .seconds(10), message: "the first record is queued") { replies.withLock { $0.count } == 1 }
         #expect(waker.reason == nil)
         channel.cancel()
-        await Self.eventually("the waiting producer is released") { replies.withLock { $0.count } == 2 }
+        try await waitUntil(deadline: .seconds(10), message: "the waiting producer is released") { replies.withLock { $0.count } == 2 }
         #expect(replies.withLock { $0 } == [.proceed, .stop], "the record sent after cancellation is refused")
         #expect(waker.reason == .cancelled)
         #expect(await channel.next() == .success(nil), "queued records are dropped: the sequence ends")
@@ -74,7 +63,7 @@ struct RecordChannelTests {
         let channel = RecordChannel(capacity: 16, waker: try Waker())
         #expect(!channel.hasDeferredWork, "nobody waits")
         let consumer = Task { await channel.next() }
-        await Self.eventually("the consumer waits") { channel.waitingConsumers == 1 }
+        try await waitUntil(deadline: .seconds(10), message: "the consumer waits") { channel.waitingConsumers == 1 }
         #expect(channel.receive(Self.snapshot) == .proceed)
         #expect(!channel.hasDeferredWork, "a snapshot alone wakes nobody")
         #expect(channel.receive(Self.exit(7)) == .proceed)

@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// The target behaves exactly as untraced, and nothing is lost under load.
@@ -31,7 +32,8 @@ struct ReliabilityTests {
         let command = [Support.fixture, "stress", "4", "8", String(iterations)]
 
         let log = Support.newLog()
-        let (result, events) = Support.trace(command, environment: ["IPC_FIXTURE_LOG": log])
+        // A generous deadline: the full run (IPCWATCH_STRESS_EVENTS=500000) takes far longer than the default.
+        let (result, events) = Support.trace(command, environment: ["IPC_FIXTURE_LOG": log], deadline: .seconds(900))
         #expect(result.status == 0)
         let expected = Support.lines(log).map { $0.joined(separator: " ") }.sorted()
         #expect(expected.count == 4 * 8 * 2 * iterations)
@@ -42,7 +44,7 @@ struct ReliabilityTests {
         // The same through a pipe to a reader (this test) that takes its time parsing.
         let pipeLog = Support.newLog()
         let tracer = try Child([Support.ipcwatch, "-q", "-j", "-o", "-", "--"] + command,
-                               environment: ["IPC_FIXTURE_LOG": pipeLog])
+                               environment: ["IPC_FIXTURE_LOG": pipeLog], deadline: .seconds(900))
         var viaPipe: [String] = []
         while let line = tracer.readLine() {
             guard let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
@@ -64,11 +66,11 @@ struct ReliabilityTests {
     }
 }
 
-/// Process-tree corner cases: each must end (a hang is killed after 60 s and fails), with the
+/// Process-tree corner cases: each must end (a hang is killed after 60 s and fails, saying so), with the
 /// command's status, and events attributed to the right process.
 @Suite("Process corner cases")
 struct ProcessCornerCaseTests {
-    private let deadline = ["timeout", "-s", "KILL", "60"]
+    private let deadline = Duration.seconds(60)
 
     @Test("SIGKILL to ipcwatch kills the whole launched tree, children too")
     func exitKillTree() throws {
@@ -84,49 +86,48 @@ struct ProcessCornerCaseTests {
 
     @Test("Ctrl-C in a terminal: the command dies of SIGINT as untraced, ipcwatch too, output flushed")
     func terminalInterrupt() throws {
-        let output = Support.scratch.appendingPathComponent("ctrl-c-\(UUID().uuidString).txt").path
+        let output = Support.newPath("ctrl-c")
         // Its own process group, like a foreground job: the terminal's SIGINT goes to the whole group.
         let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"], foregroundJob: true)
         _ = try #require(tracer.readLine().flatMap { Int32($0) })
         kill(-tracer.pid, SIGINT)
         #expect(tracer.wait() == (SIGINT, true))
-        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        let lines = Support.textLines(output)
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("pipe") }, "the block-buffered file was flushed: \(lines)")
     }
 
     @Test("SIGTERM to ipcwatch: output flushed, ipcwatch dies of SIGTERM, the command with it")
     func terminated() throws {
-        let output = Support.scratch.appendingPathComponent("sigterm-\(UUID().uuidString).txt").path
+        let output = Support.newPath("sigterm")
         // Spawned with this runner's signal mask, which blocks SIGTERM: ipcwatch must unblock what it handles.
         let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"])
         let target = try #require(tracer.readLine().flatMap { Int32($0) })
         kill(tracer.pid, SIGTERM)
         #expect(tracer.wait() == (SIGTERM, true))
-        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        let lines = Support.textLines(output)
         #expect(lines.count == 2, "flushed before dying: \(lines)")
         #expect(Support.exits(target), "EXITKILL took the command along")
     }
 
-    @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash")
+    @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash",
+          .enabled(if: Condition.hasSetuidSu, "no setuid-root /bin/su here"),
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func setuidExec() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/bin/su") else {
-            print("skipped: no setuid /bin/su here")
-            return
-        }
-        guard let result = try Support.runAsNobody(["-q", "-o", "/dev/null", "--", "/bin/su", "--help"]) else { return }
+        let result = Support.runAsNobody(["-q", "-o", "/dev/null", "--", "/bin/su", "--help"])
         #expect(result.status == 0 && result.stdout.contains("su"), "\(result.stderr)")
     }
 
     @Test("exec from a non-leader thread: the leader's tid takes over")
     func execFromThread() {
-        let (result, events) = Support.trace([Support.fixture, "threadexec"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "threadexec"], deadline: deadline)
         #expect(result.status == 4 && !result.signaled)
         #expect(events.count == 2 && events.allSatisfy { $0.tid == $0.pid }, "\(events.map { ($0.pid, $0.tid) })")
     }
 
     @Test("vfork + exec: the child's events carry the child's pid")
     func vforkExec() throws {
-        let (result, events) = Support.trace([Support.fixture, "vfork"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "vfork"], deadline: deadline)
         #expect(result.status == 0)
         let child = try #require(result.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) })
         #expect(result.stdout == "child \(child) exited=1 code=5\n")
@@ -135,7 +136,7 @@ struct ProcessCornerCaseTests {
 
     @Test("threads still making pipes when the process exits under them")
     func exitRacingThreads() {
-        let (result, events) = Support.trace([Support.fixture, "threadrace"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "threadrace"], deadline: deadline)
         #expect(result.status == 0 && !result.signaled)
         #expect(events.contains { $0.eventName == "pipe2" && $0.tid == $0.pid }, "main's own pipe")
         #expect(events.allSatisfy { $0.returnValue == 0 })
@@ -143,27 +144,25 @@ struct ProcessCornerCaseTests {
 
     @Test("children left unreaped (zombies) do not keep ipcwatch waiting")
     func zombies() {
-        let (result, _) = Support.trace([Support.fixture, "zombies"], prefix: deadline)
+        let (result, _) = Support.trace([Support.fixture, "zombies"], deadline: deadline)
         #expect(result.status == 0 && !result.signaled)
     }
 
     @Test("a program that closes every fd gets pipe [0, 1], and ipcwatch's output is unaffected")
     func closesAllFDs() {
-        let (result, events) = Support.trace([Support.fixture, "closeall"], prefix: deadline)
+        let (result, events) = Support.trace([Support.fixture, "closeall"], deadline: deadline)
         #expect(result.status == 0)
         #expect(events.map(\.pipefd) == [[0, 1]])
     }
 
-    @Test("tracer memory does not grow with the number of events")
+    @Test("tracer memory does not grow with the number of events",
+          .enabled(if: Condition.hasGNUTime, "GNU time is not installed"))
     func flatMemory() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
-            print("skipped: GNU time is not installed")
-            return
-        }
+        let time = try #require(Tools.gnuTime)
         func peak(_ iterations: Int) -> Int? {
             // GNU time forks from its own small image: the figure is ipcwatch's (the fixture is smaller).
             let result = Support.run(["-f", "%M", Support.ipcwatch, "-j", "-o", "/dev/null", "--", Support.fixture,
-                                      "threads", "1", String(iterations)], executable: "/usr/bin/time")
+                                      "threads", "1", String(iterations)], executable: time)
             return result.stderr.split(separator: "\n").last.flatMap { Int($0) }
         }
         let small = try #require(peak(1000)), large = try #require(peak(20000))  // 2k and 40k events

@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// strace is the oracle: the same program, traced by both, must show the same calls.
@@ -6,30 +7,22 @@ import Testing
 /// Both runs happen in a fresh IPC namespace (`unshare --ipc`: SysV ids start from 0 in each) with
 /// ASLR off (`setarch -R`: the same addresses), so the texts can be compared exactly. What still
 /// differs between two runs — pids, times — is masked on both sides alike.
-@Suite("Same text as strace")
+@Suite("Same text as strace",
+       .enabled(if: Condition.hasStrace, "strace is not installed"),
+       .enabled(if: Condition.hasUnshareAndSetarch, "unshare or setarch (util-linux) is not installed"),
+       .enabled(if: Condition.canIsolate, "unshare --ipc is not permitted here (needs root or user namespaces)"))
 struct StraceOracleTests {
-    /// Why the oracle cannot run here, or nil.
-    static let unavailable: String? = {
-        for tool in ["strace", "unshare", "setarch"] where Support.run(["which", tool], executable: "/usr/bin/env").status != 0 {
-            return "\(tool) is not installed"
-        }
-        if Support.run(["unshare", "--ipc", "setarch", "-R", "true"], executable: "/usr/bin/env").status != 0 {
-            return "unshare --ipc is not permitted here (needs root or user namespaces)"
-        }
-        return nil
-    }()
-
     private static let isolation = ["unshare", "--ipc", "setarch", "-R"]
 
     private func strace(_ command: [String]) -> (Support.Result, [String]) {
-        let output = Support.scratch.appendingPathComponent("strace-\(UUID().uuidString).txt").path
+        let output = Support.newPath("strace")
         let result = Support.run(Self.isolation + ["strace", "-f", "-qq", "-o", output, "-e", "trace=pipe,pipe2,%ipc"] + command,
                                  executable: "/usr/bin/env")
         return (result, Self.normalize(strace: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
 
     private func ipcwatch(_ command: [String]) -> (Support.Result, [String]) {
-        let output = Support.scratch.appendingPathComponent("ipcwatch-\(UUID().uuidString).txt").path
+        let output = Support.newPath("ipcwatch")
         let result = Support.run(Self.isolation + [Support.ipcwatch, "-q", "-o", output, "--"] + command, executable: "/usr/bin/env")
         return (result, Self.normalize(ipcwatch: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
@@ -77,10 +70,6 @@ struct StraceOracleTests {
     }
 
     private func expectSameCalls(_ command: [String], minimum: Int, sourceLocation: SourceLocation = #_sourceLocation) {
-        if let reason = Self.unavailable {
-            print("skipped: \(reason)")
-            return
-        }
         let (straceResult, expected) = strace(command)
         let (ourResult, actual) = ipcwatch(command)
         #expect(straceResult.status == ourResult.status, sourceLocation: sourceLocation)

@@ -1,4 +1,5 @@
 import Foundation
+import IPCWatchTestSupport
 import Testing
 
 /// `--graph`: who talks to whom, checked against what the traced programs know about themselves.
@@ -7,7 +8,7 @@ struct TopologyTests {
     /// Runs `ipcwatch -q -o /dev/null --graph FILE [options] -- command`; the result and the file's text.
     private func graph(_ command: [String], format: String = "json", environment: [String: String] = [:])
         -> (Support.Result, String) {
-        let path = Support.scratch.appendingPathComponent("graph-\(UUID().uuidString).\(format)").path
+        let path = Support.newPath("graph", extension: format)
         let result = Support.run([Support.ipcwatch, "-q", "-o", "/dev/null", "--graph", path, "--"] + command,
                                  executable: "/usr/bin/env", environment: environment)
         return (result, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
@@ -120,7 +121,7 @@ struct TopologyTests {
         let command = ["sh", "-c", "echo hi | cat | wc -c"]
         let (_, dot) = graph(command, format: "dot")
         #expect(dot.hasPrefix("digraph ipcwatch {"))
-        let file = Support.scratch.appendingPathComponent("graph-\(UUID().uuidString).dot").path
+        let file = Support.newPath("graph", extension: "dot")
         try dot.write(toFile: file, atomically: true, encoding: .utf8)
         let rendered = Support.run(["dot", "-Tsvg", file], executable: "/usr/bin/env")
         #expect(rendered.status == 0, "dot: \(rendered.stderr)")
@@ -154,7 +155,7 @@ struct TopologyTests {
         let pid = try #require(target.readLine().flatMap { Int32($0) })
         var stat = Glibc.stat()
         #expect(fstat(target.stdin, &stat) == 0)
-        let path = Support.scratch.appendingPathComponent("graph-\(UUID().uuidString).json").path
+        let path = Support.newPath("graph", extension: "json")
         let tracer = try Child([Support.ipcwatch, "--graph", path, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGINT)

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Readers of /proc/PID files, which say what a process is doing without disturbing it.
+public enum Proc {
+    /// A /proc file read to its end ("" if it cannot be opened): they report a size of 0, so size-based
+    /// readers get nothing.
+    public static func read(_ path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+    }
+
+    /// One field of /proc/PID/status ("State", "TracerPid"), trimmed; nil if the process is gone.
+    public static func status(_ field: String, of pid: pid_t) -> String? {
+        for line in read("/proc/\(pid)/status").split(separator: "\n") where line.hasPrefix(field + ":") {
+            return line.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    /// What /proc/PID/status says a process is doing: its state letter ("S", "T", "t" for a ptrace stop,
+    /// "R") and its tracer's pid ("0" when untraced); empty strings for a process that is gone.
+    public static func state(of pid: pid_t) -> (state: String, tracer: String) {
+        (String((status("State", of: pid) ?? "").prefix(1)), status("TracerPid", of: pid) ?? "")
+    }
+
+    /// The first field of /proc/PID/syscall: the number of the syscall it is blocked in ("" if gone).
+    public static func blockedSyscall(_ pid: pid_t) -> String {
+        read("/proc/\(pid)/syscall").split(separator: " ").first.map(String.init) ?? ""
+    }
+}

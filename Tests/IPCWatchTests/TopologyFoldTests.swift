@@ -1,0 +1,221 @@
+import Foundation
+@testable import IPCWatch
+import Testing
+
+/// The ``Topology`` fold on records built by hand: each rule, and what it must not conclude.
+@Suite("Topology fold over synthetic records")
+struct TopologyFoldTests {
+    // MARK: Records
+
+    private func event(_ call: Call, pid: Int32, ppid: Int32 = 1, comm: String = "prog",
+                       result: SyscallResult = .success(0), inodes: [UInt64]? = nil) -> TraceRecord {
+        .event(Event(timestamp: 0, processID: pid, threadID: pid, parentProcessID: ppid, userID: 0, processName: comm,
+                     architecture: .x86_64, call: call, multiplexed: nil, result: result, duration: 0, pipeInodes: inodes))
+    }
+
+    /// `pipe2([3, 4], 0) = 0` by `pid`, the pipe's inode looked up.
+    private func pipe2(_ inode: UInt64, by pid: Int32, ppid: Int32 = 1, comm: String = "sh") -> TraceRecord {
+        event(.pipe2(.fds(read: 3, write: 4), flags: 0), pid: pid, ppid: ppid, comm: comm, inodes: [inode, inode])
+    }
+
+    private func snapshot(_ moment: ProcessSnapshot.Moment, pid: Int32, ppid: Int32 = 1, comm: String = "prog",
+                          argv0: String = "", holding ends: [(fd: Int32, inode: UInt64, end: PipeEnd)] = []) -> TraceRecord {
+        .snapshot(ProcessSnapshot(moment: moment, processID: pid, parentProcessID: ppid, processName: comm, argv0: argv0,
+                                  pipes: ends.map { PipeDescriptor(fd: $0.fd, inode: $0.inode, end: $0.end) }))
+    }
+
+    private func fold(_ records: [TraceRecord]) -> Topology {
+        var topology = Topology()
+        for record in records { topology.add(record) }
+        return topology
+    }
+
+    private func pipe(_ inode: UInt64, in topology: Topology) throws -> Topology.Pipe {
+        try #require(topology.pipes.first { $0.inode == inode }, "pipe \(inode) in \(topology.pipes.map(\.inode))")
+    }
+
+    private func object(_ kind: Topology.SysVKind, _ id: Int32, in topology: Topology) throws -> Topology.SysVObject {
+        try #require(topology.sysv.first { $0.kind == kind && $0.id == id }, "\(kind) \(id) in \(topology.sysv)")
+    }
+
+    // MARK: Pipes
+
+    @Test("the pipe's creator and call come from its pipe2 event; writers and readers from the snapshots' ends")
+    func creatorWritersReaders() throws {
+        let topology = fold([
+            pipe2(500, by: 10),
+            snapshot(.exec, pid: 11, ppid: 10, comm: "echo", holding: [(1, 500, .write)]),
+            snapshot(.exec, pid: 12, ppid: 10, comm: "cat", holding: [(0, 500, .read)]),
+            snapshot(.exit, pid: 13, ppid: 10, comm: "tee", holding: [(1, 500, .write)]),
+        ])
+        let pipe = try pipe(500, in: topology)
+        #expect(pipe.createdBy == 10)
+        #expect(pipe.createdWith == .pipe2)
+        #expect(pipe.writers == [11, 13], "an exec and an exit snapshot both count, in pid order")
+        #expect(pipe.readers == [12])
+    }
+
+    @Test("pipe(2) is named as the creating call; a failed pipe or one without inodes creates nothing")
+    func creatingCall() throws {
+        let topology = fold([
+            event(.pipe(.fds(read: 5, write: 6)), pid: 20, inodes: [600, 600]),
+            event(.pipe2(.pointer(0x1000), flags: 0), pid: 21, result: .failure(Errno(rawValue: EFAULT)), inodes: [601, 601]),
+            event(.pipe2(.fds(read: 3, write: 4), flags: 0), pid: 22),  // inodes not looked up
+        ])
+        #expect(try pipe(600, in: topology).createdWith == .pipe)
+        #expect(try pipe(600, in: topology).createdBy == 20)
+        #expect(topology.pipes.map(\.inode) == [600], "only the successful call with inodes made a pipe")
+    }
+
+    @Test("a pipe first seen in a snapshot was created before the trace: no creator")
+    func inheritedPipe() throws {
+        let topology = fold([snapshot(.attach, pid: 30, holding: [(0, 700, .read)])])
+        let pipe = try pipe(700, in: topology)
+        #expect(pipe.createdBy == nil && pipe.createdWith == nil)
+        #expect(pipe.readers == [30] && pipe.writers.isEmpty)
+    }
+
+    @Test("the creator holding both ends has only made the pipe: neither writer nor reader")
+    func creatorHoldingBoth() throws {
+        let topology = fold([
+            pipe2(800, by: 10),
+            snapshot(.exit, pid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
+            // Contrast: another process holding both ends holds both roles...
+            snapshot(.exit, pid: 14, ppid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
+        ])
+        let pipe = try pipe(800, in: topology)
+        #expect(!pipe.writers.contains(10) && !pipe.readers.contains(10))
+        #expect(pipe.writers == [14] && pipe.readers == [14])
+
+        // ...and the creator holding one end only (it closed the other) uses that end.
+        let oneEnd = fold([pipe2(801, by: 10), snapshot(.exit, pid: 10, holding: [(4, 801, .write)])])
+        #expect(try self.pipe(801, in: oneEnd).writers == [10])
+        #expect(try self.pipe(801, in: oneEnd).readers.isEmpty)
+    }
+
+    @Test("a shell that only passes the ends on to the programs it execs is neither writer nor reader")
+    func shellPassesEndsAcrossExec() throws {
+        // sh -c 'a | b': the shell makes the pipe, forks; while a child execs, the shell (peeked) still holds
+        // an end it has not closed yet; the children exec with their ends.
+        let topology = fold([
+            pipe2(900, by: 10, comm: "sh"),
+            snapshot(.peek, pid: 10, comm: "sh", holding: [(4, 900, .write)]),
+            snapshot(.exec, pid: 11, ppid: 10, comm: "a", holding: [(1, 900, .write)]),
+            snapshot(.peek, pid: 10, comm: "sh", holding: [(3, 900, .read)]),
+            snapshot(.exec, pid: 12, ppid: 10, comm: "b", holding: [(0, 900, .read)]),
+        ])
+        let pipe = try pipe(900, in: topology)
+        #expect(pipe.writers == [11], "the shell's write end went to a program that exec'd with it")
+        #expect(pipe.readers == [12], "the shell's read end went to a program that exec'd with it")
+    }
+
+    @Test("a process seen holding an end only while it ran counts when no program exec'd with that end")
+    func peekCountsWithoutExec() throws {
+        // multiprocessing: the parent reads, the forked worker (no exec) writes and exits; the parent is
+        // peeked at the worker's exit, and closes its end before its own exit.
+        let topology = fold([
+            pipe2(1000, by: 40, comm: "python3"),
+            snapshot(.exit, pid: 41, ppid: 40, comm: "python3", holding: [(4, 1000, .write)]),
+            snapshot(.peek, pid: 40, comm: "python3", holding: [(3, 1000, .read)]),
+            snapshot(.exit, pid: 40, comm: "python3"),
+        ])
+        let pipe = try pipe(1000, in: topology)
+        #expect(pipe.readers == [40])
+        #expect(pipe.writers == [41])
+    }
+
+    // MARK: SysV
+
+    @Test("each *get maps its key to the id it returned, per kind; a failed *get maps nothing")
+    func keysToIds() throws {
+        let topology = fold([
+            event(.msgget(key: 0x1234, flags: 0o1600), pid: 50, result: .success(5)),
+            event(.semget(key: 0, nsems: 3, flags: 0o1600), pid: 50, result: .success(5)),
+            event(.shmget(key: 0x99, size: 4096, flags: 0o1600), pid: 51, result: .success(7)),
+            event(.msgget(key: 0x4321, flags: 0), pid: 50, result: .failure(Errno(rawValue: ENOENT))),
+        ])
+        #expect(try object(.msg, 5, in: topology).key == 0x1234)
+        #expect(try object(.sem, 5, in: topology).key == 0, "the same id in another kind is another object: IPC_PRIVATE")
+        #expect(try object(.shm, 7, in: topology).key == 0x99)
+        #expect(topology.sysv.count == 3, "the failed msgget made no object: \(topology.sysv)")
+        #expect(try object(.shm, 7, in: topology).users == [51: [.shmget: 1]])
+    }
+
+    @Test("per process, the successful calls on each object, counted; an object used without a traced *get has no key")
+    func callCounts() throws {
+        let send = Call.msgsnd(msqid: 5, msgp: 0x1000, message: nil, msgsz: 8, flags: 0)
+        let receive = Call.msgrcv(msqid: 5, msgp: 0x1000, message: nil, msgsz: 8, msgtyp: 0, flags: 0)
+        let topology = fold([
+            event(.msgget(key: 0, flags: 0o1600), pid: 60, result: .success(5)),
+            event(send, pid: 61, ppid: 60), event(send, pid: 61, ppid: 60), event(send, pid: 61, ppid: 60),
+            event(receive, pid: 60, result: .success(8)), event(receive, pid: 60, result: .success(8)),
+            event(receive, pid: 60, result: .failure(Errno(rawValue: EINTR))),
+            event(.msgctl(msqid: 5, command: 0, buf: 0, contents: nil), pid: 60),
+            event(.semop(semid: 2, sops: 0x2000, operations: nil, nsops: 1), pid: 62),
+            event(.semctl(semid: 2, semnum: 0, command: 0, arg: 0, argByReference: false, contents: nil), pid: 62),
+            event(.shmctl(shmid: 3, command: 0, buf: 0, contents: nil), pid: 62),
+        ])
+        let queue = try object(.msg, 5, in: topology)
+        #expect(queue.users == [60: [.msgget: 1, .msgrcv: 2, .msgctl: 1], 61: [.msgsnd: 3]], "the failed msgrcv is not counted")
+        let semaphores = try object(.sem, 2, in: topology)
+        #expect(semaphores.key == nil)
+        #expect(semaphores.users == [62: [.semop: 1, .semctl: 1]])
+        #expect(try object(.shm, 3, in: topology).users == [62: [.shmctl: 1]])
+        #expect(topology.sysv.count == 3)
+    }
+
+    @Test("shmdt is matched to its segment through the address shmat returned, in that process or its parent")
+    func shmdtThroughShmat() throws {
+        let (first, second): (UInt64, UInt64) = (0x7f00_0000_0000, 0x7f00_0001_0000)
+        let topology = fold([
+            event(.shmat(shmid: 7, shmaddr: 0, flags: 0), pid: 70, result: .success(Int64(bitPattern: first))),
+            event(.shmat(shmid: 8, shmaddr: 0, flags: 0), pid: 70, result: .success(Int64(bitPattern: second))),
+            event(.shmdt(shmaddr: second), pid: 70),
+            // A forked child detaches what its parent attached before the fork.
+            event(.shmdt(shmaddr: first), pid: 71, ppid: 70),
+            // An unrelated process detaching an address the others used: not their segment.
+            event(.shmdt(shmaddr: first), pid: 72, ppid: 1),
+            // An address nobody attached names no segment.
+            event(.shmdt(shmaddr: 0x1234_0000), pid: 70),
+        ])
+        #expect(try object(.shm, 7, in: topology).users == [70: [.shmat: 1], 71: [.shmdt: 1]])
+        #expect(try object(.shm, 8, in: topology).users == [70: [.shmat: 1, .shmdt: 1]])
+        #expect(topology.sysv.count == 2)
+    }
+
+    // MARK: Processes
+
+    @Test("a process's ppid, comm and argv0 are the last seen (an empty argv0 does not erase one); its exit code from its exit record")
+    func processes() throws {
+        let topology = fold([
+            event(.pipe2(.fds(read: 3, write: 4), flags: 0), pid: 80, ppid: 1, comm: "sh"),
+            snapshot(.exec, pid: 81, ppid: 80, comm: "cat", argv0: "/bin/cat"),
+            snapshot(.exit, pid: 81, ppid: 80, comm: "cat", argv0: ""),  // a zombie's empty cmdline
+            snapshot(.exec, pid: 80, ppid: 1, comm: "wc", argv0: "wc"),  // sh exec'd wc
+            event(.msgget(key: 0, flags: 0), pid: 82, ppid: 80, comm: "ipcmk", result: .success(1)),
+            .exit(threadID: 80, status: .exited(3)),
+            .exit(threadID: 81, status: .signaled(SIGPIPE, coreDumped: false)),
+            .exit(threadID: 83, status: .exited(9)),  // a thread, not a process seen in any record
+        ])
+        #expect(Set(topology.processes.keys) == [80, 81, 82], "a thread's exit makes no process")
+        let sh = try #require(topology.processes[80])
+        #expect(sh.ppid == 1 && sh.comm == "wc" && sh.argv0 == "wc", "after the exec: \(sh)")
+        #expect(sh.termination == .exited(3))
+        let cat = try #require(topology.processes[81])
+        #expect(cat.ppid == 80 && cat.comm == "cat" && cat.argv0 == "/bin/cat", "\(cat)")
+        #expect(cat.termination == .signaled(SIGPIPE, coreDumped: false))
+        let ipcmk = try #require(topology.processes[82])
+        #expect(ipcmk.ppid == 80 && ipcmk.comm == "ipcmk" && ipcmk.argv0 == "", "no snapshot read its argv0")
+        #expect(ipcmk.termination == nil, "no exit record: still running when the trace stopped")
+    }
+
+    @Test("a reparented process takes its new ppid")
+    func reparented() throws {
+        let topology = fold([
+            snapshot(.exec, pid: 90, ppid: 89, comm: "daemon", argv0: "daemon"),
+            event(.pipe2(.fds(read: 3, write: 4), flags: 0), pid: 90, ppid: 1, comm: "daemon"),
+        ])
+        #expect(topology.processes[90]?.ppid == 1)
+        #expect(topology.processes[90]?.argv0 == "daemon")
+    }
+}
