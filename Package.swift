@@ -28,6 +28,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark's library path (Benchmarks/bench.py): a plain consumer of the public async API.
+        .executableTarget(
+            name: "ipcwatch-session-bench",
+            dependencies: ["IPCWatch"],
+            path: "Benchmarks/SessionConsumer"
+        ),
         .testTarget(
             name: "IPCWatchTests",
             dependencies: ["IPCWatch"]
