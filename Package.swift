@@ -28,6 +28,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark's library path (Benchmarks/bench.py): a plain consumer of the public async API.
+        .executableTarget(
+            name: "ipcwatch-session-bench",
+            dependencies: ["IPCWatch"],
+            path: "Benchmarks/SessionConsumer"
+        ),
         // What both test targets share: the C fixture (Tests/Fixtures, compiled by the tests with the
         // system cc), scratch files, process runners with deadlines, /proc readers, skip conditions.
         // It does not depend on IPCWatch at all, so it cannot hand IPCWatchAPITests any internals.

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""ipcwatch vs native vs strace, measured side by side in one run.
+"""ipcwatch vs its floor vs strace, measured side by side in one run.
 
 Usage: Benchmarks/bench.py [--runs N] [--quick]
 
-Builds ipcwatch (release, static Swift runtime) and the workloads, then runs every case natively, under ipcwatch (text and
-JSON, output to /dev/null), under `strace -f --seccomp-bpf` and plain `strace -f` (same event
-selection), and under seccomp-floor (an allow-all filter: the least any seccomp tracer costs).
-Runs are alternated between tools, and the table shows medians and ratios from this run only.
+Builds ipcwatch and ipcwatch-session-bench (release, static Swift runtime) and the C programs, then runs
+every case natively, under ipcwatch (text and JSON, output to /dev/null and to a file), under the library
+path (ipcwatch-session-bench: a consumer of the public async API writing the CLI's text lines), under
+observer (a minimal C tracer doing per event what ipcwatch does: the floor of this design), under
+`strace -f --seccomp-bpf` (to /dev/null and to a file) and plain `strace -f` (same event selection), and
+under seccomp-floor (an allow-all filter: the least any seccomp tracer costs an untrapped syscall).
+Runs are alternated between tools; the tables show medians and ratios from this run only, with the goals.
 """
 import argparse, os, platform, shutil, statistics, subprocess, sys, time, datetime
 
@@ -20,15 +23,17 @@ def sh(*args, **kw):
 
 
 def build():
+    """Builds everything; returns the paths of ipcwatch and ipcwatch-session-bench."""
     os.makedirs(BUILD, exist_ok=True)
     # The static Swift runtime: dynamic loading of it costs more start-up than the tracing itself.
     swift_build = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-static"]
-    sh(*swift_build, "--product", "ipcwatch", cwd=ROOT, stdout=subprocess.DEVNULL)
+    for product in ("ipcwatch", "ipcwatch-session-bench"):
+        sh(*swift_build, "--product", product, cwd=ROOT, stdout=subprocess.DEVNULL)
     binpath = subprocess.run(swift_build + ["--show-bin-path"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
-    for name, extra in (("workload", ["-pthread"]), ("seccomp-floor", [])):
-        sh("cc", "-O2", *extra, "-o", os.path.join(BUILD, name), os.path.join(ROOT, "Benchmarks", name + ".c"))
-    return os.path.join(binpath, "ipcwatch")
+    for name, extra in (("workload", ["-pthread"]), ("seccomp-floor", []), ("observer", ["-lseccomp"])):
+        sh("cc", "-O2", "-o", os.path.join(BUILD, name), os.path.join(ROOT, "Benchmarks", name + ".c"), *extra)
+    return os.path.join(binpath, "ipcwatch"), os.path.join(binpath, "ipcwatch-session-bench")
 
 
 def measure(argv):
@@ -67,6 +72,27 @@ def measure_attach(prefix, workload, attached_marker):
     return elapsed
 
 
+# Goals, next to the ratios they judge. Trapped cases: ipcwatch within 5 % of observer (the floor of the
+# design) and clearly under strace --seccomp-bpf; the 4-thread tracee at least level with strace.
+GOAL_OBSERVER = 1.05
+GOAL_STRACE_TEXT, GOAL_STRACE_JSON, GOAL_STRACE_THREADS = 0.92, 0.95, 1.00
+GOAL_FLOOR = 1.02     # untrapped syscalls: what an allow-all seccomp filter costs
+GOAL_SESSION = 1.15   # the library path (async session consumer) against the CLI
+
+
+def event_lines(path):
+    """Completed events in a tracer's output file: text lines with a result (strace's `<... resumed>`
+    halves included, its `<unfinished ...>` halves not), or JSON lines."""
+    count = 0
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("{"):
+                count += '"eventName"' in line
+            elif "+++" not in line and "---" not in line and "<unfinished" not in line and " = " in line:
+                count += 1
+    return count
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -74,49 +100,65 @@ def main():
     options = parser.parse_args()
     scale = 10 if options.quick else 1
 
-    ipcwatch = build()
+    ipcwatch, session = build()
     workload = os.path.join(BUILD, "workload")
     floor = os.path.join(BUILD, "seccomp-floor")
+    observer = os.path.join(BUILD, "observer")
+    out = lambda tool: os.path.join(BUILD, tool + ".out")
     tools = {
         "native": [],
         "seccomp-floor": [floor],
+        "observer": [observer, "-o", "/dev/null", "--"],
+        "observer -o file": [observer, "-o", out("observer"), "--"],
         "ipcwatch": [ipcwatch, "-o", "/dev/null", "--"],
+        "ipcwatch -o file": [ipcwatch, "-o", out("ipcwatch"), "--"],
         "ipcwatch -j": [ipcwatch, "-j", "-o", "/dev/null", "--"],
+        "ipcwatch -j -o file": [ipcwatch, "-j", "-o", out("ipcwatch-j"), "--"],
         "ipcwatch --same-cpu": [ipcwatch, "--same-cpu", "-o", "/dev/null", "--"],
         # The graph goes to /dev/null like the events: the column measures snapshots and rendering, not the
         # disk (overwriting a file costs the same with or without snapshots: 1.1 ms on an ext4 mounted with
         # `discard`, for freeing the old file's blocks).
         "ipcwatch --graph": [ipcwatch, "-o", "/dev/null", "--graph", "/dev/null", "--graph-format", "dot", "--"],
-        "ipcwatch -o file": [ipcwatch, "-o", os.path.join(BUILD, "ipcwatch.out"), "--"],
+        # The library path: Tracer.launch + `for try await` over the session, the CLI's text lines.
+        "session": [session, "-o", "/dev/null", "--"],
         "strace --seccomp-bpf": ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", "-e", STRACE_EVENTS],
-        "strace --seccomp-bpf -o file": ["strace", "-f", "--seccomp-bpf", "-o", os.path.join(BUILD, "strace.out"),
-                                         "-e", STRACE_EVENTS],
+        "strace --seccomp-bpf -o file": ["strace", "-f", "--seccomp-bpf", "-o", out("strace"), "-e", STRACE_EVENTS],
         "strace": ["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS],
     }
     if not shutil.which("strace"):
         print("strace not found: its columns are skipped", file=sys.stderr)
         tools = {k: v for k, v in tools.items() if not k.startswith("strace")}
+    n = lambda count: count // scale
+    # Labels say what runs (--quick divides the counts by 10).
+    k = lambda count: (f"{n(count) // 1000000}M" if n(count) % 1000000 == 0 else
+                       f"{n(count) // 1000}k" if n(count) % 1000 == 0 else str(n(count)))
+    # name: (argv, events it makes: what each `-o file` output must hold)
     cases = {
-        "trapped: 100k x pipe2": [workload, "pipes", str(100000 // scale)],
-        "trapped: 20k x SysV msg loop (4 calls)": [workload, "sysv", str(20000 // scale)],
-        "trapped: 8 threads x 10k pipe2": [workload, "threads", "8", str(10000 // scale)],
-        "trapped: 4 forks x 10k pipe2": [workload, "forks", "4", str(10000 // scale)],
-        "untrapped: 2M x getppid": [workload, "quiet", str(2000000 // scale)],
-        "mixed: 20k x (100 getppid + pipe2)": [workload, "mixed", str(20000 // scale)],
-        "start-up: sh -c 'echo hi | cat'": ["sh", "-c", "echo hi | cat >/dev/null"],
-        "start-up: python3 -c pass": ["python3", "-c", "pass"],
+        f"trapped: {k(100000)} x pipe2": ([workload, "pipes", str(n(100000))], n(100000)),
+        f"trapped: {k(20000)} x SysV msg loop (4 calls)": ([workload, "sysv", str(n(20000))], 4 * n(20000)),
+        f"trapped: 4 threads x {k(20000)} pipe2": ([workload, "threads", "4", str(n(20000))], 4 * n(20000)),
+        f"trapped: 4 forks x {k(10000)} pipe2": ([workload, "forks", "4", str(n(10000))], 4 * n(10000)),
+        f"mixed: {k(20000)} x (100 getppid + pipe2)": ([workload, "mixed", str(n(20000))], n(20000)),
+        f"untrapped: {k(2000000)} x getppid": ([workload, "quiet", str(n(2000000))], 0),
+        "start-up: sh -c 'echo hi | cat'": (["sh", "-c", "echo hi | cat >/dev/null"], 1),
+        "start-up: python3 -c pass": (["python3", "-c", "pass"], None),
     }
+    file_outputs = {"observer -o file": out("observer"), "ipcwatch -o file": out("ipcwatch"),
+                    "ipcwatch -j -o file": out("ipcwatch-j"), "strace --seccomp-bpf -o file": out("strace")}
 
+    started = time.monotonic()
     print(f"# ipcwatch benchmark — {datetime.date.today().isoformat()}")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    print(f"machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; commit {commit}; "
-          f"median of {options.runs} alternated runs ({options.runs * 8} for start-up)\n")
-    header = ("| case | " + " | ".join(tools) + " | ipcwatch/native | ipcwatch/strace-seccomp | ipcwatch/floor"
-              + " | -o file: ipcwatch/strace | --graph/ipcwatch |")
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
-    for name, argv in cases.items():
+    print(f"machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; commit {commit}"
+          f"{' (with uncommitted changes)' if dirty else ''}; "
+          f"median of {options.runs} alternated runs ({options.runs * 8} for start-up)"
+          f"{'; --quick: small workloads, not numbers to quote' if options.quick else ''}\n")
+
+    medians = {}
+    for name, (argv, expected) in cases.items():
         # Plain strace stops at every syscall: 2M untrapped ones take over a minute a run. Skipped there.
         skip = {"strace"} if name.startswith(("untrapped", "mixed")) else set()
         # --graph (process snapshots) is measured where its cost matters: start-up of short pipelines.
@@ -129,13 +171,69 @@ def main():
         for _ in range(runs):
             for tool, prefix in runners.items():
                 times[tool].append(measure(prefix + argv))
-        median = {tool: statistics.median(values) for tool, values in times.items()}
-        ratio = lambda a, b: f"{median[a] / median[b]:.2f}" if a in median and b in median and median[b] > 0 else "—"
+        medians[name] = {tool: statistics.median(values) for tool, values in times.items()}
+        # Every tracer saw every event (its last run's file): a tracer that missed them would look fast.
+        for tool, path in file_outputs.items():
+            if expected is not None and tool in runners and (got := event_lines(path)) != expected:
+                print(f"warning: {name}: {tool} wrote {got} events, expected {expected}", file=sys.stderr)
+
+    # Medians.
+    header = "| case | " + " | ".join(tools) + " |"
+    print(header)
+    print("|" + "---|" * (len(tools) + 1))
+    for name, median in medians.items():
         cells = " | ".join(f"{median[tool] * 1000:.1f} ms" if tool in median else "(skipped)" for tool in tools)
-        label = name.replace("|", r"\|")  # a Markdown table cell
-        print(f"| {label} | {cells} | {ratio('ipcwatch', 'native')} | {ratio('ipcwatch', 'strace --seccomp-bpf')} | "
-              f"{ratio('ipcwatch', 'seccomp-floor')} | {ratio('ipcwatch -o file', 'strace --seccomp-bpf -o file')} | "
-              f"{ratio('ipcwatch --graph', 'ipcwatch')} |")
+        print(f"| {name.replace('|', chr(92) + '|')} | {cells} |")  # \| in a Markdown cell
+
+    # Ratios, each with its goal: ✓ met, ✗ missed (judged on the printed, rounded ratio).
+    trapped = lambda name: name.startswith(("trapped", "mixed"))
+    strace_goal = lambda name, json: (GOAL_STRACE_THREADS if " threads" in name
+                                      else GOAL_STRACE_JSON if json else GOAL_STRACE_TEXT)
+    columns = [  # (header, numerator, denominator, goal for a case or None)
+        ("ipcwatch/native", "ipcwatch", "native", lambda c: None),
+        (f"ipcwatch/floor (untrapped ≤ {GOAL_FLOOR:.2f})", "ipcwatch", "seccomp-floor",
+         lambda c: GOAL_FLOOR if c.startswith("untrapped") else None),
+        (f"ipcwatch/observer (≤ {GOAL_OBSERVER:.2f})", "ipcwatch", "observer",
+         lambda c: GOAL_OBSERVER if trapped(c) else None),
+        (f"-o file: ipcwatch/observer (≤ {GOAL_OBSERVER:.2f})", "ipcwatch -o file", "observer -o file",
+         lambda c: GOAL_OBSERVER if trapped(c) else None),
+        ("-j: ipcwatch/observer", "ipcwatch -j", "observer", lambda c: None),
+        ("-j -o file: ipcwatch/observer", "ipcwatch -j -o file", "observer -o file", lambda c: None),
+        (f"ipcwatch/strace (≤ {GOAL_STRACE_TEXT:.2f})", "ipcwatch", "strace --seccomp-bpf",
+         lambda c: strace_goal(c, False) if trapped(c) else None),
+        (f"-o file: ipcwatch/strace (≤ {GOAL_STRACE_TEXT:.2f})", "ipcwatch -o file", "strace --seccomp-bpf -o file",
+         lambda c: strace_goal(c, False) if trapped(c) else None),
+        (f"-j: ipcwatch/strace (≤ {GOAL_STRACE_JSON:.2f})", "ipcwatch -j", "strace --seccomp-bpf",
+         lambda c: strace_goal(c, True) if trapped(c) else None),
+        (f"-j -o file: ipcwatch/strace (≤ {GOAL_STRACE_JSON:.2f})", "ipcwatch -j -o file",
+         "strace --seccomp-bpf -o file", lambda c: strace_goal(c, True) if trapped(c) else None),
+        ("observer/strace", "observer", "strace --seccomp-bpf", lambda c: None),
+        (f"session/CLI (≤ {GOAL_SESSION:.2f})", "session", "ipcwatch", lambda c: GOAL_SESSION if trapped(c) else None),
+        ("--graph/ipcwatch", "ipcwatch --graph", "ipcwatch", lambda c: None),
+    ]
+    print(f"\nGoals (✓ met, ✗ missed, on the rounded ratio): trapped cases ≤ {GOAL_OBSERVER:.2f} × observer and "
+          f"≤ {GOAL_STRACE_TEXT:.2f} × strace --seccomp-bpf in text, ≤ {GOAL_STRACE_JSON:.2f} × with -j; the 4-thread "
+          f"tracee ≤ {GOAL_STRACE_THREADS:.2f} × strace; untrapped ≤ {GOAL_FLOOR:.2f} × seccomp-floor; session path "
+          f"≤ {GOAL_SESSION:.2f} × CLI path (text, /dev/null). A goal other than the column's is shown in the cell.\n")
+    print("| case | " + " | ".join(header for header, *_ in columns) + " |")
+    print("|" + "---|" * (len(columns) + 1))
+    for name, median in medians.items():
+        cells = []
+        for header, a, b, goal_for in columns:
+            if a not in median or b not in median or median[b] <= 0:
+                cells.append("—")
+                continue
+            ratio = round(median[a] / median[b], 2)
+            goal = goal_for(name)
+            if goal is None:
+                cells.append(f"{ratio:.2f}")
+                continue
+            cell = f"{ratio:.2f} {'✓' if ratio <= goal else '✗'}"
+            if f"≤ {goal:.2f}" not in header:
+                cell += f" (≤ {goal:.2f})"
+            cells.append(cell)
+        print(f"| {name.replace('|', chr(92) + '|')} | " + " | ".join(cells) + " |")
+
     # Attach mode: every syscall stops twice (no seccomp filter can be added to a running process).
     attachers = {"native": ([], ""), "ipcwatch -p": ([ipcwatch, "-o", "/dev/null", "-p"], "attached"),
                  "strace -p": (["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS, "-p"], "attached")}
@@ -158,10 +256,11 @@ def main():
     # with the number of events.
     many, few = 100000 // scale, 10000 // scale
     rss = {tool: peak_rss(tools[tool] + [workload, "pipes", str(many)]) for tool in tools
-           if tool.startswith(("ipcwatch", "strace"))}
+           if tool.startswith(("ipcwatch", "strace", "observer", "session"))}
     small = peak_rss(tools["ipcwatch"] + [workload, "pipes", str(few)])
     print(f"\npeak RSS, {many} events: " + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in rss.items())
           + f"; ipcwatch at {few} events: {small / 1024:.1f} MiB")
+    print(f"\n(benchmark took {(time.monotonic() - started) / 60:.1f} minutes)")
 
 
 if __name__ == "__main__":
