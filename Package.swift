@@ -53,6 +53,11 @@ let package = Package(
             dependencies: ["IPCWatch"],
             path: "Tests/SignalProbe"
         ),
+        // The command line's parsing and validation, without running anything.
+        .testTarget(
+            name: "IPCWatchCLITests",
+            dependencies: ["ipcwatch"]
+        ),
         // The library as a client sees it: `import IPCWatch` only, never @testable.
         .testTarget(
             name: "IPCWatchAPITests",

@@ -43,9 +43,9 @@ package protocol TraceeMemory {
 /// Options that change what decoders read.
 public struct DecodeOptions: Sendable, Hashable {
     /// How many bytes of a message text, and how many `sembuf` entries, to read and show (strace's `-s`).
-    public var stringLimit: Int = 32
-    /// Creates options that read at most `stringLimit` bytes (or `sembuf` entries).
-    public init(stringLimit: Int = 32) { self.stringLimit = stringLimit }
+    public let stringLimit: Int
+    /// Creates options that read at most `stringLimit` bytes (or `sembuf` entries); a negative limit is 0.
+    public init(stringLimit: Int = 32) { self.stringLimit = max(0, stringLimit) }
 }
 
 /// What a decoder needs besides the registers: memory, the ABI's type sizes, the options.

@@ -64,7 +64,7 @@ public struct TraceOptions: Sendable {
 public enum TraceOutcome: Sendable, Hashable {
     /// Every traced process ended; the status is the launched command's (attach mode: `exited(0)`).
     case exited(TerminationStatus)
-    /// A signal installed with ``TerminationSignals`` ended the trace: the launched command was killed,
+    /// ``Tracer/interruptAll(signal:)`` ended the trace (a termination signal): the launched command was killed,
     /// attached processes were detached and left running.
     case interrupted(signal: Int32)
     /// The session was cancelled (``TraceSession/cancel()`` or cancellation of the consuming task), with
