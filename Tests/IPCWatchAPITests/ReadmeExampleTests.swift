@@ -24,16 +24,21 @@ struct ReadmeExampleTests {
         let files = try exampleFiles()
         let manifest = try #require(files["Package.swift"], "the README has a Package.swift block")
         let main = try #require(files["Sources/Example/main.swift"], "the README has a main.swift block")
+        let sinkMain = try #require(files["Sources/SinkExample/main.swift"], "the README has the sink example")
 
         // `../ipcwatch` next to the example, as the README says: a link to this checkout.
         let root = try Support.newDirectory("readme")
         let example = root.appendingPathComponent("example")
-        try FileManager.default.createDirectory(at: example.appendingPathComponent("Sources/Example"),
-                                                withIntermediateDirectories: true)
+        for target in ["Example", "SinkExample"] {
+            try FileManager.default.createDirectory(at: example.appendingPathComponent("Sources/\(target)"),
+                                                    withIntermediateDirectories: true)
+        }
         try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("ipcwatch"),
                                                    withDestinationURL: Support.packageRoot)
         try manifest.write(to: example.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         try main.write(to: example.appendingPathComponent("Sources/Example/main.swift"), atomically: true, encoding: .utf8)
+        try sinkMain.write(to: example.appendingPathComponent("Sources/SinkExample/main.swift"), atomically: true,
+                           encoding: .utf8)
 
         // Building the library again from scratch takes minutes on a busy machine: a deadline to match.
         let build = Support.run(["swift", "build", "--package-path", example.path], directory: example, mergingOutput: true,
@@ -49,5 +54,11 @@ struct ReadmeExampleTests {
         #expect(lines.contains { $0.hasPrefix("  pipe fds: ") && $0.contains(" in sh ") })
         #expect(lines.contains("hi"))
         #expect(lines.last == "sh exited with 0")
+
+        // The sink path: two pipes for `echo hi | cat | wc -c`, counted on the tracer thread.
+        let sink = Support.run([example.appendingPathComponent(".build/debug/SinkExample").path], directory: example,
+                               mergingOutput: true)
+        #expect(sink.status == 0)
+        #expect(sink.stdout.split(separator: "\n").map(String.init) == ["3", "2 pipes; sh exited with 0"])
     }
 }
