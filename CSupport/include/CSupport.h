@@ -147,6 +147,12 @@ void ipcw_waker_wake(int slot, int reason);
 /// ipcw_waker_wake on every slot in use. Async-signal-safe; keeps errno.
 void ipcw_wakers_wake_all(int reason);
 
+// MARK: namespaces
+
+/// The nodename of `pid`'s UTS namespace, NUL-terminated into `name` (at most `length` bytes), read by a
+/// forked child that joins the namespace. 0, or a negative errno (-EPERM when it may not join).
+int ipcw_uts_name_of(pid_t pid, char *name, size_t length);
+
 // MARK: launch
 
 /// What the child failed to do before exec; written with the errno to the error pipe.

@@ -67,7 +67,13 @@ final class TracePrinter: TraceSink {
             arguments.pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
-        if let summary { output.writeLine(arguments.json ? summary.jsonLine : summary.text) }
+        // A JSON summary is not an event: it never goes into the event stream, but to stderr.
+        if let summary, arguments.json {
+            messages.writeLine(summary.jsonLine)
+            messages.flush()
+        } else if let summary {
+            output.writeLine(summary.text)
+        }
         output.flush()
         if let graphOutput, let format = arguments.graphFormat {
             graphOutput.writeLine(String(topology.rendered(as: format).dropLast()))  // writeLine adds the newline

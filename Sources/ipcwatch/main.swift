@@ -34,7 +34,8 @@ do {
     // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
                                resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU,
-                               processSnapshots: arguments.graph != nil, inheritedDescriptors: .all)
+                               processSnapshots: arguments.graph != nil, taskContext: arguments.json,
+                               inheritedDescriptors: .all)
     options.commandSignalState = commandSignals
     let printer = try TracePrinter(arguments)
     let tracer = Tracer(options: options)

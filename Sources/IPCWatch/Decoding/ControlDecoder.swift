@@ -15,7 +15,7 @@ enum ControlDecoder {
 
     /// The structure a command exchanges, and whether the command is IPC_SET: the caller's input, shown
     /// in strace's short form whatever the result. The others hold anything only after success.
-    private static func structure(_ family: Syscall.Family, _ command: Int32) -> (PrintedStruct, isSet: Bool)? {
+    static func structure(_ family: Syscall.Family, _ command: Int32) -> (PrintedStruct, isSet: Bool)? {
         switch (family, command) {
         case (.msg, 1): (.msqid64DS, true)                                      // IPC_SET
         case (.sem, 1): (.semid64DS, true)

@@ -1,6 +1,7 @@
 /// One completed watched syscall of one thread.
 public struct Event: Sendable, Hashable {
-    /// Wall-clock time of the syscall's exit, nanoseconds since the Unix epoch.
+    /// Wall-clock time of the syscall's entry (its seccomp or entry stop), nanoseconds since the Unix epoch:
+    /// Tracee's `timestamp`. The exit is ``duration`` later.
     public var timestamp: UInt64
     /// The thread group id (what `getpid()` returns in the tracee).
     public var processID: Int32
@@ -25,11 +26,13 @@ public struct Event: Sendable, Hashable {
     /// For a pipe created by this call: the pipe inode behind each fd (read end, write end), from
     /// `/proc/PID/fd`, which joins the two ends of one pipe across processes.
     public var pipeInodes: [UInt64]?
+    /// Tracee's description of the task that made the call, with ``TraceOptions/taskContext``; nil otherwise.
+    public var task: TaskContext?
 
     /// Creates an event from its parts; `pipeInodes` defaults to nil (not looked up).
     public init(timestamp: UInt64, processID: Int32, threadID: Int32, parentProcessID: Int32, userID: UInt32, processName: String,
                 architecture: Architecture, call: Call, multiplexed: MultiplexedCall?, result: SyscallResult,
-                duration: UInt64, pipeInodes: [UInt64]? = nil) {
+                duration: UInt64, pipeInodes: [UInt64]? = nil, task: TaskContext? = nil) {
         self.timestamp = timestamp
         self.processID = processID
         self.threadID = threadID
@@ -42,6 +45,14 @@ public struct Event: Sendable, Hashable {
         self.result = result
         self.duration = duration
         self.pipeInodes = pipeInodes
+        self.task = task
+    }
+
+    /// What the kernel returned: ``result``, except for `ipc(SHMAT)`, which returns 0 and stores the attach
+    /// address (the subcall's result) at `third`.
+    public var kernelReturnValue: Int64 {
+        if let multiplexed, multiplexed.subcall == 21, result.isSuccess { return 0 }
+        return result.rawValue
     }
 
     /// The syscall the kernel was entered with: `ipc` for multiplexed calls.

@@ -19,6 +19,22 @@ struct FlagNames: Sendable {
 
     /// Like `render`, but "0" when no bit is set.
     func renderOrZero(_ bits: UInt64) -> String { render(bits) ?? "0" }
+
+    /// The bits `render` wrote as `text` (names and hex numbers joined by `|`; a `/* … */` comment ignored).
+    func value(of text: String) -> UInt64 {
+        let bare = text.split(separator: "/*").first.map { $0.trimmingCharacters(in: " ") } ?? ""
+        return bare.split(separator: "|").reduce(0) { bits, part in
+            if let known = names.first(where: { $0.name == part }) { return bits | known.value }
+            if part.hasPrefix("0x"), let number = UInt64(part.dropFirst(2), radix: 16) { return bits | number }
+            return bits | (UInt64(part) ?? 0)
+        }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
 }
 
 /// Names of single values (commands, subcalls) with a numeric fallback.

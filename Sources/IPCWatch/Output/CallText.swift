@@ -60,12 +60,12 @@ extension Call {
         }
     }
 
-    private static func key(_ key: Int32) -> String {
+    static func key(_ key: Int32) -> String {
         key == 0 ? "IPC_PRIVATE" : "0x" + String(UInt32(bitPattern: key), radix: 16)
     }
 
     /// `IPC_CREAT|IPC_EXCL|0600`: the flags, then the permission bits as `%#03o`.
-    private static func getFlags(_ flags: Int32, _ names: FlagNames) -> String {
+    static func getFlags(_ flags: Int32, _ names: FlagNames) -> String {
         let bits = UInt32(bitPattern: flags)
         let mode = String(bits & 0o777, radix: 8)
         let octal = mode == "0" ? "000" : String(repeating: "0", count: max(0, 2 - mode.count)) + "0" + mode
@@ -102,7 +102,12 @@ extension SyscallResult {
 /// strace's string quoting: C escapes, octal for the rest, `...` when cut.
 enum StringQuoting {
     static func quote(_ bytes: [UInt8], truncated: Bool) -> String {
-        var out = "\""
+        "\"" + escape(bytes) + "\"" + (truncated ? "..." : "")
+    }
+
+    /// The bytes with strace's escapes, without the quotes.
+    static func escape(_ bytes: [UInt8]) -> String {
+        var out = ""
         for (i, byte) in bytes.enumerated() {
             switch byte {
             case UInt8(ascii: "\""): out += "\\\""
@@ -121,6 +126,40 @@ enum StringQuoting {
                 out += "\\" + (wide ? String(repeating: "0", count: 3 - octal.count) : "") + octal
             }
         }
-        return out + "\"" + (truncated ? "..." : "")
+        return out
+    }
+
+    /// The bytes `escape` wrote as `text`.
+    static func unescape(_ text: String) -> [UInt8] {
+        let utf8 = Array(text.utf8)
+        var bytes: [UInt8] = []
+        var i = 0
+        let octalDigits = UInt8(ascii: "0")...UInt8(ascii: "7")
+        while i < utf8.count {
+            guard utf8[i] == UInt8(ascii: "\\"), i + 1 < utf8.count else {
+                bytes.append(utf8[i])
+                i += 1
+                continue
+            }
+            let next = utf8[i + 1]
+            let simple: [UInt8: UInt8] = [UInt8(ascii: "f"): 0x0c, UInt8(ascii: "n"): 0x0a, UInt8(ascii: "r"): 0x0d,
+                                          UInt8(ascii: "t"): 0x09, UInt8(ascii: "v"): 0x0b]
+            if let byte = simple[next] {
+                bytes.append(byte)
+                i += 2
+            } else if octalDigits.contains(next) {
+                var value = 0, j = i + 1
+                while j < utf8.count && j < i + 4 && octalDigits.contains(utf8[j]) {
+                    value = value * 8 + Int(utf8[j] - UInt8(ascii: "0"))
+                    j += 1
+                }
+                bytes.append(UInt8(truncatingIfNeeded: value))
+                i = j
+            } else {
+                bytes.append(next)  // \" and \\
+                i += 2
+            }
+        }
+        return bytes
     }
 }

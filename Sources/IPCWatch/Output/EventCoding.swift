@@ -1,9 +1,9 @@
 /// `Codable` in the `--json` format: encoding gives the object the CLI writes (Tracee's schema plus our
 /// keys), decoding reads such an object back.
 ///
-/// Decoding restores what the schema carries. Memory the tracer read behind pointers (message text,
-/// `sembuf` arrays, `*ctl` structures, the timeout), which only the text output shows, decodes as nil, and
-/// the `pipefd` address of a failed `pipe` as 0.
+/// Decoding restores the whole event: Tracee's keys carry the registers, the task and the result, our
+/// `decoded` key the memory the tracer read behind pointers (message text, `sembuf` arrays, `*ctl`
+/// structures, the timeout) and `ipcCall` the subcall of an `ipc(2)`.
 extension Event: Codable {
     /// Encodes the object ``TraceeJSONFormat`` writes for this event.
     public func encode(to encoder: any Swift.Encoder) throws {
@@ -37,26 +37,43 @@ extension Event: Codable {
             }
         }
         var multiplexed: MultiplexedCall?
-        let call: Call
+        var call: Call
+        // The subcall's own result for ipc(2) (SHMAT's attach address), the kernel's otherwise.
+        var returnValue: Int64 = try number("returnValue")
         if syscall == .ipc {
             let raw = try arguments(json["args"], of: .ipc).multiplexed
             multiplexed = raw
             if let subcall = json["ipcCall"], let subName = subcall["eventName"]?.string, let sub = Syscall(rawValue: subName) {
                 call = TraceeSchema.call(sub, from: try arguments(subcall["args"], of: sub), multiplexed: true)
+                returnValue = subcall["returnValue"]?.int64 ?? returnValue
             } else {
                 call = .ipc(raw)
             }
         } else {
             call = TraceeSchema.call(syscall, from: try arguments(json["args"], of: syscall), multiplexed: false)
         }
-        let returnValue: Int64 = try number("returnValue")
+        call = TraceeDecoded.restore(json["decoded"], into: call)
         // The kernel's convention: -4095...-1 are errors.
         let result: SyscallResult = (-4095 ... -1).contains(returnValue)
             ? .failure(Errno(rawValue: Int32(-returnValue))) : .success(returnValue)
-        self.init(timestamp: try number("timestamp"), processID: try number("processId"), threadID: try number("threadId"),
-                  parentProcessID: try number("parentProcessId"), userID: try number("userId"),
+        // Host ids are ours; the namespaced ones and the rest of Tracee's context make the TaskContext,
+        // written for every event but collected only with TraceOptions.taskContext (start time 0 without).
+        let hostProcessID: Int32 = try number("hostProcessId"), hostThreadID: Int32 = try number("hostThreadId")
+        let hostParentProcessID: Int32 = try number("hostParentProcessId")
+        var task: TaskContext?
+        if let start = json["threadStartTime"]?.uint64, start != 0 {
+            task = TaskContext(threadStartTime: start, processorID: try number("processorId"), processID: try number("processId"),
+                               threadID: try number("threadId"), parentProcessID: try number("parentProcessId"),
+                               cgroupID: try number("cgroupId"), mountNamespace: try number("mountNamespace"),
+                               pidNamespace: try number("pidNamespace"),
+                               executablePath: json["executable"]?["path"]?.string ?? "",
+                               hostName: json["hostName"]?.string ?? "", threadEntityID: try number("threadEntityId"),
+                               processEntityID: try number("processEntityId"), parentEntityID: try number("parentEntityId"))
+        }
+        self.init(timestamp: try number("timestamp"), processID: hostProcessID, threadID: hostThreadID,
+                  parentProcessID: hostParentProcessID, userID: try number("userId"),
                   processName: json["processName"]?.string ?? "", architecture: architecture, call: call,
                   multiplexed: multiplexed, result: result, duration: json["durationNs"]?.uint64 ?? 0,
-                  pipeInodes: json["pipeInodes"]?.array?.compactMap(\.uint64))
+                  pipeInodes: json["pipeInodes"]?.array?.compactMap(\.uint64), task: task)
     }
 }

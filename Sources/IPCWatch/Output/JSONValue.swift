@@ -124,6 +124,7 @@ protocol JSONOutput {
     mutating func beginArray()
     mutating func endArray()
     mutating func key(_ name: StaticString)
+    mutating func key(_ name: String)
     mutating func string(_ value: String)
     mutating func integer<T: BinaryInteger>(_ value: T)
     mutating func float(_ value: Double)
@@ -153,6 +154,7 @@ struct JSONTreeBuilder: JSONOutput {
     mutating func endObject() { close() }
     mutating func endArray() { close() }
     mutating func key(_ name: StaticString) { pendingKey = name.description }
+    mutating func key(_ name: String) { pendingKey = name }
     mutating func string(_ value: String) { add(.string(value)) }
     mutating func integer<T: BinaryInteger>(_ value: T) {
         add(value < 0 ? .signed(Int64(value)) : .unsigned(UInt64(value)))

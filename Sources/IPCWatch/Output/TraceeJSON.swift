@@ -2,12 +2,15 @@
 import Glibc
 #endif
 
-/// NDJSON in Tracee's classic event schema: one object per event with Tracee's keys and argument
-/// names/types, plus keys of ours (`arch`, `durationNs`, `pipeInodes`, `ipcCall`) that Tracee does not have.
+/// NDJSON in Tracee v0.24.1's classic event schema (`types/trace` `Event`): every key of it in its order,
+/// argument names and types from ``TraceeSchema``, then keys of ours that Tracee does not have: `arch`,
+/// `durationNs`, `pipeInodes`, `ipcCall` (the subcall of an i386 `ipc(2)`) and `decoded` (what the text
+/// shows that `args` cannot carry: ``TraceeDecoded``).
 package struct TraceeJSONFormat: Sendable {
     let hostName: String
 
-    /// Creates a format, reading the host name (`gethostname(2)`) once for the `hostName` key.
+    /// Creates a format, reading the host name (`gethostname(2)`) once for the `hostName` of events
+    /// without a ``TaskContext``.
     package init() {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
@@ -34,32 +37,58 @@ package struct TraceeJSONFormat: Sendable {
         return tree.root
     }
 
+    /// Tracee v0.24.1's `trace.Event` keys in its order, then ours.
     private func write<Output: JSONOutput>(_ event: Event, to json: inout Output) {
+        let task = event.task
+        let entered = event.enteredSyscall
+        let definition = TraceeSchema.definition(entered)
         json.beginObject()
         json.field("timestamp", event.timestamp)
-        json.field("processId", event.processID)
-        json.field("threadId", event.threadID)
-        json.field("parentProcessId", event.parentProcessID)
+        json.field("threadStartTime", task?.threadStartTime ?? 0)
+        json.field("processorId", task?.processorID ?? 0)
+        json.field("processId", task?.processID ?? event.processID)
+        json.field("cgroupId", task?.cgroupID ?? 0)
+        json.field("threadId", task?.threadID ?? event.threadID)
+        json.field("parentProcessId", task?.parentProcessID ?? event.parentProcessID)
         json.field("hostProcessId", event.processID)
         json.field("hostThreadId", event.threadID)
         json.field("hostParentProcessId", event.parentProcessID)
         json.field("userId", event.userID)
+        json.field("mountNamespace", task?.mountNamespace ?? 0)
+        json.field("pidNamespace", task?.pidNamespace ?? 0)
         json.field("processName", event.processName)
-        json.field("hostName", hostName)
-        let entered = event.enteredSyscall
-        json.field("eventId", String(TraceeSchema.definition(entered).id))
-        json.field("eventName", entered.rawValue)
-        json.field("syscall", entered.rawValue)
-        json.field("returnValue", event.result.rawValue)
-        json.key("contextFlags")
+        json.key("executable")
         json.beginObject()
-        json.field("isCompat", event.architecture.isCompat)
+        json.field("path", task?.executablePath ?? "")
         json.endObject()
+        json.field("hostName", task?.hostName ?? hostName)
+        json.field("containerId", "")
+        json.key("container")
+        json.beginObject()
+        json.endObject()
+        json.key("kubernetes")
+        json.beginObject()
+        json.endObject()
+        json.field("eventId", String(definition.id))
+        json.field("eventName", definition.name)
+        // matchedPolicies: omitted when empty, as Tracee does.
         let values = event.multiplexed.map(TraceeSchema.values(of:)) ?? TraceeSchema.values(of: event.call)
         json.field("argsNum", values.count)
+        json.field("returnValue", event.kernelReturnValue)
+        json.field("syscall", definition.name)
+        json.key("stackAddresses")
+        json.null()
+        json.key("contextFlags")
+        json.beginObject()
+        json.field("containerStarted", false)
+        json.field("isCompat", event.architecture.isCompat)
+        json.endObject()
+        json.field("threadEntityId", task?.threadEntityID ?? 0)
+        json.field("processEntityId", task?.processEntityID ?? 0)
+        json.field("parentEntityId", task?.parentEntityID ?? 0)
         json.key("args")
-        write(values, of: TraceeSchema.definition(entered), to: &json)
-        // Ours: the ABI, the time in the syscall, and the decoded subcall of an ipc(2) call.
+        write(values, of: definition, to: &json)
+        // metadata: omitted (nil), as Tracee does. Ours from here on.
         json.field("arch", event.architecture.rawValue)
         json.field("durationNs", event.duration)
         if let inodes = event.pipeInodes {
@@ -69,13 +98,17 @@ package struct TraceeJSONFormat: Sendable {
             json.endArray()
         }
         if event.multiplexed != nil {
+            // The subcall ipc(2) made, as its direct form: its name, Tracee's args, its own result.
             json.key("ipcCall")
             json.beginObject()
             json.field("eventName", event.call.syscall.rawValue)
             json.key("args")
             write(TraceeSchema.values(of: event.call), of: TraceeSchema.definition(event.call.syscall), to: &json)
+            json.field("returnValue", event.result.rawValue)
             json.endObject()
         }
+        json.key("decoded")
+        TraceeDecoded.write(event.call, to: &json)
         json.endObject()
     }
 

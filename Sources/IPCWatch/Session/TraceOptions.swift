@@ -19,6 +19,10 @@ public struct TraceOptions: Sendable {
     /// (`PTRACE_O_TRACEEXIT`: one more stop per exiting thread, and a scan of /proc/PID/fd): what ``Topology``
     /// needs to tell a pipe's readers from its writers (`--graph`). Turns on ``resolvePipeInodes``.
     public let processSnapshots: Bool
+    /// Fill each event's ``Event/task`` (Tracee's task context: namespaced ids, namespaces, cgroup,
+    /// executable, host name, start time, entity ids): several /proc reads per new thread and one `pread`
+    /// per event. What `-j` turns on.
+    public let taskContext: Bool
     /// The descriptors a launched command gets besides 0, 1 and 2.
     public let inheritedDescriptors: InheritedDescriptors
 
@@ -36,11 +40,13 @@ public struct TraceOptions: Sendable {
     /// Options that trace every event the CLI traces by default.
     public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
                 resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
-                processSnapshots: Bool = false, inheritedDescriptors: InheritedDescriptors = .standardStreams) {
+                processSnapshots: Bool = false, taskContext: Bool = false,
+                inheritedDescriptors: InheritedDescriptors = .standardStreams) {
         self.events = events
         self.decode = decode
         self.resolvePipeInodes = resolvePipeInodes || processSnapshots
         self.processSnapshots = processSnapshots
+        self.taskContext = taskContext
         self.inheritedDescriptors = inheritedDescriptors
         self.sameCPU = sameCPU
         self.bufferCapacity = max(1, bufferCapacity)

@@ -13,7 +13,10 @@ struct EventAssembler {
         var architecture: Architecture
         var syscall: Syscall
         var arguments: [UInt64]
+        /// Monotonic, for the duration.
         var enteredAt: UInt64
+        /// Wall clock: the event's timestamp.
+        var enteredAtWallClock: UInt64
     }
 
     private let options: TraceOptions
@@ -22,10 +25,13 @@ struct EventAssembler {
     private let trapped: Set<Syscall>
     private var pending: [pid_t: PendingCall] = [:]
     private var identities: [pid_t: ThreadIdentity] = [:]
+    /// With ``TraceOptions/taskContext`` only.
+    private var tasks: TaskContexts?
 
     init(options: TraceOptions) {
         self.options = options
         self.trapped = options.trappedSyscalls
+        self.tasks = options.taskContext ? TaskContexts() : nil
     }
 
     /// A syscall-entry or seccomp stop: remembers the call if it is watched.
@@ -39,7 +45,7 @@ struct EventAssembler {
         }
         let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
         pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments,
-                                   enteredAt: Clock.monotonicNanoseconds())
+                                   enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds())
     }
 
     /// A syscall-exit stop: the event of the call `tid` entered, if it was watched and is selected.
@@ -58,10 +64,11 @@ struct EventAssembler {
             let inode = ProcFS.pipeInode(tid: tid, fd: ends.read) ?? 0
             inodes = [inode, inode]
         }
-        return Event(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID, threadID: tid,
+        let task = tasks?.context(of: tid, identity)
+        return Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
                      architecture: call.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
-                     result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes)
+                     result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task)
     }
 
     /// A stop that is neither entry nor exit came between them: the call is not followed further.
@@ -79,6 +86,7 @@ struct EventAssembler {
     mutating func forget(_ tid: pid_t) {
         pending[tid] = nil
         identities[tid] = nil
+        tasks?.forget(tid)
     }
 }
 

@@ -1,0 +1,129 @@
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads each thread's ``TaskContext`` from /proc: once per thread (and again after it execs), plus the
+/// CPU at every call through a `/proc/TID/stat` descriptor kept open for that thread (one `pread`).
+struct TaskContexts {
+    private struct Known {
+        var context: TaskContext
+        var stat: Int32
+    }
+    private var known: [pid_t: Known] = [:]
+    /// Host names by UTS namespace inode: another namespace's name costs a fork (`ipcw_uts_name_of`).
+    private var hostNames: [UInt64: String] = [:]
+    private let ownUTSNamespace = TaskContexts.inode("/proc/self/ns/uts")
+    /// Boot time, ns since the epoch: what turns /proc's ticks since boot into epoch times.
+    private let bootTime: UInt64 = {
+        var real = timespec(), boot = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        return UInt64(real.tv_sec - boot.tv_sec) * 1_000_000_000 &+ UInt64(bitPattern: Int64(real.tv_nsec - boot.tv_nsec))
+    }()
+    private let nanosecondsPerTick = 1_000_000_000 / UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
+
+    /// The context of `tid` (of process `identity.processID`, child of `identity.parentProcessID`) now.
+    mutating func context(of tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
+        if var entry = known[tid] {
+            entry.context.processorID = Self.processor(entry.stat)
+            return entry.context
+        }
+        let stat = open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+        var context = read(tid, identity)
+        context.processorID = Self.processor(stat)
+        known[tid] = Known(context: context, stat: stat)
+        return context
+    }
+
+    /// `tid` exec'd (new executable, maybe new namespaces) or ended.
+    mutating func forget(_ tid: pid_t) {
+        if let entry = known.removeValue(forKey: tid), entry.stat >= 0 { close(entry.stat) }
+    }
+
+    private mutating func read(_ tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
+        let pid = identity.processID, ppid = identity.parentProcessID
+        let ids = Self.namespacedIDs(tid)
+        let parentIDs = ppid > 0 ? Self.namespacedIDs(ppid) : nil
+        // The parent as the task's namespace sees it: its entry at the task's level, if it has one.
+        let level = ids.map { $0.process.count - 1 } ?? 0
+        let parentInNamespace = parentIDs.flatMap { level < $0.process.count ? $0.process[level] : nil } ?? 0
+        let threadStart = startTime(tid), leaderStart = startTime(pid), parentStart = ppid > 0 ? startTime(ppid) : 0
+        let uts = Self.inode("/proc/\(tid)/ns/uts")
+        return TaskContext(
+            threadStartTime: threadStart, processorID: 0,
+            processID: ids?.process.last ?? pid, threadID: ids?.thread.last ?? tid, parentProcessID: parentInNamespace,
+            cgroupID: Self.cgroupID(pid), mountNamespace: Self.inode("/proc/\(tid)/ns/mnt"),
+            pidNamespace: Self.inode("/proc/\(tid)/ns/pid"), executablePath: Self.executable(pid),
+            hostName: hostName(uts: uts, pid: pid),
+            threadEntityID: TaskHash.taskID(UInt32(bitPattern: tid), startTime: threadStart),
+            processEntityID: TaskHash.taskID(UInt32(bitPattern: pid), startTime: leaderStart),
+            parentEntityID: ppid > 0 ? TaskHash.taskID(UInt32(bitPattern: ppid), startTime: parentStart) : 0)
+    }
+
+    private mutating func hostName(uts: UInt64, pid: pid_t) -> String {
+        if let name = hostNames[uts] { return name }
+        var buffer = [CChar](repeating: 0, count: 256)
+        if uts == ownUTSNamespace || uts == 0 {
+            gethostname(&buffer, buffer.count - 1)
+        } else if ipcw_uts_name_of(pid, &buffer, buffer.count) != 0 {
+            buffer[0] = 0  // may not join it (another user's namespace): unknown
+        }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        hostNames[uts] = name
+        return name
+    }
+
+    /// Ticks since boot (`/proc/TID/stat` field 22) as ns since the epoch.
+    private func startTime(_ tid: pid_t) -> UInt64 {
+        guard let fields = Self.statFields(ProcFS.read("/proc/\(tid)/stat")), fields.count > 19,
+              let ticks = UInt64(fields[19]) else { return 0 }
+        return bootTime &+ ticks &* nanosecondsPerTick
+    }
+
+    /// The fields after `(comm)` of a stat line: index 0 is field 3 (state).
+    private static func statFields(_ bytes: [UInt8]?) -> [Substring]? {
+        guard let bytes, let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        return String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
+    }
+
+    /// Field 39 (processor) of the open stat file.
+    private static func processor(_ fd: Int32) -> Int32 {
+        guard fd >= 0 else { return 0 }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0, let fields = statFields(Array(buffer[0..<n])), fields.count > 36 else { return 0 }
+        return Int32(fields[36]) ?? 0
+    }
+
+    /// `NStgid` and `NSpid` of /proc/TID/status: the ids from ipcwatch's pid namespace down to the task's own.
+    private static func namespacedIDs(_ tid: pid_t) -> (process: [Int32], thread: [Int32])? {
+        guard let bytes = ProcFS.read("/proc/\(tid)/status") else { return nil }
+        var process: [Int32] = [], thread: [Int32] = []
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let ids = { line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { Int32($0) } }
+            if line.hasPrefix("NStgid:") { process = ids() } else if line.hasPrefix("NSpid:") { thread = ids() }
+        }
+        return process.isEmpty || thread.isEmpty ? nil : (process, thread)
+    }
+
+    /// The inode of the cgroup v2 directory of `pid` (`0::/path` in /proc/PID/cgroup), as Tracee's `cgroupId`.
+    private static func cgroupID(_ pid: pid_t) -> UInt64 {
+        guard let bytes = ProcFS.read("/proc/\(pid)/cgroup") else { return 0 }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("0::") {
+            return inode("/sys/fs/cgroup" + line.dropFirst(3))
+        }
+        return 0
+    }
+
+    private static func executable(_ pid: pid_t) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(pid)/exe", &buffer, buffer.count)
+        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
+
+    private static func inode(_ path: String) -> UInt64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
+    }
+}
