@@ -87,13 +87,26 @@ struct TaskContexts {
         return String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
     }
 
-    /// Field 39 (processor) of the open stat file.
+    /// Field 39 (processor) of the open stat file: read at every call, so parsed in place, no strings.
     private static func processor(_ fd: Int32) -> Int32 {
         guard fd >= 0 else { return 0 }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0, let fields = statFields(Array(buffer[0..<n])), fields.count > 36 else { return 0 }
-        return Int32(fields[36]) ?? 0
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
+            let n = pread(fd, buffer.baseAddress, buffer.count, 0)
+            guard n > 0, let close = buffer[0..<n].lastIndex(of: UInt8(ascii: ")")) else { return 0 }
+            // After "(comm)" come field 3 (state) onwards, one space before each: field 39 follows the 37th.
+            var spaces = 0, value: Int32 = 0, i = close + 1
+            while i < n {
+                let byte = buffer[i]
+                if byte == UInt8(ascii: " ") {
+                    if spaces == 37 { break }
+                    spaces += 1
+                } else if spaces == 37 {
+                    value = value &* 10 &+ Int32(byte &- UInt8(ascii: "0"))
+                }
+                i += 1
+            }
+            return value
+        }
     }
 
     /// `NStgid` and `NSpid` of /proc/TID/status: the ids from ipcwatch's pid namespace down to the task's own.
