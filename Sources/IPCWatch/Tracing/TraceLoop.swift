@@ -43,8 +43,9 @@ struct TraceLoop {
 
     /// Attach mode: what each attached process holds now.
     mutating func attached(_ pids: [pid_t]) {
-        guard snapshots != nil else { return }
-        for pid in pids { deliver(.snapshot(snapshots!.snapshot(pid, at: .attach))) }
+        for pid in pids {
+            if let taken = snapshots?.snapshot(pid, at: .attach) { deliver(.snapshot(taken)) }
+        }
     }
 
     /// Runs until every tracee has ended (or been detached).
@@ -165,7 +166,7 @@ struct TraceLoop {
             assembler.forget(formerThreadID)
             assembler.forget(tid)
             guard snapshots != nil else { return try mode.resume(ptrace) }
-            snapshots!.forget(tid)
+            snapshots?.forget(tid)
             if let options = mode.optionsAfterExec(snapshots: true) { try? ptrace.setOptions(options) }
             try snapshotThenResume(tid, ptrace, at: .exec)
         case .exiting:
@@ -196,7 +197,8 @@ struct TraceLoop {
     }
 
     private mutating func snapshotThenResume(_ pid: pid_t, _ ptrace: Ptrace, at moment: ProcessSnapshot.Moment) throws(Errno) {
-        let taken = snapshots!.capture(pid, at: moment) { tracees.contains($0) }
+        let tracees = tracees
+        let taken = snapshots?.capture(pid, at: moment) { tracees.contains($0) } ?? []
         defer { taken.forEach { deliver(.snapshot($0)) } }
         try mode.resume(ptrace)
     }
