@@ -7,9 +7,6 @@ let package = Package(
         .executable(name: "ipcwatch", targets: ["ipcwatch"]),
         .library(name: "IPCWatch", targets: ["IPCWatch"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
     targets: [
         // Only what Swift cannot do safely: fork/exec with a seccomp filter, variadic ptrace, libseccomp.
         .target(
@@ -23,10 +20,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ipcwatch",
-            dependencies: [
-                "IPCWatch",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["IPCWatch", "CSupport"]
         ),
         // The benchmark's library path (Benchmarks/bench.py): a plain consumer of the public async API.
         .executableTarget(

@@ -147,6 +147,15 @@ void ipcw_waker_wake(int slot, int reason);
 /// ipcw_waker_wake on every slot in use. Async-signal-safe; keeps errno.
 void ipcw_wakers_wake_all(int reason);
 
+// MARK: command line
+
+#include <getopt.h>  // struct option, no_argument, required_argument
+/// getopt_long(3) with its globals as arguments: `*argument` is optarg, `*next_index` optind after the
+/// call. Returns what getopt_long returns. `restart` for the first call on a new argv; parse one argv to
+/// its end before another (the state is global).
+int ipcw_getopt_long(int argc, char *const argv[], const char *optstring, const struct option *longopts,
+                     int *longindex, const char **argument, int *next_index, int restart);
+
 // MARK: namespaces
 
 /// The nodename of `pid`'s UTS namespace, NUL-terminated into `name` (at most `length` bytes), read by a

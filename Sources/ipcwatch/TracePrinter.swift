@@ -7,7 +7,7 @@ import Glibc
 /// it; flushes whenever the tracer has caught up (strace writes each line as the call ends), in blocks
 /// under load. Also keeps the summary and the topology, written at the end.
 final class TracePrinter: TraceSink {
-    private let arguments: IPCWatchCommand
+    private let arguments: Options
     private let output: OutputFile
     private let messages = OutputFile(fd: STDERR_FILENO)
     private let text: TextFormat
@@ -19,15 +19,15 @@ final class TracePrinter: TraceSink {
     private var topology = Topology()
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
-    init(_ arguments: IPCWatchCommand) throws(IPCWatchError) {
+    init(_ arguments: Options) throws(IPCWatchError) {
         self.arguments = arguments
         output = switch arguments.output {
         case nil: OutputFile(fd: STDERR_FILENO)
         case "-": OutputFile(fd: STDOUT_FILENO)
-        case let path?: try OutputFile(path: path)
+        case let path?: try OutputFile(path: path, append: arguments.append)
         }
-        text = TextFormat(decodeFDs: arguments.decodeFDs,
-                          timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none)
+        text = TextFormat(decodeFDs: arguments.decodeFDs > 0, timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none,
+                          durations: arguments.durations)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
         showExits = showEvents && !arguments.json && arguments.quiet == 0
@@ -45,7 +45,7 @@ final class TracePrinter: TraceSink {
         if graphOutput != nil { topology.add(record) }
         switch record {
         case .event(let event):
-            if showEvents {
+            if showEvents && shows(event.result) {
                 if let json { output.writeLine(bytes: json.bytes(for: event)) } else { output.writeLine(text.line(for: event)) }
             }
             summary?.add(event)
@@ -55,6 +55,13 @@ final class TracePrinter: TraceSink {
             break
         }
         return .proceed
+    }
+
+    /// `-z` / `-Z`: only successful, only failed calls (the summary counts them all, as strace's).
+    private func shows(_ result: SyscallResult) -> Bool {
+        if arguments.successfulOnly { return result.isSuccess }
+        if arguments.failedOnly { return !result.isSuccess }
+        return true
     }
 
     var hasDeferredWork: Bool { output.hasBufferedOutput }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import IPCWatch
 #if canImport(Glibc)
 import Glibc
@@ -10,17 +9,22 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
-let arguments: IPCWatchCommand
+let arguments: Options
 do {
-    arguments = try IPCWatchCommand.parse()
+    arguments = try Options.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    let code = IPCWatchCommand.exitCode(for: error)
-    if code == .success {
-        print(IPCWatchCommand.fullMessage(for: error))
-        exit(0)
-    }
-    let message = IPCWatchCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-    fail(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message, code: 2)
+    if let message = error.message { fail(message, code: 2) }
+    exit(2)  // getopt_long said why, on one line
+}
+switch arguments.request {
+case .help:
+    print(HelpText.usage)
+    exit(0)
+case .version:
+    print(HelpText.version)
+    exit(0)
+case .trace:
+    break
 }
 
 // The command gets the signal state ipcwatch started with, recorded before the policy changes it.
@@ -30,10 +34,10 @@ SignalPolicy.install(attaching: attaching)
 
 // The main thread is the tracer: records are formatted and written here, with no hand-off.
 do {
-    let events = try arguments.events.map(EventSelection.parse) ?? Set(Syscall.allCases)
+    let events = (try? arguments.events) ?? []  // validated by Options.parse
     // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
-                               resolvePipeInodes: arguments.decodeFDs || arguments.json, sameCPU: arguments.sameCPU,
+                               resolvePipeInodes: arguments.decodeFDs > 0 || arguments.json, sameCPU: arguments.sameCPU,
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all)
     options.commandSignalState = commandSignals

@@ -180,7 +180,7 @@ struct AttachTests {
 
     @Test("attach errors are one clear line and a non-zero exit", arguments: [
         (["-p", "2147483646"], "cannot attach to process 2147483646: No such process", 1),
-        (["-p", "12ab"], "invalid process id '12ab'", 2),
+        (["-p", "12ab"], "Invalid process id: '12ab'", 2),
         (["-p", "1", "true"], "give either -p PID or a command, not both", 2),
     ])
     func errors(arguments: [String], message: String, code: Int32) {

@@ -56,16 +56,50 @@ struct FilterTests {
     }
 }
 
-@Suite("Event selection")
+@Suite("Event selection (-e)")
 struct SelectionTests {
-    @Test func names() throws {
-        #expect(try EventSelection.parse("pipe2,msgget") == [.pipe2, .msgget])
-        #expect(try EventSelection.parse("pipe") == [.pipe, .pipe2])
-        #expect(try EventSelection.parse("ipc_sem") == [.semget, .semop, .semtimedop, .semctl])
-        #expect(try EventSelection.parse("sysv,!shmdt").contains(.shmat))
-        #expect(try !EventSelection.parse("sysv,!shmdt").contains(.shmdt))
-        #expect(try EventSelection.parse("!msg").count == Syscall.allCases.count - 4)
-        #expect(throws: IPCWatchError.unknownEvent("pipe3")) { try EventSelection.parse("pipe,pipe3") }
-        #expect(try EventSelection.parse("trace=msgget,shmat") == [.msgget, .shmat], "strace's spelling")
+    typealias E = EventSelection
+    static let sysv: Set<Syscall> = [.msgget, .msgsnd, .msgrcv, .msgctl, .semget, .semop, .semtimedop, .semctl,
+                                     .shmget, .shmat, .shmdt, .shmctl]
+
+    @Test("names, strace's classes, Tracee's tags, regex, ?name, all, none, and a leading !")
+    func grammar() throws {
+        #expect(try E.parse("pipe2,msgget") == [.pipe2, .msgget])
+        #expect(try E.parse("pipe") == [.pipe], "an event name is that event, as in strace and Tracee")
+        #expect(try E.parse("trace=msgget,shmat") == [.msgget, .shmat], "strace's spelling")
+        #expect(try E.parse("%ipc") == Self.sysv.union([.ipc]), "strace's %ipc: the SysV family and ipc")
+        #expect(try E.parse("%pipe") == [.pipe, .pipe2])
+        #expect(try E.parse("%msg") == [.msgget, .msgsnd, .msgrcv, .msgctl])
+        #expect(try E.parse("tag=ipc_sem") == [.semget, .semop, .semtimedop, .semctl])
+        #expect(try E.parse("tag=ipc") == Self.sysv.union([.pipe, .pipe2]), "Tracee's ipc set has no ipc event")
+        #expect(try E.parse("/^sem") == [.semget, .semop, .semtimedop, .semctl])
+        #expect(try E.parse("?bogus,pipe") == [.pipe])
+        #expect(try E.parse("all") == Set(Syscall.allCases))
+        #expect(try E.parse("none") == [])
+        #expect(try E.parse("!%msg").count == Syscall.allCases.count - 4)
+        #expect(try E.parse("trace=!pipe,pipe2") == Set(Syscall.allCases).subtracting([.pipe, .pipe2]),
+                "! negates the whole list, as in strace")
+        #expect(try E.parse("semtimedop_time64") == [.semtimedop], "strace's i386 name")
+    }
+
+    @Test("mistakes are one line that says what to write", arguments: [
+        ("", "invalid system call ''"),
+        ("trace=", "invalid system call ''"),
+        ("pipe,pipe3", "invalid system call 'pipe3'"),
+        ("msg", "for the set, write %msg or tag=ipc_msgq"),
+        ("sysv", "tag=ipc or %ipc"),
+        ("%bogus", "invalid system call class '%bogus'"),
+        ("tag=bogus", "unknown Tracee set 'bogus'"),
+        ("signal=all", "invalid -e qualifier 'signal'"),
+        ("/[", "invalid regular expression"),
+    ])
+    func refused(expression: String, message: String) {
+        do {
+            let selected = try E.parse(expression)
+            Issue.record("accepted: \(selected)")
+        } catch {
+            #expect(error.description.contains(message), "got: \(error)")
+            #expect(!error.description.contains("\n"))
+        }
     }
 }

@@ -94,9 +94,11 @@ struct OptionsTests {
 @Suite("Event selection end to end")
 struct SelectionEndToEndTests {
     @Test("-e reports exactly the selected events", arguments: [
-        ("msg", ["msgget", "msgsnd", "msgrcv", "msgctl"]),
+        ("%msg", ["msgget", "msgsnd", "msgrcv", "msgctl"]),
+        ("tag=ipc_msgq", ["msgget", "msgsnd", "msgrcv", "msgctl"]),
         ("shmat,shmdt", ["shmat", "shmdt"]),
-        ("sysv,!msg,!shm", ["semget", "semtimedop", "semctl"]),
+        ("trace=/^sem", ["semget", "semtimedop", "semctl"]),
+        ("!%msg,%shm,%pipe", ["semget", "semtimedop", "semctl"]),
     ])
     func selected(list: String, expected: [String]) {
         let (result, events) = Support.trace([Support.fixture, "sysv"], options: ["-e", list])

@@ -1,39 +1,92 @@
-/// Parses `-e` lists: event names, sets, and `!name` exclusions, as strace's `-e trace=`.
+/// strace's `-e` expressions for the events ipcwatch traces: `[trace=][!]SET` where SET is a
+/// comma-separated list of event names (`pipe` is the `pipe` event only, as in strace and Tracee),
+/// strace-style classes (`%ipc` is the SysV family and `ipc`, as strace's; `%pipe`, `%msg`, `%sem`, `%shm`
+/// are ours), Tracee's sets as `tag=NAME` (`tag=ipc_msgq`), `/regex` over the names, `?name` (no error
+/// if unknown), `all` and `none`. A leading `!` selects everything but the list, as in strace.
 package enum EventSelection {
-    /// Sets by name: ours (`pipe`, `msg`, `sem`, `shm`, `sysv`, `all`) and Tracee's (`ipc`, `ipc_pipe`,
-    /// `ipc_msgq`, `ipc_sem`, `ipc_shm`). `pipe` is the set {pipe, pipe2}, a superset of the event.
-    package static let sets: [String: Set<Syscall>] = {
-        let all = Set(Syscall.allCases)
-        let family = { (f: Syscall.Family) in Set(Syscall.allCases.filter { $0.family == f }) }
-        let sysv = all.subtracting(family(.pipe))
-        return ["all": all, "ipc": all, "pipe": family(.pipe), "ipc_pipe": family(.pipe),
-                "msg": family(.msg), "ipc_msgq": family(.msg), "sem": family(.sem), "ipc_sem": family(.sem),
-                "shm": family(.shm), "ipc_shm": family(.shm), "sysv": sysv]
+    /// Our classes, strace's syntax.
+    package static let classes: [String: Set<Syscall>] = [
+        "ipc": Set(Syscall.allCases.filter { $0.family != .pipe }),
+        "pipe": family(.pipe), "msg": family(.msg), "sem": family(.sem), "shm": family(.shm),
+    ]
+
+    /// Tracee's sets (`pkg/events/core.go` v0.24.1): `ipc` is the union of the others and does not contain
+    /// the `ipc` event (which is in Tracee's `32bit_unique`).
+    package static let tags: [String: Set<Syscall>] = {
+        var tags: [String: Set<Syscall>] = [:]
+        for syscall in Syscall.allCases {
+            for tag in TraceeSchema.definition(syscall).sets where tag != "syscalls" { tags[tag, default: []].insert(syscall) }
+        }
+        return tags
     }()
 
-    /// `pipe2,msgget`, `sysv,!shmdt`, `!pipe`... An empty list or one of only exclusions starts from all.
-    /// strace's spelling `trace=LIST` is accepted too.
-    package static func parse(_ list: String) throws(IPCWatchError) -> Set<Syscall> {
-        let list = list.hasPrefix("trace=") ? list.dropFirst("trace=".count) : Substring(list)
-        let items = list.split(separator: ",", omittingEmptySubsequences: true).map { $0.trimmingSpaces }
-        var included: Set<Syscall> = []
-        var excluded: Set<Syscall> = []
-        for item in items {
-            let negated = item.hasPrefix("!")
-            let name = negated ? String(item.dropFirst()) : item
-            guard let selected = resolve(name) else { throw .unknownEvent(name) }
-            if negated { excluded.formUnion(selected) } else { included.formUnion(selected) }
+    private static func family(_ family: Syscall.Family) -> Set<Syscall> {
+        Set(Syscall.allCases.filter { $0.family == family })
+    }
+
+    /// Why an expression is refused: one line for the user.
+    package struct Invalid: Error, CustomStringConvertible, Equatable {
+        package let description: String
+    }
+
+    /// The events `expression` selects.
+    package static func parse(_ expression: String) throws(Invalid) -> Set<Syscall> {
+        var list = Substring(expression)
+        if let equals = list.firstIndex(of: "="), !list.hasPrefix("tag="), !list.hasPrefix("?"), !list.hasPrefix("/") {
+            let qualifier = list[..<equals]
+            guard qualifier == "trace" || qualifier == "t" else {
+                throw Invalid(description: "invalid -e qualifier '\(qualifier)' (ipcwatch knows trace=)")
+            }
+            list = list[list.index(after: equals)...]
         }
-        if items.allSatisfy({ $0.hasPrefix("!") }) { included = Set(Syscall.allCases) }
-        return included.subtracting(excluded)
+        let negated = list.hasPrefix("!")
+        if negated { list = list.dropFirst() }
+        guard !list.isEmpty else { throw Invalid(description: "invalid system call '\(list)'") }
+        var selected: Set<Syscall> = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            selected.formUnion(try resolve(item))
+        }
+        return negated ? Set(Syscall.allCases).subtracting(selected) : selected
     }
 
-    private static func resolve(_ name: String) -> Set<Syscall>? {
-        if let set = sets[name] { return set }
-        return Syscall(rawValue: name).map { [$0] }
+    private static func resolve(_ item: Substring) throws(Invalid) -> Set<Syscall> {
+        if item == "all" { return Set(Syscall.allCases) }
+        if item == "none" { return [] }
+        if item.hasPrefix("?") { return (try? resolve(item.dropFirst())) ?? [] }
+        if item.hasPrefix("%") {
+            guard let set = classes[String(item.dropFirst())] else {
+                throw Invalid(description: "invalid system call class '\(item)' (classes: \(classNames))")
+            }
+            return set
+        }
+        if item.hasPrefix("tag=") {
+            guard let set = tags[String(item.dropFirst(4))] else {
+                throw Invalid(description: "unknown Tracee set '\(item.dropFirst(4))' (sets: \(tags.keys.sorted().joined(separator: ", ")))")
+            }
+            return set
+        }
+        if item.hasPrefix("/") {
+            guard let regex = try? Regex(String(item.dropFirst())) else {
+                throw Invalid(description: "invalid regular expression '\(item.dropFirst())'")
+            }
+            return Set(Syscall.allCases.filter { $0.rawValue.contains(regex) })
+        }
+        if let syscall = Syscall(rawValue: String(item)) { return [syscall] }
+        // i386 names for the same events, as strace prints and accepts them.
+        if item == "semtimedop_time64" { return [.semtimedop] }
+        throw Invalid(description: suggestion(for: String(item)))
     }
-}
 
-private extension Substring {
-    var trimmingSpaces: String { String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
+    private static var classNames: String { classes.keys.sorted().map { "%" + $0 }.joined(separator: ", ") }
+
+    /// A set name given bare is refused with the spellings that mean it.
+    private static func suggestion(for name: String) -> String {
+        var meant: [String] = []
+        if classes[name] != nil { meant.append("%" + name) }
+        let tracee = ["msg": "ipc_msgq", "sem": "ipc_sem", "shm": "ipc_shm", "pipe": "ipc_pipe", "sysv": "ipc"][name] ?? name
+        if tags[tracee] != nil { meant.append("tag=" + tracee) }
+        if name == "sysv" { meant.append("%ipc") }
+        guard !meant.isEmpty else { return "invalid system call '\(name)'" }
+        return "invalid system call '\(name)': for the set, write \(meant.joined(separator: " or "))"
+    }
 }

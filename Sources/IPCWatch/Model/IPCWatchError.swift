@@ -43,8 +43,6 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotAttach(pid: Int32, reason: String)
     /// A file could not be opened for writing.
     case cannotOpen(path: String, errno: Errno)
-    /// A name given to `-e` is neither an event nor a set.
-    case unknownEvent(String)
     /// The request itself is unusable (no command, no process).
     case invalidRequest(String)
 
@@ -62,9 +60,6 @@ public enum IPCWatchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cannotAttach(let pid, let reason): "cannot attach to process \(pid): \(reason)"
         case .cannotOpen(let path, let errno): "cannot open '\(path)': \(errno.message)"
         case .invalidRequest(let message): message
-        case .unknownEvent(let name):
-            "unknown event '\(name)'; valid events: \(Syscall.allCases.map(\.rawValue).joined(separator: ", "));"
-                + " sets: \(EventSelection.sets.keys.sorted().joined(separator: ", "))"
         }
     }
 

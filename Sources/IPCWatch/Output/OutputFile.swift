@@ -21,10 +21,10 @@ package final class OutputFile {
         buffer.reserveCapacity(capacity)
     }
 
-    /// Opens (creates, truncates) `path` for writing, close-on-exec so the traced command never
-    /// inherits it.
-    package convenience init(path: String) throws(IPCWatchError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+    /// Opens (creates, truncates or appends to) `path` for writing, close-on-exec so the traced command
+    /// never inherits it.
+    package convenience init(path: String, append: Bool = false) throws(IPCWatchError) {
+        let fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: .current) }
         self.init(fd: fd, ownsDescriptor: true)
     }

@@ -14,12 +14,15 @@ package struct TextFormat: Sendable {
     package var decodeFDs: Bool
     /// Which time prefix each line starts with.
     package var timestamps: Timestamps
+    /// strace's `-T`: the time spent in the call after the result, ` <0.000040>`.
+    package var durations: Bool
 
     /// Creates a format; the defaults match strace without `-y` or `-t`. (strace's `-s` is
     /// ``DecodeOptions/stringLimit``: message text and `sembuf` arrays are cut when they are read.)
-    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none) {
+    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none, durations: Bool = false) {
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
+        self.durations = durations
     }
 
     /// The event as one line, without a newline.
@@ -31,6 +34,9 @@ package struct TextFormat: Sendable {
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
         line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil)
         line += " = " + event.result.straceText(for: event.call)
+        if durations {
+            line += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
+        }
         return line
     }
 

@@ -1,0 +1,53 @@
+/// What `--help` and `-V` print. The README's Usage section and docs/ipcwatch.1 say the same.
+enum HelpText {
+    static let version = "ipcwatch 0.3 (Tracee v0.24.1 event schema, strace 6 text)"
+
+    static let usage = """
+        Usage: ipcwatch [-cCfjqTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -- PROG [ARGS]
+               ipcwatch [-cCjqTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -p PID...
+
+        Watch a program's IPC syscalls — pipe, pipe2, the SysV family (msg*, sem*, shm*) and the i386 ipc(2)
+        multiplexer — with ptrace and a seccomp filter: no root, no kernel module. Every other syscall runs at
+        native speed. Children and threads are always followed. Exits with the command's status.
+
+        Tracing:
+          -e EXPR, --expr=EXPR   which events: [trace=][!]SET, SET a comma-separated list of
+                                 event names (pipe, pipe2, ipc, msgget, msgsnd, msgrcv, msgctl, semget, semop,
+                                 semtimedop, semctl, shmget, shmat, shmdt, shmctl), classes %ipc (the SysV
+                                 family and ipc, as strace's), %pipe, %msg, %sem, %shm, Tracee's sets
+                                 tag=ipc, tag=ipc_pipe, tag=ipc_msgq, tag=ipc_sem, tag=ipc_shm, /REGEX, ?NAME
+                                 (no error if unknown), all, none; '!' first selects all but SET
+          -p PID, --pid=PID      attach to process PID (all its threads) and follow its children; repeat,
+                                 or separate with commas or spaces (-p "$(pidof prog)"); Ctrl-C detaches
+          -f                     accepted for strace's sake (-f, -ff): children are always followed
+          --seccomp-bpf          accepted for strace's sake: launch mode always uses a seccomp filter
+          --same-cpu             run ipcwatch and the command on one CPU (faster per event, less parallel)
+
+        Output:
+          -o FILE, --output=FILE write events to FILE ('-' for stdout) instead of stderr
+          -A                     append to FILE instead of truncating it
+          -j, --json             one JSON object per line, in Tracee v0.24.1's event schema
+          -s N, --string-limit=N show at most N bytes of message text and N sembuf entries (default 32)
+          -y, --decode-fds       show pipe fds with their inode: 3<pipe:[12345]>
+          -t, -tt, -ttt          prefix each line with the time of day, with microseconds, as epoch seconds
+          -T, --syscall-times    show the time spent in each call: <0.000040>
+          -z, --successful-only  show only calls that succeeded
+          -Z, --failed-only      show only calls that failed
+          -q, --quiet            no attach/detach messages; no exit lines
+          -c, --summary-only     only a table of calls, errors and time at the end
+          -C, --summary          events and the table (with -j: the table as JSON, on stderr)
+          --graph=FILE           when the trace ends, write who talks to whom to FILE
+          --graph-format=FORMAT  dot, mermaid or json (default: from FILE's extension)
+
+        Miscellaneous:
+          -h, --help             print this help and exit
+          -V, --version          print the version and exit
+
+        Examples:
+          ipcwatch -- sh -c 'echo hi | cat'
+          ipcwatch -f -e trace=%ipc -s200 -oipc.log -- ./server
+          ipcwatch -j -e tag=ipc_msgq -o events.json -- ipcmk -Q
+          ipcwatch -p "$(pidof postgres)" -e %shm
+          ipcwatch --graph pipeline.dot -- sh -c 'ls | sort | uniq -c'
+        """
+}

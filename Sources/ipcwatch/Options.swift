@@ -1,0 +1,167 @@
+import CSupport
+import IPCWatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The command line, parsed with glibc's `getopt_long` as strace parses its own: options first (bundled
+/// `-fqy`, attached values `-s200 -oFILE -p1,2`, `--long=value`), then the command from the first word that
+/// is not an option (`+` in the option string) or after `--`.
+struct Options {
+    var output: String?
+    var append = false
+    var json = false
+    var expressions: [String] = []
+    var stringLimit = 32
+    var decodeFDs = 0
+    var summaryOnly = false
+    var summary = false
+    var timestamps = 0
+    var durations = false
+    var successfulOnly = false
+    var failedOnly = false
+    var quiet = 0
+    var follow = 0
+    var sameCPU = false
+    var graph: String?
+    var graphFormatName: String?
+    var pids: [Int32] = []
+    var command: [String] = []
+
+    /// What the command line asks for besides a trace.
+    enum Request: Equatable { case trace, help, version }
+    var request = Request.trace
+
+    /// A usage error: one line for `ipcwatch: …`, exit 2 (glibc printed its own line for an unknown option).
+    struct UsageError: Error, Equatable {
+        let message: String?
+    }
+
+    private enum Long: Int32 {
+        case sameCPU = 256, graph, graphFormat, seccompBPF
+    }
+
+    private static let parsing = Mutex(())
+
+    private static let shortOptions = "+hVfqcCjyTtzZAo:e:s:p:"
+    private static let longOptions: [(name: String, argument: Int32, value: Int32)] = [
+        ("help", no_argument, Int32(UInt8(ascii: "h"))), ("version", no_argument, Int32(UInt8(ascii: "V"))),
+        ("output", required_argument, Int32(UInt8(ascii: "o"))), ("json", no_argument, Int32(UInt8(ascii: "j"))),
+        ("string-limit", required_argument, Int32(UInt8(ascii: "s"))), ("decode-fds", no_argument, Int32(UInt8(ascii: "y"))),
+        ("summary-only", no_argument, Int32(UInt8(ascii: "c"))), ("summary", no_argument, Int32(UInt8(ascii: "C"))),
+        ("quiet", no_argument, Int32(UInt8(ascii: "q"))), ("follow-forks", no_argument, Int32(UInt8(ascii: "f"))),
+        ("pid", required_argument, Int32(UInt8(ascii: "p"))), ("attach", required_argument, Int32(UInt8(ascii: "p"))),
+        ("expr", required_argument, Int32(UInt8(ascii: "e"))), ("syscall-times", no_argument, Int32(UInt8(ascii: "T"))),
+        ("successful-only", no_argument, Int32(UInt8(ascii: "z"))), ("failed-only", no_argument, Int32(UInt8(ascii: "Z"))),
+        ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
+        ("graph-format", required_argument, Long.graphFormat.rawValue),
+        ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue),
+    ]
+
+    /// Parses `arguments` (without the program name).
+    static func parse(_ arguments: [String]) throws(UsageError) -> Options {
+        var options = Options()
+        let argv = (["ipcwatch"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let names = longOptions.map { strdup($0.name) }
+        defer { names.forEach { free($0) } }
+        var table = zip(longOptions, names).map { option(name: UnsafePointer($1), has_arg: $0.argument, flag: nil, val: $0.value) }
+        table.append(option())
+        // getopt_long keeps its state in globals: one parse at a time (tests parse in parallel).
+        try parsing.withLock { _ throws(UsageError) in
+            var next: Int32 = 1
+            var restart: Int32 = 1
+            while true {
+                var argument: UnsafePointer<CChar>?
+                var longIndex: Int32 = 0
+                let code = ipcw_getopt_long(Int32(arguments.count + 1), argv, shortOptions, table, &longIndex, &argument,
+                                            &next, restart)
+                restart = 0
+                if code == -1 { break }
+                try options.apply(code, argument.map { String(cString: $0) })
+            }
+            options.command = Array(arguments.dropFirst(Int(next) - 1))
+        }
+        if options.request == .trace { try options.validate() }
+        return options
+    }
+
+    private mutating func apply(_ code: Int32, _ value: String?) throws(UsageError) {
+        switch code {
+        case Int32(UInt8(ascii: "h")): request = .help
+        case Int32(UInt8(ascii: "V")): request = .version
+        case Int32(UInt8(ascii: "o")): output = value
+        case Int32(UInt8(ascii: "A")): append = true
+        case Int32(UInt8(ascii: "j")): json = true
+        case Int32(UInt8(ascii: "e")): expressions.append(value ?? "")
+        case Int32(UInt8(ascii: "s")):
+            guard let limit = value.flatMap({ Int($0) }), limit >= 0 else {
+                throw UsageError(message: "invalid -s argument: '\(value ?? "")'")
+            }
+            stringLimit = limit
+        case Int32(UInt8(ascii: "y")): decodeFDs += 1
+        case Int32(UInt8(ascii: "c")): summaryOnly = true
+        case Int32(UInt8(ascii: "C")): summary = true
+        case Int32(UInt8(ascii: "t")): timestamps += 1
+        case Int32(UInt8(ascii: "T")): durations = true
+        case Int32(UInt8(ascii: "z")): successfulOnly = true
+        case Int32(UInt8(ascii: "Z")): failedOnly = true
+        case Int32(UInt8(ascii: "q")): quiet += 1
+        case Int32(UInt8(ascii: "f")): follow += 1
+        case Int32(UInt8(ascii: "p")): try addPIDs(value ?? "")
+        case Long.sameCPU.rawValue: sameCPU = true
+        case Long.graph.rawValue: graph = value
+        case Long.graphFormat.rawValue: graphFormatName = value
+        case Long.seccompBPF.rawValue: break  // launch mode always filters with seccomp
+        default: throw UsageError(message: nil)  // getopt_long printed why
+        }
+    }
+
+    /// strace's separators: `-p 1,2`, `-p "1 2"` (the `pidof` idiom), repeated `-p`.
+    private mutating func addPIDs(_ list: String) throws(UsageError) {
+        for word in list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            guard let pid = Int32(word), pid > 0 else { throw UsageError(message: "Invalid process id: '\(word)'") }
+            pids.append(pid)
+        }
+        if list.allSatisfy({ $0 == "," || $0 == " " }) { throw UsageError(message: "Invalid process id: '\(list)'") }
+    }
+
+    private func validate() throws(UsageError) {
+        if sameCPU && !pids.isEmpty { throw UsageError(message: "--same-cpu applies to launch mode only") }
+        if !pids.isEmpty && !command.isEmpty { throw UsageError(message: "give either -p PID or a command, not both") }
+        guard !command.isEmpty || !pids.isEmpty else {
+            throw UsageError(message: "must have PROG [ARGS] or -p PID (see 'ipcwatch --help')")
+        }
+        guard timestamps <= 3 else { throw UsageError(message: "-t may be given at most three times") }
+        if successfulOnly && failedOnly { throw UsageError(message: "-z and -Z together select nothing") }
+        do {
+            _ = try events
+        } catch {
+            throw UsageError(message: error.description)
+        }
+        if let name = graphFormatName, GraphFormat(rawValue: name) == nil {
+            throw UsageError(message: "unknown graph format '\(name)' (dot, mermaid or json)")
+        }
+        if graphFormatName != nil && graph == nil { throw UsageError(message: "--graph-format needs --graph FILE") }
+        if let graph, graphFormat == nil {
+            throw UsageError(message: "cannot tell the format of '\(graph)' from its name: add --graph-format dot|mermaid|json")
+        }
+    }
+
+    /// The events every `-e` selects together; all of them without `-e`.
+    var events: Set<Syscall> {
+        get throws(EventSelection.Invalid) {
+            guard !expressions.isEmpty else { return Set(Syscall.allCases) }
+            var selected: Set<Syscall> = []
+            for expression in expressions { selected.formUnion(try EventSelection.parse(expression)) }
+            return selected
+        }
+    }
+
+    /// The format of `--graph`, nil without it.
+    var graphFormat: GraphFormat? {
+        guard let graph else { return nil }
+        return graphFormatName.flatMap(GraphFormat.init(rawValue:)) ?? GraphFormat(path: graph)
+    }
+}
