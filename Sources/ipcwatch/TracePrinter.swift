@@ -35,7 +35,8 @@ final class TracePrinter: TraceSink {
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
     }
 
-    func traceStarted() {
+    func traceStarted(_ processes: [Int32]) {
+        if arguments.pids.isEmpty, let command = processes.first { SignalPolicy.forward(to: command) }
         guard !arguments.pids.isEmpty, arguments.quiet == 0 else { return }
         arguments.pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
         messages.flush()

@@ -96,17 +96,34 @@ struct ProcessCornerCaseTests {
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("pipe") }, "the block-buffered file was flushed: \(lines)")
     }
 
-    @Test("SIGTERM to ipcwatch: output flushed, ipcwatch dies of SIGTERM, the command with it")
+    @Test("SIGTERM to ipcwatch reaches the command as untraced (pending: it inherited a blocked SIGTERM); a second ends the trace, output flushed")
     func terminated() throws {
         let output = Support.newPath("sigterm")
-        // Spawned with this runner's signal mask, which blocks SIGTERM: ipcwatch must unblock what it handles.
+        // Spawned with this runner's signal mask, which blocks SIGTERM: ipcwatch must unblock what it handles,
+        // and the command starts with SIGTERM blocked, as it would untraced.
         let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"])
         let target = try #require(tracer.readLine().flatMap { Int32($0) })
+        kill(tracer.pid, SIGTERM)
+        // Forwarded: pending in the command (bit 15 of its process-wide pending set).
+        try waitUntil(message: "SIGTERM pending in the command (ShdPnd \(Proc.status("ShdPnd", of: target) ?? "gone"))") {
+            (UInt64(Proc.status("ShdPnd", of: target) ?? "0", radix: 16) ?? 0) & (1 << (UInt64(SIGTERM) - 1)) != 0
+        }
         kill(tracer.pid, SIGTERM)
         #expect(tracer.wait() == (SIGTERM, true))
         let lines = Support.textLines(output)
         #expect(lines.count == 2, "flushed before dying: \(lines)")
-        #expect(Support.exits(target), "EXITKILL took the command along")
+        #expect(Support.exits(target), "the second SIGTERM killed the command")
+    }
+
+    @Test("SIGTERM to ipcwatch is forwarded: the command's handler runs, its IPC calls are traced, its status is ipcwatch's")
+    func forwardedTerm() throws {
+        let output = Support.newPath("forwarded")
+        let script = "trap 'ipcmk -Q >/dev/null; exit 7' TERM; echo ready; while :; do sleep 0.05; done"
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", "sh", "-c", script])
+        #expect(tracer.readLine() == "ready")
+        kill(tracer.pid, SIGTERM)
+        #expect(tracer.wait() == (7, false), "exits as the command did")
+        #expect(Support.textLines(output).contains { $0.contains(" ipcmk msgget(") }, "the handler's msgget is in the trace")
     }
 
     @Test("a setuid program run unprivileged: no privilege (no_new_privs), no crash",

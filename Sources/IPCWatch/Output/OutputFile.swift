@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// A buffered writer on a file descriptor: line-buffered for a terminal, block-buffered otherwise.
-/// A closed reader (EPIPE) turns it into a sink that drops output; it never stops the trace.
+/// A failed write never stops the trace: the first one is reported on one line, `ipcwatch: NAME: error`
+/// (as strace reports `-o /dev/full`), and further output is dropped. A reader that went away (EPIPE,
+/// `| head -1`) is not reported: it asked for no more.
 package final class OutputFile {
     private let fd: Int32
     private let ownsDescriptor: Bool
@@ -13,12 +15,18 @@ package final class OutputFile {
     /// The reader went away or the device failed; further output is dropped.
     package private(set) var failure: Errno?
 
+    /// What the failure report calls it: the path, or the stream.
+    private let name: String
+
     /// Writes to `fd`, line-buffered when it is a terminal (`isatty`); closes it on deinit only when `ownsDescriptor`.
-    package init(fd: Int32, ownsDescriptor: Bool = false) {
+    package init(fd: Int32, ownsDescriptor: Bool = false, name: String? = nil) {
         self.fd = fd
+        self.name = name ?? (fd == STDOUT_FILENO ? "stdout" : fd == STDERR_FILENO ? "stderr" : "fd \(fd)")
         self.ownsDescriptor = ownsDescriptor
         self.lineBuffered = isatty(fd) == 1
         buffer.reserveCapacity(capacity)
+        // Closed when ipcwatch started (`>&-`): a descriptor opened later would take its number.
+        if fcntl(fd, F_GETFD) < 0 { fail(.current) }
     }
 
     /// Opens (creates, truncates or appends to) `path` for writing, close-on-exec so the traced command
@@ -26,7 +34,7 @@ package final class OutputFile {
     package convenience init(path: String, append: Bool = false) throws(IPCWatchError) {
         let fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: .current) }
-        self.init(fd: fd, ownsDescriptor: true)
+        self.init(fd: fd, ownsDescriptor: true, name: path)
     }
 
     deinit {
@@ -61,8 +69,15 @@ package final class OutputFile {
         var offset = 0
         while offset < buffer.count && failure == nil {
             let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { failure = .current }
+            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { fail(.current) }
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func fail(_ error: Errno) {
+        failure = error
+        guard error.rawValue != EPIPE, fd != STDERR_FILENO else { return }
+        let line = "ipcwatch: \(name): \(error.message)\n"
+        _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
     }
 }

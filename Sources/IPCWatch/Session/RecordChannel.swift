@@ -243,7 +243,7 @@ final class RecordChannel: @unchecked Sendable {
 }
 
 extension RecordChannel: TraceSink {
-    func traceStarted() { started(.success(())) }
+    func traceStarted(_ processes: [Int32]) { started(.success(())) }
     func receive(_ record: TraceRecord) -> TraceSinkReply { send(record) ? .proceed : .stop }
     var hasDeferredWork: Bool { hasUndelivered }
     func tracerWillWait() { deliver() }

@@ -7,9 +7,9 @@
 /// them, each *after* the tracee it concerns was resumed: the sink's work overlaps with the tracee's run,
 /// and a traced thread waits for a slow sink only at its next watched call.
 public protocol TraceSink: AnyObject {
-    /// The trace runs: the launched command has exec'd, or every thread of the attached processes is
-    /// seized. Called once, before any record.
-    func traceStarted()
+    /// The trace runs: the launched command has exec'd (`processes` is its pid), or every thread of the
+    /// attached `processes` is seized. Called once, before any record.
+    func traceStarted(_ processes: [Int32])
 
     /// A watched syscall completed, a thread ended, or (with ``TraceOptions/processSnapshots``) a
     /// process was looked at. Answer ``TraceSinkReply/stop`` to end the trace now (as cancellation does:
@@ -27,7 +27,7 @@ public protocol TraceSink: AnyObject {
 
 extension TraceSink {
     /// Does nothing.
-    public func traceStarted() {}
+    public func traceStarted(_ processes: [Int32]) {}
     /// False: nothing is deferred.
     public var hasDeferredWork: Bool { false }
     /// Does nothing.

@@ -124,12 +124,12 @@ public struct Tracer: Sendable {
         switch target {
         case .launch(let command):
             let root = try Launcher.launch(command, options: options, signals: signals)
-            sink.traceStarted()
+            sink.traceStarted([root])
             loop = TraceLoop(mode: .launch, tracees: [root], options: options, sink: sink, waker: waker)
             loop.rootExecuted()
         case .attach(let pids):
             let tids = try Attacher.attach(pids, traceExit: options.processSnapshots, waker: waker)
-            sink.traceStarted()
+            sink.traceStarted(pids)
             loop = TraceLoop(mode: .attach, tracees: tids, options: options, sink: sink, waker: waker)
             loop.attached(pids)
         }
