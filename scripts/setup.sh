@@ -10,6 +10,8 @@ command -v cc >/dev/null 2>&1 || missing+=(gcc)
 [ -x /usr/bin/setpriv ] || missing+=(util-linux)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v man >/dev/null 2>&1 || missing+=(man-db)      # the man page test renders docs/ipcwatch.1
+command -v python3 >/dev/null 2>&1 || missing+=(python3)  # scripts/tracee-check, make-manpage
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
