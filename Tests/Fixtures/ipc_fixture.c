@@ -536,6 +536,25 @@ static int seccomp_status(void) {
     return 0;
 }
 
+// Flag words strace renders in ways a naive table would not: every single bit of pipe2's flags (strace
+// prints them with open(2)'s table) and all of them at once, unknown bits alone (`/* SEM_??? */`) and
+// mixed, the order of sem_flg names, and a key >= 2^31 inside an IPC_STAT structure (printed unsigned).
+static int flags(void) {
+    for (int i = 0; i < 32; i++) syscall(SYS_pipe2, NULL, 1u << i);
+    syscall(SYS_pipe2, NULL, 0xffffffffu);
+    int id = semget(IPC_PRIVATE, 1, 0600);
+    struct sembuf ops[3] = {{0, 1, SEM_UNDO | IPC_NOWAIT}, {0, -1, 0x2}, {0, 0, IPC_NOWAIT | 0x2}};
+    semop(id, ops, 3);
+    semctl(id, 0, IPC_RMID);
+    int queue = msgget((key_t)0xb1964abbu, IPC_CREAT | 0600);
+    struct msqid_ds ds;
+    msgctl(queue, IPC_STAT, &ds);
+    msgctl(queue, IPC_RMID, NULL);
+    msgsnd(-1, NULL, 0, 0x10000000);
+    shmat(-1, NULL, 0x200000);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *path = getenv("IPC_FIXTURE_LOG");
     if (path && !(logfile = fopen(path, "ae"))) { perror(path); return 2; }
@@ -574,6 +593,7 @@ int main(int argc, char **argv) {
         return 3;
     }
     if (!strcmp(mode, "everything")) return everything();
+    if (!strcmp(mode, "flags")) return flags();
     if (!strcmp(mode, "x32")) {
         int fd[2] = {-1, -1};
         long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);

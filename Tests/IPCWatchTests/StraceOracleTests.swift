@@ -84,6 +84,11 @@ struct StraceOracleTests {
         expectSameCalls([Support.fixture, "everything"], minimum: 90)
     }
 
+    @Test("flag words: every pipe2 bit (open(2)'s table), unknown bits, sem_flg order, an unsigned key")
+    func flagWords() {
+        expectSameCalls([Support.fixture, "flags"], minimum: 38)
+    }
+
     @Test("real programs", arguments: [
         ["ipcmk", "-Q"], ["ipcmk", "-M", "4096"], ["ipcmk", "-S", "3"],
         ["sh", "-c", "ipcrm -q $(ipcmk -Q | tr -dc 0-9) && ipcrm -m $(ipcmk -M 4096 | tr -dc 0-9)"],

@@ -155,7 +155,7 @@ extension PrintedStruct {
     static let ipc64Perm = PrintedStruct(ControlLayouts.ipc64Perm, [
         .field("uid", .unsigned, inSetForm: true), .field("gid", .unsigned, inSetForm: true),
         .field("mode", .mode, inSetForm: true),
-        .field("key", .signed), .field("cuid", .unsigned), .field("cgid", .unsigned),
+        .field("key", .unsigned), .field("cuid", .unsigned), .field("cgid", .unsigned),  // strace: key unsigned
     ])
 
     static let msqid64DS = PrintedStruct(ControlLayouts.msqid64DS, [

@@ -1,10 +1,17 @@
 /// A table of flag names, in the order strace prints them, with a renderer for a bit set.
 struct FlagNames: Sendable {
     let names: [(value: UInt64, name: String)]
+    /// strace's comment for bits none of whose names is known, e.g. `O_???`.
+    let unknown: String?
 
-    init(_ names: [(UInt64, String)]) { self.names = names.map { (value: $0.0, name: $0.1) } }
+    init(_ names: [(UInt64, String)], unknown: String? = nil) {
+        self.names = names.map { (value: $0.0, name: $0.1) }
+        self.unknown = unknown
+    }
 
-    /// `A|B|0x80000000`: known flags in table order, unknown bits as one hex number; nil for no bits.
+    /// `A|B|0x80000000`: known flags in table order (an entry of several bits first takes them all, as
+    /// strace's `printflags`), unknown bits as one hex number, `0x2 /* SEM_??? */` when no name is known;
+    /// nil for no bits.
     func render(_ bits: UInt64) -> String? {
         guard bits != 0 else { return nil }
         var parts: [String] = []
@@ -13,8 +20,10 @@ struct FlagNames: Sendable {
             parts.append(name)
             rest &= ~value
         }
-        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
-        return parts.joined(separator: "|")
+        guard rest != 0 else { return parts.joined(separator: "|") }
+        let hex = "0x" + String(rest, radix: 16)
+        if parts.isEmpty, let unknown { return "\(hex) /* \(unknown) */" }
+        return (parts + [hex]).joined(separator: "|")
     }
 
     /// Like `render`, but "0" when no bit is set.
@@ -64,8 +73,15 @@ public struct PipeFlags: OptionSet, Sendable, Hashable, Codable {
     /// `O_NOTIFICATION_PIPE` is `O_EXCL`'s bit, and strace 6 names it so.
     public static let notificationPipe = PipeFlags(rawValue: 0o200)
 
-    static let names = FlagNames([(0o200, "O_EXCL"), (0o4000, "O_NONBLOCK"), (0o40000, "O_DIRECT"),
-                                  (0o2000000, "O_CLOEXEC")])
+    /// strace prints pipe2's flags with its `open_mode_flags` table, in its order (`O_SYNC` before
+    /// `O_DSYNC`, `O_TMPFILE` before `O_DIRECTORY`): measured with strace 6.1 on every bit.
+    static let names = FlagNames([
+        (0o100, "O_CREAT"), (0o200, "O_EXCL"), (0o400, "O_NOCTTY"), (0o1000, "O_TRUNC"), (0o2000, "O_APPEND"),
+        (0o4000, "O_NONBLOCK"), (0o4010000, "O_SYNC"), (0o10000, "O_DSYNC"), (0o40000, "O_DIRECT"),
+        (0o100000, "O_LARGEFILE"), (0o400000, "O_NOFOLLOW"), (0o1000000, "O_NOATIME"), (0o2000000, "O_CLOEXEC"),
+        (0o10000000, "O_PATH"), (0o20200000, "O_TMPFILE"), (0o200000, "O_DIRECTORY"), (0o4000000, "__O_SYNC"),
+        (0o20000000, "__O_TMPFILE"), (0o20000, "FASYNC"),
+    ], unknown: "O_???")
 }
 
 /// The `*get(2)` flag word: creation flags plus permission bits (`IPC_CREAT|IPC_EXCL|0600`).
@@ -90,18 +106,18 @@ public struct IPCGetFlags: OptionSet, Sendable, Hashable, Codable {
 /// `msgsnd(2)`/`msgrcv(2)` flags.
 enum MessageFlags {
     static let names = FlagNames([(0o10000, "MSG_NOERROR"), (0o20000, "MSG_EXCEPT"), (0o40000, "MSG_COPY"),
-                                  (0o4000, "IPC_NOWAIT")])
+                                  (0o4000, "IPC_NOWAIT")], unknown: "MSG_???")
 }
 
 /// `struct sembuf.sem_flg`.
 enum SemaphoreFlags {
-    static let names = FlagNames([(0o4000, "IPC_NOWAIT"), (0x1000, "SEM_UNDO")])
+    static let names = FlagNames([(0x1000, "SEM_UNDO"), (0o4000, "IPC_NOWAIT")], unknown: "SEM_???")
 }
 
 /// `shmat(2)` flags.
 enum SharedMemoryAttachFlags {
     static let names = FlagNames([(0o10000, "SHM_RDONLY"), (0o20000, "SHM_RND"), (0o40000, "SHM_REMAP"),
-                                  (0o100000, "SHM_EXEC")])
+                                  (0o100000, "SHM_EXEC")], unknown: "SHM_???")
 }
 
 /// `*ctl(2)` commands per family. `IPC_64` (0x100) is a version bit some callers add.

@@ -2,7 +2,10 @@
 extension Call {
     /// The call with its arguments, as strace 6 prints it; with `pipeInodes`, pipe fds as strace -y
     /// shows them (`3<pipe:[12345]>`).
-    public func straceText(pipeInodes: [UInt64]? = nil) -> String {
+    public func straceText(pipeInodes: [UInt64]? = nil) -> String { straceText(pipeInodes: pipeInodes, name: syscall.rawValue) }
+
+    /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`).
+    func straceText(pipeInodes: [UInt64]?, name: String) -> String {
         let arguments: [String]
         switch self {
         case .pipe(let ends):
@@ -44,7 +47,7 @@ extension Call {
             arguments = [String(raw.call), String(raw.first), String(raw.second), String(raw.third),
                          Self.pointer(raw.ptr), String(raw.fifth)]
         }
-        return "\(syscall.rawValue)(\(arguments.joined(separator: ", ")))"
+        return "\(name)(\(arguments.joined(separator: ", ")))"
     }
 
     static func pointer(_ address: TraceeAddress) -> String { address == 0 ? "NULL" : "0x" + String(address, radix: 16) }

@@ -32,12 +32,18 @@ package struct TextFormat: Sendable {
         if event.threadID != event.processID { line += "/\(event.threadID)" }
         line += " " + event.processName + " "
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
-        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil)
+        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event))
         line += " = " + event.result.straceText(for: event.call)
         if durations {
             line += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
         }
         return line
+    }
+
+    /// The name strace prints: i386 has semtimedop only as `semtimedop_time64` (420), outside `ipc(2)`.
+    private static func name(of event: Event) -> String {
+        if event.architecture == .i386, event.multiplexed == nil, case .semtimedop = event.call { return "semtimedop_time64" }
+        return event.call.syscall.rawValue
     }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
