@@ -3,8 +3,8 @@ enum HelpText {
     static let version = "ipcwatch 0.3 (Tracee v0.24.1 event schema, strace 6 text)"
 
     static let usage = """
-        Usage: ipcwatch [-cCfjqTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -- PROG [ARGS]
-               ipcwatch [-cCjqTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -p PID...
+        Usage: ipcwatch [-ACcfjqrTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -- PROG [ARGS]
+               ipcwatch [-ACcfjqrTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -p PID...
 
         Watch a program's IPC syscalls — pipe, pipe2, the SysV family (msg*, sem*, shm*) and the i386 ipc(2)
         multiplexer — with ptrace and a seccomp filter: no root, no kernel module. Every other syscall runs at
@@ -19,7 +19,9 @@ enum HelpText {
                                  (no error if unknown), all, none; '!' first selects all but SET
           -p PID, --pid=PID      attach to process PID (all its threads) and follow its children; repeat,
                                  or separate with commas or spaces (-p "$(pidof prog)"); Ctrl-C detaches
-          -f                     accepted for strace's sake (-f, -ff): children are always followed
+          -f                     accepted for strace's sake: children and threads are always followed
+          -ff, --output-separately
+                                 with -o PREFIX: each thread's lines go to PREFIX.TID, as strace's
           --seccomp-bpf          accepted for strace's sake: launch mode always uses a seccomp filter
           --same-cpu             run ipcwatch and the command on one CPU (faster per event, less parallel)
 
@@ -30,6 +32,8 @@ enum HelpText {
           -s N, --string-limit=N show at most N bytes of message text and N sembuf entries (default 32)
           -y, --decode-fds       show pipe fds with their inode: 3<pipe:[12345]>
           -t, -tt, -ttt          prefix each line with the time of day, with microseconds, as epoch seconds
+          -r, --relative-timestamps
+                                 prefix each line with the seconds since the previous one
           -T, --syscall-times    show the time spent in each call: <0.000040>
           -z, --successful-only  show only calls that succeeded
           -Z, --failed-only      show only calls that failed

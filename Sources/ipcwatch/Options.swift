@@ -19,6 +19,7 @@ struct Options {
     var summary = false
     var timestamps = 0
     var durations = false
+    var relativeTimestamps = false
     var successfulOnly = false
     var failedOnly = false
     var quiet = 0
@@ -39,12 +40,12 @@ struct Options {
     }
 
     private enum Long: Int32 {
-        case sameCPU = 256, graph, graphFormat, seccompBPF
+        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately
     }
 
     private static let parsing = Mutex(())
 
-    private static let shortOptions = "+hVfqcCjyTtzZAo:e:s:p:"
+    private static let shortOptions = "+hVfqcCjyTtrzZAo:e:s:p:"
     private static let longOptions: [(name: String, argument: Int32, value: Int32)] = [
         ("help", no_argument, Int32(UInt8(ascii: "h"))), ("version", no_argument, Int32(UInt8(ascii: "V"))),
         ("output", required_argument, Int32(UInt8(ascii: "o"))), ("json", no_argument, Int32(UInt8(ascii: "j"))),
@@ -53,6 +54,8 @@ struct Options {
         ("quiet", no_argument, Int32(UInt8(ascii: "q"))), ("follow-forks", no_argument, Int32(UInt8(ascii: "f"))),
         ("pid", required_argument, Int32(UInt8(ascii: "p"))), ("attach", required_argument, Int32(UInt8(ascii: "p"))),
         ("expr", required_argument, Int32(UInt8(ascii: "e"))), ("syscall-times", no_argument, Int32(UInt8(ascii: "T"))),
+        ("relative-timestamps", no_argument, Int32(UInt8(ascii: "r"))),
+        ("output-separately", no_argument, Long.outputSeparately.rawValue),
         ("successful-only", no_argument, Int32(UInt8(ascii: "z"))), ("failed-only", no_argument, Int32(UInt8(ascii: "Z"))),
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
         ("graph-format", required_argument, Long.graphFormat.rawValue),
@@ -105,6 +108,7 @@ struct Options {
         case Int32(UInt8(ascii: "C")): summary = true
         case Int32(UInt8(ascii: "t")): timestamps += 1
         case Int32(UInt8(ascii: "T")): durations = true
+        case Int32(UInt8(ascii: "r")): relativeTimestamps = true
         case Int32(UInt8(ascii: "z")): successfulOnly = true
         case Int32(UInt8(ascii: "Z")): failedOnly = true
         case Int32(UInt8(ascii: "q")): quiet += 1
@@ -114,6 +118,7 @@ struct Options {
         case Long.graph.rawValue: graph = value
         case Long.graphFormat.rawValue: graphFormatName = value
         case Long.seccompBPF.rawValue: break  // launch mode always filters with seccomp
+        case Long.outputSeparately.rawValue: follow = max(follow, 2)  // strace's --output-separately is -ff
         default: throw UsageError(message: nil)  // getopt_long printed why
         }
     }

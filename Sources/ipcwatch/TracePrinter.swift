@@ -9,6 +9,13 @@ import Glibc
 final class TracePrinter: TraceSink {
     private let arguments: Options
     private let output: OutputFile
+    /// `-ff -o PREFIX`: each thread's lines go to `PREFIX.TID`, as strace's, opened at its first line.
+    private let separatePrefix: String?
+    private var separate: [Int32: OutputFile] = [:]
+    /// A line was written since the last flush (to any file).
+    private var unflushed = false
+    /// `-r`: the previous line's time, for the next line's relative one.
+    private var previousTimestamp: UInt64?
     private let messages = OutputFile(fd: STDERR_FILENO)
     private let text: TextFormat
     private let json: TraceeJSONFormat?
@@ -24,10 +31,13 @@ final class TracePrinter: TraceSink {
         output = switch arguments.output {
         case nil: OutputFile(fd: STDERR_FILENO)
         case "-": OutputFile(fd: STDOUT_FILENO)
+        // With -ff the lines go to per-thread files; what is not a thread's (the summary) to stderr.
+        case _? where arguments.follow >= 2: OutputFile(fd: STDERR_FILENO)
         case let path?: try OutputFile(path: path, append: arguments.append)
         }
+        separatePrefix = arguments.follow >= 2 && arguments.output != "-" ? arguments.output : nil
         text = TextFormat(decodeFDs: arguments.decodeFDs > 0, timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none,
-                          durations: arguments.durations)
+                          durations: arguments.durations, showsThread: separatePrefix == nil)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
         showExits = showEvents && !arguments.json && arguments.quiet == 0
@@ -47,11 +57,17 @@ final class TracePrinter: TraceSink {
         switch record {
         case .event(let event):
             if showEvents && shows(event.result) {
-                if let json { output.writeLine(bytes: json.bytes(for: event)) } else { output.writeLine(text.line(for: event)) }
+                let file = destination(event.threadID)
+                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(relative(event.timestamp) + text.line(for: event)) }
+                unflushed = true
             }
             summary?.add(event)
         case .exit(let tid, let status):
-            if showExits { output.writeLine(text.exitLine(tid: tid, status: status)) }
+            if showExits {
+                destination(tid).writeLine(text.exitLine(tid: tid, status: status))
+                unflushed = true
+            }
+            if let file = separate.removeValue(forKey: tid) { file.flush() }
         case .snapshot:
             break
         }
@@ -65,9 +81,34 @@ final class TracePrinter: TraceSink {
         return true
     }
 
-    var hasDeferredWork: Bool { output.hasBufferedOutput }
+    /// Where `tid`'s lines go.
+    private func destination(_ tid: Int32) -> OutputFile {
+        guard let prefix = separatePrefix else { return output }
+        if let file = separate[tid] { return file }
+        // A file that cannot be opened is reported once by OutputFile's failure line, like a failed write.
+        let file = (try? OutputFile(path: "\(prefix).\(tid)", append: arguments.append)) ?? output
+        separate[tid] = file
+        return file
+    }
 
-    func tracerWillWait() { output.flush() }
+    /// `-r`: seconds since the previous line, as strace's `%6ld.%06ld `.
+    private func relative(_ timestamp: UInt64) -> String {
+        guard arguments.relativeTimestamps else { return "" }
+        let delta = previousTimestamp.map { timestamp &- $0 } ?? 0
+        previousTimestamp = timestamp
+        let seconds: String = String(delta / 1_000_000_000)
+        let micros: String = String(delta / 1000 % 1_000_000).leftPadded(to: 6)
+        let padding = String(repeating: " ", count: max(0, 6 - seconds.count))
+        return padding + seconds + "." + micros + " "
+    }
+
+    var hasDeferredWork: Bool { unflushed }
+
+    func tracerWillWait() {
+        output.flush()
+        separate.values.forEach { $0.flush() }
+        unflushed = false
+    }
 
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
@@ -83,6 +124,7 @@ final class TracePrinter: TraceSink {
             output.writeLine(summary.text)
         }
         output.flush()
+        separate.values.forEach { $0.flush() }
         if let graphOutput, let format = arguments.graphFormat {
             graphOutput.writeLine(String(topology.rendered(as: format).dropLast()))  // writeLine adds the newline
             graphOutput.flush()

@@ -138,3 +138,46 @@ struct SameCPUTests {
         #expect(events.map { "\($0.pid) \($0.tid) \($0.pipefd?[0] ?? -1) \($0.pipefd?[1] ?? -1)" }.sorted() == logged)
     }
 }
+
+@Suite("strace's output flags")
+struct OutputFlagTests {
+    @Test("-ff -o PREFIX: one file per traced thread, as strace makes them, each with its own lines and exit")
+    func separateFiles() throws {
+        let directory = try Support.newDirectory("ff")
+        let command = ["sh", "-c", "echo hi | cat >/dev/null"]
+        let ours = Support.run([Support.ipcwatch, "-ff", "-o", directory.appendingPathComponent("ipw").path, "--"] + command)
+        let theirs = Support.run(["strace", "-ff", "-qq", "-e", "trace=pipe,pipe2", "-o", directory.appendingPathComponent("st").path] + command)
+        #expect(ours.status == 0 && theirs.status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        let ipw = names.filter { $0.hasPrefix("ipw.") }, st = names.filter { $0.hasPrefix("st.") }
+        #expect(ipw.count == 3 && ipw.count == st.count, "ours \(ipw), strace's \(st)")
+        for name in ipw {
+            let lines = Support.textLines(directory.appendingPathComponent(name).path)
+            #expect(lines.last == "+++ exited with 0 +++", "\(name): \(lines)")
+            #expect(Int32(name.dropFirst(4)) != nil, "PREFIX.TID")
+        }
+        let creators = ipw.filter { Support.textLines(directory.appendingPathComponent($0).path).contains { $0.hasPrefix("sh pipe2(") } }
+        #expect(creators.count == 1, "the shell's file has its pipe2, without a pid prefix")
+    }
+
+    @Test("-r: seconds since the previous line; -T: the time in the call, as strace lays them out")
+    func relativeAndDurations() {
+        let result = Support.run([Support.ipcwatch, "-r", "-T", "-q", "--", "sh", "-c", "echo | cat; echo | cat"])
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("     0.000000 ") == true, "the first line is 0")
+        for line in lines {
+            #expect(line.wholeMatch(of: /\s*\d+\.\d{6} \d+ sh pipe2\(\[3, 4\], 0\) = 0 <\d+\.\d{6}>/) != nil, "\(line)")
+        }
+    }
+
+    @Test("-z shows only successful calls, -Z only failed ones")
+    func resultFilters() {
+        let all = Support.run([Support.ipcwatch, "-q", "-e", "%msg", "--", Support.fixture, "flags"]).stderr
+        let successful = Support.run([Support.ipcwatch, "-q", "-z", "-e", "%msg", "--", Support.fixture, "flags"]).stderr
+        let failed = Support.run([Support.ipcwatch, "-q", "-Z", "-e", "%msg", "--", Support.fixture, "flags"]).stderr
+        let count = { (text: String) in text.split(separator: "\n").count }
+        #expect(count(all) == 4 && count(successful) == 3 && count(failed) == 1, "\(all)")
+        #expect(failed.contains("msgsnd(-1, NULL, 0, 0x10000000 /* MSG_??? */) = -1 EFAULT"))
+    }
+}

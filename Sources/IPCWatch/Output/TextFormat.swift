@@ -19,18 +19,25 @@ package struct TextFormat: Sendable {
 
     /// Creates a format; the defaults match strace without `-y` or `-t`. (strace's `-s` is
     /// ``DecodeOptions/stringLimit``: message text and `sembuf` arrays are cut when they are read.)
-    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none, durations: Bool = false) {
+    /// The `PID[/TID] ` prefix; false in strace's `-ff` files, whose name says whose lines they are.
+    package var showsThread: Bool
+
+    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none, durations: Bool = false, showsThread: Bool = true) {
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
         self.durations = durations
+        self.showsThread = showsThread
     }
 
     /// The event as one line, without a newline.
     package func line(for event: Event) -> String {
         var line = timestamp(event.timestamp)
-        line += String(event.processID)
-        if event.threadID != event.processID { line += "/\(event.threadID)" }
-        line += " " + event.processName + " "
+        if showsThread {
+            line += String(event.processID)
+            if event.threadID != event.processID { line += "/\(event.threadID)" }
+            line += " "
+        }
+        line += event.processName + " "
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
         line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event))
         line += " = " + event.result.straceText(for: event.call)
@@ -47,7 +54,9 @@ package struct TextFormat: Sendable {
     }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
-    package func exitLine(tid: Int32, status: TerminationStatus) -> String { "\(tid) +++ \(status) +++" }
+    package func exitLine(tid: Int32, status: TerminationStatus) -> String {
+        showsThread ? "\(tid) +++ \(status) +++" : "+++ \(status) +++"
+    }
 
     private func timestamp(_ nanoseconds: UInt64) -> String {
         guard timestamps != .none else { return "" }
@@ -63,7 +72,7 @@ package struct TextFormat: Sendable {
 }
 
 extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+    package func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// Signal names as strace prints them.
