@@ -46,7 +46,8 @@ enum SignalPolicy {
     // Launch mode: SIGTERM and SIGHUP sent to ipcwatch go to the command, which may clean up (its IPC_RMID
     // calls belong in the trace); ipcwatch traces on and exits as the command does. A second one of the
     // same kind ends the trace, killing the tree. Signals the kernel sent (a terminal's hangup) reached
-    // the command's process group already: never delivered twice.
+    // the command's process group already and are not forwarded. A kill(2) to the whole group (`kill --
+    // -PGID`, bash's SIGHUP to its jobs) cannot be told from one to ipcwatch alone: the command gets it twice.
     /// The command's pid, once it runs (0 before).
     private static let command = Atomic<Int32>(0)
     /// The signals forwarded so far, bit `1 << signal`.

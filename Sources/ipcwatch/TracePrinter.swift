@@ -16,6 +16,8 @@ final class TracePrinter: TraceSink {
     private var unflushed = false
     /// `-r`: the previous line's time, for the next line's relative one.
     private var previousTimestamp: UInt64?
+    /// The launched command's pid, while it runs.
+    private var command: Int32 = 0
     private let messages = OutputFile(fd: STDERR_FILENO)
     private let text: TextFormat
     private let json: TraceeJSONFormat?
@@ -46,7 +48,10 @@ final class TracePrinter: TraceSink {
     }
 
     func traceStarted(_ processes: [Int32]) {
-        if arguments.pids.isEmpty, let command = processes.first { SignalPolicy.forward(to: command) }
+        if arguments.pids.isEmpty, let root = processes.first {
+            command = root
+            SignalPolicy.forward(to: root)
+        }
         guard !arguments.pids.isEmpty, arguments.quiet == 0 else { return }
         arguments.pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
         messages.flush()
@@ -68,6 +73,7 @@ final class TracePrinter: TraceSink {
                 unflushed = true
             }
             if let file = separate.removeValue(forKey: tid) { file.flush() }
+            if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
         case .snapshot:
             break
         }
@@ -85,8 +91,16 @@ final class TracePrinter: TraceSink {
     private func destination(_ tid: Int32) -> OutputFile {
         guard let prefix = separatePrefix else { return output }
         if let file = separate[tid] { return file }
-        // A file that cannot be opened is reported once by OutputFile's failure line, like a failed write.
-        let file = (try? OutputFile(path: "\(prefix).\(tid)", append: arguments.append)) ?? output
+        let path = "\(prefix).\(tid)"
+        let file: OutputFile
+        do {
+            file = try OutputFile(path: path, append: arguments.append)
+        } catch {
+            // Reported once per file, as strace reports a file it cannot open; the lines go to stderr.
+            messages.writeLine("ipcwatch: \(error.description)")
+            messages.flush()
+            file = output
+        }
         separate[tid] = file
         return file
     }
@@ -94,8 +108,10 @@ final class TracePrinter: TraceSink {
     /// `-r`: seconds since the previous line, as strace's `%6ld.%06ld `.
     private func relative(_ timestamp: UInt64) -> String {
         guard arguments.relativeTimestamps else { return "" }
-        let delta = previousTimestamp.map { timestamp &- $0 } ?? 0
-        previousTimestamp = timestamp
+        // Lines come in exit order, times are entry times: a call that blocked entered before the line
+        // printed last. strace's -r never goes negative either.
+        let delta = previousTimestamp.map { timestamp > $0 ? timestamp - $0 : 0 } ?? 0
+        previousTimestamp = max(previousTimestamp ?? 0, timestamp)
         let seconds: String = String(delta / 1_000_000_000)
         let micros: String = String(delta / 1000 % 1_000_000).leftPadded(to: 6)
         let padding = String(repeating: " ", count: max(0, 6 - seconds.count))

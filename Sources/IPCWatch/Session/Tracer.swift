@@ -79,6 +79,7 @@ public struct Tracer: Sendable {
     ///
     /// Async-signal-safe: meant for a handler of SIGTERM, SIGINT or SIGHUP that the host installs.
     public static func interruptAll(signal: Int32) {
+        guard signal > 0 else { return }  // 0 and negatives are the slots' own codes
         ipcw_wakers_wake_all(signal)
     }
 

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Starts a command under ptrace with the seccomp filter, as strace `--seccomp-bpf` does: the child stops
-/// itself, we `PTRACE_SEIZE` it, then it installs the filter and execs. One call: ``launch(_:options:)``.
+/// itself, we `PTRACE_SEIZE` it, then it installs the filter and execs. One call: ``launch(_:options:signals:)``.
 enum Launcher {
     /// Seize options of every launched tree. `EXITKILL`: if the tracer dies, the tracees die with it
     /// rather than run on with a filter whose `RET_TRACE` would fail their IPC calls with ENOSYS.

@@ -4,13 +4,18 @@ import Glibc
 #endif
 
 /// Reads each thread's ``TaskContext`` from /proc: once per thread (and again after it execs), plus the
-/// CPU at every call through a `/proc/TID/stat` descriptor kept open for that thread (one `pread`).
-struct TaskContexts {
+/// CPU at every call through a `/proc/TID/stat` descriptor kept open for that thread (one `pread`); past
+/// ``maximumOpen`` threads the file is opened for each call instead. A class: its descriptors close with it.
+final class TaskContexts {
+    /// Kept descriptors at the most: a trace of a program with thousands of threads must not exhaust
+    /// the tracer's descriptor limit.
+    static let maximumOpen = 256
     private struct Known {
         var context: TaskContext
         var stat: Int32
     }
     private var known: [pid_t: Known] = [:]
+    private var openDescriptors = 0
     /// Host names by UTS namespace inode: another namespace's name costs a fork (`ipcw_uts_name_of`).
     private var hostNames: [UInt64: String] = [:]
     private let ownUTSNamespace = TaskContexts.inode("/proc/self/ns/uts")
@@ -24,24 +29,38 @@ struct TaskContexts {
     private let nanosecondsPerTick = 1_000_000_000 / UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
 
     /// The context of `tid` (of process `identity.processID`, child of `identity.parentProcessID`) now.
-    mutating func context(of tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
+    deinit {
+        for entry in known.values where entry.stat >= 0 { close(entry.stat) }
+    }
+
+    func context(of tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
         if var entry = known[tid] {
-            entry.context.processorID = Self.processor(entry.stat)
+            entry.context.processorID = entry.stat >= 0 ? Self.processor(entry.stat) : Self.processor(of: tid)
             return entry.context
         }
-        let stat = open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+        let stat = openDescriptors < Self.maximumOpen ? open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC) : -1
+        if stat >= 0 { openDescriptors += 1 }
         var context = read(tid, identity)
-        context.processorID = Self.processor(stat)
+        context.processorID = stat >= 0 ? Self.processor(stat) : Self.processor(of: tid)
         known[tid] = Known(context: context, stat: stat)
         return context
     }
 
-    /// `tid` exec'd (new executable, maybe new namespaces) or ended.
-    mutating func forget(_ tid: pid_t) {
-        if let entry = known.removeValue(forKey: tid), entry.stat >= 0 { close(entry.stat) }
+    private static func processor(of tid: pid_t) -> Int32 {
+        let fd = open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+        defer { if fd >= 0 { close(fd) } }
+        return processor(fd)
     }
 
-    private mutating func read(_ tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
+    /// `tid` exec'd (new executable, maybe new namespaces) or ended.
+    func forget(_ tid: pid_t) {
+        if let entry = known.removeValue(forKey: tid), entry.stat >= 0 {
+            close(entry.stat)
+            openDescriptors -= 1
+        }
+    }
+
+    private func read(_ tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
         let pid = identity.processID, ppid = identity.parentProcessID
         let ids = Self.namespacedIDs(tid)
         let parentIDs = ppid > 0 ? Self.namespacedIDs(ppid) : nil
@@ -61,7 +80,7 @@ struct TaskContexts {
             parentEntityID: ppid > 0 ? TaskHash.taskID(UInt32(bitPattern: ppid), startTime: parentStart) : 0)
     }
 
-    private mutating func hostName(uts: UInt64, pid: pid_t) -> String {
+    private func hostName(uts: UInt64, pid: pid_t) -> String {
         if let name = hostNames[uts] { return name }
         var buffer = [CChar](repeating: 0, count: 256)
         if uts == ownUTSNamespace || uts == 0 {

@@ -58,7 +58,10 @@ struct TraceLoop {
             do {
                 stop = try Stop(status) { () throws(Errno) in try Ptrace(tid: tid).eventMessage() }
             } catch {
-                continue  // ESRCH: killed meanwhile; its end arrives through waitpid
+                // ESRCH: killed meanwhile; its end arrives through waitpid. An exec's former tid (unread)
+                // never reports again: forget every tracee that no longer exists.
+                tracees.prune { kill($0, 0) != 0 && errno == ESRCH }
+                continue
             }
             dispatch(tid, stop)
         }
@@ -89,7 +92,9 @@ struct TraceLoop {
         if tid < 0 {
             switch errno {
             case EINTR: return nil
-            case ECHILD: tracees.removeAll()
+            case ECHILD:
+                tracees.threadIDs.forEach { assembler.forget($0) }
+                tracees.removeAll()
             default: throw .waitFailed(errno: .current)
             }
             return nil
@@ -134,6 +139,8 @@ struct TraceLoop {
         // A tracee can vanish (SIGKILL) between stops: ESRCH from any request just means that; its end
         // arrives through waitpid.
         do {
+            // An exec's former tid never reports again, whatever the trace is doing.
+            if case .exec(let formerThreadID) = stop, detaching || killing { tracees.execTookOver(formerThreadID, by: tid) }
             if detaching {
                 try detach(tid, stop)
             } else if killing {
@@ -148,9 +155,10 @@ struct TraceLoop {
     private mutating func resume(_ tid: pid_t, _ ptrace: Ptrace, from stop: Stop) throws(Errno) {
         switch stop {
         case .syscall:
+            // Delivered even if resuming fails (a SIGKILL woke it): the call did happen.
             let event = syscallStop(tid)
+            defer { if let event { deliver(.event(event)) } }
             try mode.resume(ptrace)
-            if let event { deliver(.event(event)) }
         case .seccomp:
             syscallStop(tid)  // an entry: never an event
             try ptrace.resumeToSyscall()
@@ -216,6 +224,7 @@ struct TraceLoop {
         // A child born while detaching is attached too: detach it at its first stop.
         if case .newChild(let child) = stop { tracees.announce(child) }
         tracees.remove(tid)
+        assembler.forget(tid)
         try Ptrace(tid: tid).detach(signal: stop.pendingSignal)
     }
 }

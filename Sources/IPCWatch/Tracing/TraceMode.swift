@@ -19,7 +19,8 @@ enum TraceMode: Sendable {
     /// The options a new process gets at its first stop, nil to keep what it inherited. With snapshots,
     /// a launched process is stopped at its exit until it execs (a forked subshell or Python worker shows
     /// its pipe ends there; a program that exec'd showed them at its exec). Exit stops cost a round trip
-    /// each: threads do not get them, and attach mode asked for them at attach time.
+    /// each; threads the process creates inherit the option (only the leader's stop takes a snapshot), and
+    /// attach mode asked for them at attach time.
     func optionsForNewProcess(snapshots: Bool) -> Ptrace.Options? {
         self == .launch && snapshots ? Launcher.options.union(.traceExit) : nil
     }

@@ -54,6 +54,11 @@ struct Tracees {
         tracees[tid] = Tracee(announced: tracees[tid]?.announced ?? true, seen: true)
     }
 
+    /// Forgets the tracees `isGone` says no longer exist.
+    mutating func prune(_ isGone: (pid_t) -> Bool) {
+        for tid in tracees.keys where isGone(tid) { tracees[tid] = nil }
+    }
+
     /// The waker keeps `waitpid` from ever saying ECHILD while tracees remain; if it does, none remain.
     mutating func removeAll() { tracees.removeAll() }
 }

@@ -22,6 +22,8 @@ final class Waker: @unchecked Sendable {
     private let slot: Int32
     // Tracer thread only.
     private var child: (pid: pid_t, pidFD: Int32, stack: UnsafeMutableRawPointer?)?
+    /// The pidfd of a child already reaped: kept open until the slot is released.
+    private var reapedPidFD: Int32?
 
     /// Takes a slot; fails when `IPCW_MAX_WAKERS` traces run at once.
     init() throws(IPCWatchError) {
@@ -30,8 +32,10 @@ final class Waker: @unchecked Sendable {
     }
 
     deinit {
-        // The tracer thread has called finish(): only it can reap the child.
+        // The tracer thread has called finish(): only it can reap the child. The pidfd is closed only now,
+        // after the slot stopped naming it: a wake in progress can never signal a reused descriptor number.
         ipcw_waker_slot_release(slot)
+        if let pidFD = reapedPidFD { close(pidFD) }
     }
 
     /// Starts the waker child. Must run on the tracer thread: only its `waitpid(__WNOTHREAD)` sees the child.
@@ -76,9 +80,8 @@ final class Waker: @unchecked Sendable {
     func finish() {
         guard let child else { return }
         self.child = nil
-        ipcw_waker_slot_set_pidfd(slot, -1)
         _ = ipcw_pidfd_kill(child.pidFD)
-        close(child.pidFD)
+        reapedPidFD = child.pidFD  // signalling a reaped pidfd fails harmlessly (ESRCH)
         // The stack is freed only once the child is gone: a signal may interrupt the wait.
         while waitpid(child.pid, nil, __WALL | __WNOTHREAD) < 0 && errno == EINTR {}
         ipcw_release_waker_stack(child.stack)
