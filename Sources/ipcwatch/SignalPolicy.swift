@@ -32,8 +32,15 @@ enum SignalPolicy {
     private static func interruptTrace(on signals: [Int32]) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { Tracer.interruptAll(signal: $0) }
+        action.sa_flags = 0
+        handle(signals, with: action)
+    }
+
+    /// Installs `action` for `signals` and unblocks them in this thread (a parent may have blocked them).
+    /// No SA_RESTART: the tracer's waitpid returns EINTR at once.
+    private static func handle(_ signals: [Int32], with action: sigaction) {
+        var action = action
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0  // no SA_RESTART: the tracer's waitpid returns EINTR at once
         var set = sigset_t()
         sigemptyset(&set)
         for signal in signals {
@@ -71,15 +78,8 @@ enum SignalPolicy {
                 Tracer.interruptAll(signal: signal)
             }
         }
-        sigemptyset(&action.sa_mask)
         action.sa_flags = SA_SIGINFO
-        var set = sigset_t()
-        sigemptyset(&set)
-        for signal in signals {
-            sigaction(signal, &action, nil)
-            sigaddset(&set, signal)
-        }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        handle(signals, with: action)
     }
 
     private static func ignore(_ signals: [Int32]) {
