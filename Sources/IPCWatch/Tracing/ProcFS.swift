@@ -128,11 +128,4 @@ extension ProcFS {
         guard let bytes = read("/proc/\(pid)/cmdline", limit: 4096) else { return "" }
         return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
-
-    /// What `pid` holds now, or nil if it is gone.
-    static func snapshot(of pid: pid_t, moment: ProcessSnapshot.Moment) -> ProcessSnapshot? {
-        guard let identity = identity(of: pid) else { return nil }
-        return ProcessSnapshot(moment: moment, processID: identity.processID, parentProcessID: identity.parentProcessID,
-                               processName: identity.name, argv0: argv0(of: pid), pipes: pipeDescriptors(of: pid))
-    }
 }

@@ -130,12 +130,11 @@ final class TaskContexts {
 
     /// `NStgid` and `NSpid` of /proc/TID/status: the ids from ipcwatch's pid namespace down to the task's own.
     private static func namespacedIDs(_ tid: pid_t) -> (process: [Int32], thread: [Int32])? {
-        guard let bytes = ProcFS.read("/proc/\(tid)/status") else { return nil }
-        var process: [Int32] = [], thread: [Int32] = []
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let ids = { line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { Int32($0) } }
-            if line.hasPrefix("NStgid:") { process = ids() } else if line.hasPrefix("NSpid:") { thread = ids() }
+        guard let fields = ProcFS.status(of: tid) else { return nil }
+        let ids = { (name: String) in
+            fields[name]?.split(whereSeparator: { $0 == "\t" || $0 == " " }).compactMap { Int32($0) } ?? []
         }
+        let process = ids("NStgid"), thread = ids("NSpid")
         return process.isEmpty || thread.isEmpty ? nil : (process, thread)
     }
 
