@@ -74,7 +74,7 @@ final class TracePrinter: TraceSink {
             }
             if let file = separate.removeValue(forKey: tid) { file.flush() }
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
-        case .snapshot:
+        case .snapshot, .usage:
             break
         }
         return .proceed

@@ -32,8 +32,8 @@ struct SessionTests {
                 traced.append(["pipe2", "\(event.processID)", "\(event.threadID)", "\(read)", "\(write)"])
             case .exit(let tid, let status):
                 exits[tid] = status
-            case .snapshot:
-                Issue.record("snapshots come only with TraceOptions.processSnapshots")
+            case .snapshot, .usage:
+                Issue.record("snapshots and usage come only with TraceOptions.processSnapshots and dataFlow")
             }
         }
         let logged = Support.lines(log)

@@ -30,6 +30,8 @@ extension TraceRecord: CustomStringConvertible {
         case .snapshot(let snapshot):
             "\(snapshot.processID) \(snapshot.processName) at \(snapshot.moment.rawValue):"
                 + snapshot.pipes.map { " \($0.fd)<pipe:[\($0.inode)]:\($0.end.rawValue)>" }.joined()
+        case .usage(let usage):
+            "\(usage.processID) pipe:[\(usage.inode)] \(usage.end.rawValue): \(usage.calls) calls, \(usage.bytes) bytes"
         }
     }
 }

@@ -28,8 +28,10 @@ final class RecordChannel: @unchecked Sendable {
     private var queuedUrgent = 0
 
     private static func isUrgent(_ record: TraceRecord) -> Bool {
-        if case .snapshot = record { return false }
-        return true
+        switch record {
+        case .snapshot, .usage: return false
+        case .event, .exit: return true
+        }
     }
     private var consumers: [Waiter<TraceRecord?>] = []
     private var startWaiter: Waiter<Void>?

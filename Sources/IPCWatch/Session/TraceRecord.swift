@@ -7,4 +7,6 @@ public enum TraceRecord: Sendable, Hashable {
     /// The pipe ends a process held after an exec, when attached, or at its exit; only with
     /// ``TraceOptions/processSnapshots``. ``Topology`` is built from these and the events.
     case snapshot(ProcessSnapshot)
+    /// With ``TraceOptions/dataFlow``: what a process moved through one pipe end (``ChannelUsage``).
+    case usage(ChannelUsage)
 }
