@@ -162,6 +162,24 @@ int ipcw_getopt_long(int argc, char *const argv[], const char *optstring, const 
 /// forked child that joins the namespace. 0, or a negative errno (-EPERM when it may not join).
 int ipcw_uts_name_of(pid_t pid, char *name, size_t length);
 
+// MARK: Unix socket diagnostics
+
+/// Opens a NETLINK_SOCK_DIAG socket and sends it the request `ss -x` sends (unprivileged): a dump of every
+/// Unix-domain socket of the caller's network namespace with its bound name and its peer's inode. The
+/// caller reads the `struct nlmsghdr` + `struct unix_diag_msg` replies with recv(2) until NLMSG_DONE and
+/// closes the descriptor. Returns the descriptor, or a negative errno.
+int ipcw_unix_diag_request(void);
+
+/// Layout facts of the reply the caller parses (from <linux/netlink.h> and <linux/unix_diag.h>).
+enum {
+    IPCW_NLMSG_HEADER_SIZE = 16,       // sizeof(struct nlmsghdr)
+    IPCW_NLMSG_DONE = 3,
+    IPCW_NLMSG_ERROR = 2,
+    IPCW_UNIX_DIAG_MSG_SIZE = 16,      // sizeof(struct unix_diag_msg): family, type, state, pad, ino, cookie[2]
+    IPCW_UNIX_DIAG_NAME = 0,           // the bound path (or "\0"-prefixed abstract name)
+    IPCW_UNIX_DIAG_PEER = 2,           // the peer's inode, a uint32
+};
+
 // MARK: launch
 
 /// What the child failed to do before exec; written with the errno to the error pipe.

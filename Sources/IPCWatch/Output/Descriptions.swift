@@ -22,7 +22,7 @@ extension TerminationStatus: CustomStringConvertible {
 
 extension TraceRecord: CustomStringConvertible {
     /// The event's line, the thread's `TID +++ exited with 0 +++` line, or for a snapshot (which the CLI
-    /// does not print) `PID COMM at exec: 0<pipe:[123]:read> 1<pipe:[124]:write>`.
+    /// does not print) `PID COMM at exec: 0<pipe:[123]:read> 1<pipe:[124]:write> 3<unix:[125]>`.
     public var description: String {
         switch self {
         case .event(let event): event.description
@@ -30,6 +30,7 @@ extension TraceRecord: CustomStringConvertible {
         case .snapshot(let snapshot):
             "\(snapshot.processID) \(snapshot.processName) at \(snapshot.moment.rawValue):"
                 + snapshot.pipes.map { " \($0.fd)<pipe:[\($0.inode)]:\($0.end.rawValue)>" }.joined()
+                + snapshot.channels.map { " \($0.fd)<\($0.kind.rawValue):[\($0.inode)]\($0.path.map { ":" + $0 } ?? "")>" }.joined()
         case .usage(let usage):
             "\(usage.processID) pipe:[\(usage.inode)] \(usage.end.rawValue): \(usage.calls) calls, \(usage.bytes) bytes"
         }

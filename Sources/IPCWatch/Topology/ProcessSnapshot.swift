@@ -54,15 +54,18 @@ public struct ProcessSnapshot: Sendable, Hashable {
     public var argv0: String
     /// Its pipe descriptors, by fd.
     public var pipes: [PipeDescriptor]
+    /// Its FIFO and Unix socket descriptors, by fd.
+    public var channels: [ChannelDescriptor]
 
     /// A snapshot of process `processID` at `moment`.
     public init(moment: Moment, processID: Int32, parentProcessID: Int32, processName: String, argv0: String,
-                pipes: [PipeDescriptor]) {
+                pipes: [PipeDescriptor], channels: [ChannelDescriptor] = []) {
         self.moment = moment
         self.processID = processID
         self.parentProcessID = parentProcessID
         self.processName = processName
         self.argv0 = argv0
         self.pipes = pipes
+        self.channels = channels
     }
 }

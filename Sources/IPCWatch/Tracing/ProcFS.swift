@@ -98,29 +98,52 @@ struct ProcessMemory: TraceeMemory {
 }
 
 extension ProcFS {
-    /// The pipe descriptors of process `pid` with their direction, two `fstatat`s per descriptor and no
-    /// file reads: following `/proc/PID/fd/N` gives the pipe (a FIFO; its inode is the `pipe:[inode]`), and
-    /// the link itself carries the open mode in its permission bits (`lr-x` read end, `l-wx` write end).
-    static func pipeDescriptors(of pid: pid_t) -> [PipeDescriptor] {
-        guard let directory = opendir("/proc/\(pid)/fd") else { return [] }
+    /// The pipe, FIFO and Unix socket descriptors of process `pid`, with no file reads: following
+    /// `/proc/PID/fd/N` gives the pipe (its inode is the `pipe:[inode]`), and the link itself carries the open
+    /// mode in its permission bits (`lr-x` read end, `l-wx` write end). One `readlink` tells a FIFO (a path)
+    /// from a pipe (`pipe:[inode]`); a socket is looked up in `unixSockets`.
+    static func descriptors(of pid: pid_t, unixSockets: inout UnixSockets) -> (pipes: [PipeDescriptor], channels: [ChannelDescriptor]) {
+        guard let directory = opendir("/proc/\(pid)/fd") else { return ([], []) }
         defer { closedir(directory) }
         let directoryFD = dirfd(directory)
-        var descriptors: [PipeDescriptor] = []
+        var pipes: [PipeDescriptor] = [], channels: [ChannelDescriptor] = []
         while let entry = readdir(directory) {
-            let found: PipeDescriptor? = withUnsafePointer(to: entry.pointee.d_name) {
+            withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { name in
-                    guard name[0] != UInt8(ascii: ".") else { return nil }
+                    guard name[0] != UInt8(ascii: ".") else { return }
                     var target = stat(), link = stat()
-                    guard fstatat(directoryFD, name, &target, 0) == 0, target.st_mode & S_IFMT == S_IFIFO,
-                          fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
-                    let readable = link.st_mode & S_IRUSR != 0, writable = link.st_mode & S_IWUSR != 0
-                    guard readable != writable else { return nil }  // a FIFO opened O_RDWR is neither end
-                    return PipeDescriptor(fd: Int32(atoi(name)), inode: UInt64(target.st_ino), end: writable ? .write : .read)
+                    guard fstatat(directoryFD, name, &target, 0) == 0 else { return }
+                    let fd = Int32(atoi(name)), inode = UInt64(target.st_ino)
+                    switch target.st_mode & S_IFMT {
+                    case S_IFIFO:
+                        guard fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+                        let readable = link.st_mode & S_IRUSR != 0, writable = link.st_mode & S_IWUSR != 0
+                        let end: PipeEnd? = readable == writable ? nil : writable ? .write : .read
+                        let path = linkTarget(directoryFD, name)
+                        if path?.hasPrefix("pipe:[") ?? true {
+                            if let end { pipes.append(PipeDescriptor(fd: fd, inode: inode, end: end)) }
+                        } else {
+                            channels.append(ChannelDescriptor(fd: fd, kind: .fifo, inode: inode, end: end, path: path))
+                        }
+                    case S_IFSOCK:
+                        guard let socket = unixSockets.socket(inode: inode) else { return }
+                        channels.append(ChannelDescriptor(fd: fd, kind: .unix, inode: inode, path: socket.name,
+                                                          peerInode: socket.peer))
+                    default:
+                        return
+                    }
                 }
             }
-            if let found { descriptors.append(found) }
         }
-        return descriptors.sorted { $0.fd < $1.fd }
+        return (pipes.sorted { $0.fd < $1.fd }, channels.sorted { $0.fd < $1.fd })
+    }
+
+    /// Where the link `name` in `directoryFD` points.
+    private static func linkTarget(_ directoryFD: Int32, _ name: UnsafePointer<CChar>) -> String? {
+        var target = [CChar](repeating: 0, count: 4096)
+        let n = readlinkat(directoryFD, name, &target, target.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `argv[0]` of `pid`, from `/proc/PID/cmdline`.

@@ -7,13 +7,15 @@ import Glibc
 struct ProcessSnapshots {
     /// Who a process is and its `argv[0]`, read once per exec.
     private var known: [pid_t: (identity: ThreadIdentity, argv0: String)] = [:]
+    /// Unix sockets seen so far, with their peers.
+    private var unixSockets = UnixSockets()
 
     /// What the stopped `pid` holds now and, if it holds pipe ends, what its traced parent holds: the
     /// parent is looked at before `pid` is resumed, so that a parent waiting for this child's exit cannot
     /// close its ends first (Python closes them at shutdown, right after `join`).
     mutating func capture(_ pid: pid_t, at moment: ProcessSnapshot.Moment, isTraced: (pid_t) -> Bool) -> [ProcessSnapshot] {
         let held = snapshot(pid, at: moment)
-        guard !held.pipes.isEmpty, isTraced(held.parentProcessID) else { return [held] }
+        guard !held.pipes.isEmpty || !held.channels.isEmpty, isTraced(held.parentProcessID) else { return [held] }
         return [held, snapshot(held.parentProcessID, at: .peek)]
     }
 
@@ -28,7 +30,8 @@ struct ProcessSnapshots {
             known[pid] = read
             return read
         }()
+        let (pipes, channels) = ProcFS.descriptors(of: pid, unixSockets: &unixSockets)
         return ProcessSnapshot(moment: moment, processID: identity.processID, parentProcessID: identity.parentProcessID,
-                               processName: identity.name, argv0: argv0, pipes: ProcFS.pipeDescriptors(of: pid))
+                               processName: identity.name, argv0: argv0, pipes: pipes, channels: channels)
     }
 }

@@ -1,0 +1,40 @@
+// The request half of `ss -x`: NETLINK_SOCK_DIAG needs netlink structures and macros Swift cannot import
+// in one piece. Parsing the replies, and deciding what they mean, is Swift's.
+#include "CSupport.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct nlmsghdr) == IPCW_NLMSG_HEADER_SIZE, "nlmsghdr");
+_Static_assert(sizeof(struct unix_diag_msg) == IPCW_UNIX_DIAG_MSG_SIZE, "unix_diag_msg");
+_Static_assert(NLMSG_DONE == IPCW_NLMSG_DONE && NLMSG_ERROR == IPCW_NLMSG_ERROR, "netlink types");
+_Static_assert(UNIX_DIAG_NAME == IPCW_UNIX_DIAG_NAME && UNIX_DIAG_PEER == IPCW_UNIX_DIAG_PEER, "attributes");
+
+int ipcw_unix_diag_request(void) {
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0)
+        return -errno;
+    struct {
+        struct nlmsghdr header;
+        struct unix_diag_req request;
+    } message;
+    memset(&message, 0, sizeof message);
+    message.header.nlmsg_len = sizeof message;
+    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    message.request.sdiag_family = AF_UNIX;
+    message.request.udiag_states = ~0u;
+    message.request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    if (sendto(fd, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return fd;
+}
