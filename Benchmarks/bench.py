@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ipcwatch vs its floor vs strace, measured side by side in one run.
 
-Usage: Benchmarks/bench.py [--runs N] [--quick]
+Usage: Benchmarks/bench.py [--runs N] [--quick] [--only dataflow]
 
 Builds ipcwatch and ipcwatch-session-bench (release, static Swift runtime) and the C programs, then runs
 every case natively, under ipcwatch (text and JSON, output to /dev/null and to a file), under the library
@@ -10,6 +10,8 @@ observer (a minimal C tracer doing per event what ipcwatch does: the floor of th
 `strace -f --seccomp-bpf` (to /dev/null and to a file) and plain `strace -f` (same event selection), and
 under seccomp-floor (an allow-all filter: the least any seccomp tracer costs an untrapped syscall).
 Runs are alternated between tools; the tables show medians and ratios from this run only, with the goals.
+`--only dataflow` runs only the --data-flow case: the cost per trapped read/write call on a pipe (a
+ping-pong) and on /dev/null, against `strace -f -e trace=read,write` (with and without --seccomp-bpf).
 """
 import argparse, os, platform, shutil, statistics, subprocess, sys, time, datetime
 
@@ -97,11 +99,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
+    parser.add_argument("--only", choices=["dataflow"], help="run only this case")
     options = parser.parse_args()
     scale = 10 if options.quick else 1
 
     ipcwatch, session = build()
     workload = os.path.join(BUILD, "workload")
+    if options.only == "dataflow":
+        return dataflow(options, ipcwatch, workload, scale)
     floor = os.path.join(BUILD, "seccomp-floor")
     observer = os.path.join(BUILD, "observer")
     out = lambda tool: os.path.join(BUILD, tool + ".out")
@@ -261,6 +266,42 @@ def main():
     print(f"\npeak RSS, {many} events: " + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in rss.items())
           + f"; ipcwatch at {few} events: {small / 1024:.1f} MiB")
     print(f"\n(benchmark took {(time.monotonic() - started) / 60:.1f} minutes)")
+
+
+def dataflow(options, ipcwatch, workload, scale):
+    """--data-flow: what one trapped read/write-family call costs, on a pipe (counted: seccomp stop, a stat of
+    /proc/TID/fd/N, exit stop) and on /dev/null (seccomp stop, the stat, PTRACE_CONT), against strace
+    tracing read and write. The observer (C floor) traps only the IPC calls and has no column here."""
+    rounds, writes = 50000 // scale, 200000 // scale
+    cases = {f"pipe ping-pong: {rounds} round trips, {4 * rounds} read/write calls": ([workload, "pingpong", str(rounds)], 4 * rounds),
+             f"/dev/null: {writes} x write": ([workload, "devnull", str(writes)], writes)}
+    tools = {
+        "native": [],
+        "ipcwatch": [ipcwatch, "-o", "/dev/null", "--"],
+        "ipcwatch --data-flow": [ipcwatch, "--data-flow", "-o", "/dev/null", "--"],
+        "strace --seccomp-bpf -e trace=read,write": ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", "-e", "trace=read,write"],
+        "strace -e trace=read,write": ["strace", "-f", "-o", "/dev/null", "-e", "trace=read,write"],
+    }
+    if not shutil.which("strace"):
+        print("strace not found: its columns are skipped", file=sys.stderr)
+        tools = {k: v for k, v in tools.items() if not k.startswith("strace")}
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"# ipcwatch --data-flow benchmark — {datetime.date.today().isoformat()}")
+    print(f"machine: {cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}; median of {options.runs} alternated runs\n")
+    print("| case | " + " | ".join(tools) + " | --data-flow/strace --seccomp-bpf |")
+    print("|" + "---|" * (len(tools) + 2))
+    for name, (argv, calls) in cases.items():
+        times = {tool: [] for tool in tools}
+        for _ in range(options.runs):
+            for tool, prefix in tools.items():
+                times[tool].append(measure(prefix + argv))
+        median = {tool: statistics.median(values) for tool, values in times.items()}
+        per_call = lambda tool: (median[tool] - median["native"]) / calls * 1e6
+        cells = " | ".join(f"{median[t] * 1000:.1f} ms" + (f" (+{per_call(t):.2f} µs/call)" if t != "native" else "")
+                           for t in tools)
+        strace = "strace --seccomp-bpf -e trace=read,write"
+        ratio = f"{median['ipcwatch --data-flow'] / median[strace]:.2f}" if strace in median else "—"
+        print(f"| {name} | {cells} | {ratio} |")
 
 
 if __name__ == "__main__":

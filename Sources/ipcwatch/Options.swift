@@ -25,6 +25,7 @@ struct Options {
     var quiet = 0
     var follow = 0
     var sameCPU = false
+    var dataFlow = false
     var graph: String?
     var graphFormatName: String?
     var pids: [Int32] = []
@@ -40,7 +41,7 @@ struct Options {
     }
 
     private enum Long: Int32 {
-        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately
+        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow
     }
 
     private static let parsing = Mutex(())
@@ -59,7 +60,7 @@ struct Options {
         ("successful-only", no_argument, Int32(UInt8(ascii: "z"))), ("failed-only", no_argument, Int32(UInt8(ascii: "Z"))),
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
         ("graph-format", required_argument, Long.graphFormat.rawValue),
-        ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue),
+        ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue), ("data-flow", no_argument, Long.dataFlow.rawValue),
     ]
 
     /// Parses `arguments` (without the program name).
@@ -115,6 +116,7 @@ struct Options {
         case Int32(UInt8(ascii: "f")): follow += 1
         case Int32(UInt8(ascii: "p")): try addPIDs(value ?? "")
         case Long.sameCPU.rawValue: sameCPU = true
+        case Long.dataFlow.rawValue: dataFlow = true
         case Long.graph.rawValue: graph = value
         case Long.graphFormat.rawValue: graphFormatName = value
         case Long.seccompBPF.rawValue: break  // launch mode always filters with seccomp

@@ -24,6 +24,8 @@ final class TracePrinter: TraceSink {
     private let showEvents: Bool
     private let showExits: Bool
     private var summary: Summary?
+    /// `-c` with `--data-flow`: the per-pipe table.
+    private var pipeFlow: PipeFlowSummary?
     private let graphOutput: OutputFile?
     private var topology = Topology()
 
@@ -44,6 +46,7 @@ final class TracePrinter: TraceSink {
         showEvents = !arguments.summaryOnly
         showExits = showEvents && !arguments.json && arguments.quiet == 0
         summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
+        pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
     }
 
@@ -59,6 +62,7 @@ final class TracePrinter: TraceSink {
 
     func receive(_ record: TraceRecord) -> TraceSinkReply {
         if graphOutput != nil { topology.add(record) }
+        pipeFlow?.add(record)
         switch record {
         case .event(let event):
             if showEvents && shows(event.result) {
@@ -135,9 +139,11 @@ final class TracePrinter: TraceSink {
         // A JSON summary is not an event: it never goes into the event stream, but to stderr.
         if let summary, arguments.json {
             messages.writeLine(summary.jsonLine)
+            if let pipeFlow { messages.writeLine(pipeFlow.jsonLine) }
             messages.flush()
         } else if let summary {
             output.writeLine(summary.text)
+            if let pipeFlow { output.writeLine("\n" + pipeFlow.text) }
         }
         output.flush()
         separate.values.forEach { $0.flush() }

@@ -39,7 +39,7 @@ do {
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
                                resolvePipeInodes: arguments.decodeFDs > 0 || arguments.json, sameCPU: arguments.sameCPU,
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
-                               inheritedDescriptors: .all)
+                               inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
     options.commandSignalState = commandSignals
     let printer = try TracePrinter(arguments)
     let tracer = Tracer(options: options)

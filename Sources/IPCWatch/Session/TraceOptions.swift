@@ -23,6 +23,13 @@ public struct TraceOptions: Sendable {
     /// executable, host name, start time, entity ids): several /proc reads per new thread and one `pread`
     /// per event. What `-j` turns on.
     public let taskContext: Bool
+    /// Count, per process, pipe (or FIFO) and end, the successful calls and bytes of the read/write family
+    /// (`read`, `write`, `readv`, `writev`, `preadv`, `pwritev`, their `2` forms, `splice`, `tee`, `vmsplice`,
+    /// `sendfile`, `copy_file_range`), delivered as ``TraceRecord/usage(_:)`` records when a process ends and,
+    /// for those still running, when the trace ends: no record per call (`--data-flow`). The filter traps
+    /// those calls too; each trapped call costs a `stat` of /proc/TID/fd/N, and on a pipe a round trip
+    /// to its exit. Calls on anything else resume at once. Turns on ``resolvePipeInodes``.
+    public let dataFlow: Bool
     /// The descriptors a launched command gets besides 0, 1 and 2.
     public let inheritedDescriptors: InheritedDescriptors
 
@@ -41,10 +48,11 @@ public struct TraceOptions: Sendable {
     public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
                 resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
                 processSnapshots: Bool = false, taskContext: Bool = false,
-                inheritedDescriptors: InheritedDescriptors = .standardStreams) {
+                inheritedDescriptors: InheritedDescriptors = .standardStreams, dataFlow: Bool = false) {
         self.events = events
         self.decode = decode
-        self.resolvePipeInodes = resolvePipeInodes || processSnapshots
+        self.resolvePipeInodes = resolvePipeInodes || processSnapshots || dataFlow
+        self.dataFlow = dataFlow
         self.processSnapshots = processSnapshots
         self.taskContext = taskContext
         self.inheritedDescriptors = inheritedDescriptors

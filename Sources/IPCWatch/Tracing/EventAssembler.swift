@@ -34,18 +34,20 @@ struct EventAssembler {
         self.tasks = options.taskContext ? TaskContexts() : nil
     }
 
-    /// A syscall-entry or seccomp stop: remembers the call if it is watched.
-    mutating func entered(_ tid: pid_t, _ info: ipcw_syscall_info) {
+    /// A syscall-entry or seccomp stop: remembers the call if it is watched (then true: its exit matters).
+    @discardableResult
+    mutating func entered(_ tid: pid_t, _ info: ipcw_syscall_info) -> Bool {
         // The common case when attached: a syscall we do not watch. Nothing allocated, nothing kept.
         guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
               let entry = table.entry(architecture: architecture, number: info.nr),
               trapped.contains(entry.syscall) else {
             if pending[tid] != nil { pending[tid] = nil }
-            return
+            return false
         }
         let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
         pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments,
                                    enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds())
+        return true
     }
 
     /// A syscall-exit stop: the event of the call `tid` entered, if it was watched and is selected.

@@ -14,9 +14,10 @@ package struct SeccompFilter: Sendable {
     /// libseccomp's pseudo filter code, for inspection and tests.
     package let pseudoCode: String
 
-    /// Builds the filter that traces `syscalls` under the kernel names `table` gives them on each ABI;
+    /// Builds the filter that traces `syscalls` under the kernel names `table` gives them on each ABI, and
+    /// with `dataFlow` the read/write family of ``DataFlowSyscalls`` too (a name in both is one rule);
     /// throws ``IPCWatchError/cannotBuildFilter(function:errno:)`` when libseccomp fails.
-    package init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard) throws(IPCWatchError) {
+    package init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard, dataFlow: Bool = false) throws(IPCWatchError) {
         guard let context = ipcw_filter_new() else { throw .cannotBuildFilter(function: "seccomp_init", errno: Errno(rawValue: ENOMEM)) }
         defer { ipcw_filter_release(context) }
         // Every architecture a tracee may call through must be in the filter: libseccomp kills
@@ -25,7 +26,8 @@ package struct SeccompFilter: Sendable {
             let rc = ipcw_filter_add_arch(context, arch)
             if rc != 0 && rc != -EEXIST { throw .cannotBuildFilter(function: "seccomp_arch_add", errno: Errno(rawValue: -rc)) }
         }
-        let names = Set(table.entries.filter { syscalls.contains($0.syscall) }.map(\.kernelName))
+        var names = Set(table.entries.filter { syscalls.contains($0.syscall) }.map(\.kernelName))
+        if dataFlow { names.formUnion(DataFlowSyscalls.standard.kernelNames) }
         for name in names.sorted() {
             let rc = ipcw_filter_trace_syscall(context, name)
             if rc != 0 { throw .cannotBuildFilter(function: "seccomp_rule_add(\(name))", errno: Errno(rawValue: -rc)) }

@@ -16,6 +16,8 @@ struct TraceLoop {
     private var assembler: EventAssembler
     /// Nil without ``TraceOptions/processSnapshots``.
     private var snapshots: ProcessSnapshots?
+    /// Nil without ``TraceOptions/dataFlow``.
+    private var dataFlow: DataFlowCounter?
     /// The launched command's pid: its status is the trace's outcome.
     private let root: pid_t?
     private var rootStatus: TerminationStatus?
@@ -33,6 +35,7 @@ struct TraceLoop {
         self.tracees = Tracees(initial)
         self.assembler = EventAssembler(options: options)
         self.snapshots = options.processSnapshots ? ProcessSnapshots() : nil
+        self.dataFlow = options.dataFlow ? DataFlowCounter() : nil
     }
 
     /// Launch mode: the root stopped at its exec (``Launcher`` waited for it there), not yet resumed.
@@ -65,6 +68,8 @@ struct TraceLoop {
             }
             dispatch(tid, stop)
         }
+        // Processes whose end was never seen (gone meanwhile, or the trace ended first).
+        for usage in dataFlow?.drain() ?? [] { deliver(.usage(usage)) }
         switch earlyEnd {
         case nil: return .exited(rootStatus ?? .exited(0))
         case .cancelled?: return .cancelled
@@ -160,8 +165,8 @@ struct TraceLoop {
             defer { if let event { deliver(.event(event)) } }
             try mode.resume(ptrace)
         case .seccomp:
-            syscallStop(tid)  // an entry: never an event
-            try ptrace.resumeToSyscall()
+            // An entry: never an event. Only a call whose result matters is stopped at its exit.
+            if seccompStop(tid) { try ptrace.resumeToSyscall() } else { try mode.resume(ptrace) }
         case .signalDelivery(let signal):
             try mode.resume(ptrace, signal: signal)
         case .groupStop:
@@ -173,6 +178,8 @@ struct TraceLoop {
             tracees.execTookOver(formerThreadID, by: tid)
             assembler.forget(formerThreadID)
             assembler.forget(tid)
+            dataFlow?.forget(formerThreadID)
+            dataFlow?.forget(tid)
             guard snapshots != nil else { return try mode.resume(ptrace) }
             snapshots?.forget(tid)
             if let options = mode.optionsAfterExec(snapshots: true) { try? ptrace.setOptions(options) }
@@ -194,14 +201,34 @@ struct TraceLoop {
         guard let info = try? Ptrace(tid: tid).syscallInfo() else { return nil }
         switch Int32(info.op) {
         case Int32(IPCW_SYSCALL_INFO_SECCOMP), Int32(IPCW_SYSCALL_INFO_ENTRY):
-            assembler.entered(tid, info)
+            entered(tid, info)
             return nil
         case Int32(IPCW_SYSCALL_INFO_EXIT):
+            if dataFlow?.isPending(tid) == true {
+                let processID = assembler.identity(of: tid).processID
+                dataFlow?.exited(tid, info, processID: processID)
+            }
             return assembler.exited(tid, info)
         default:
             assembler.abandon(tid)
+            dataFlow?.abandon(tid)
             return nil
         }
+    }
+
+    /// A seccomp stop: true if its exit stop is wanted (an event, or a call on a pipe to count).
+    private mutating func seccompStop(_ tid: pid_t) -> Bool {
+        guard let info = try? Ptrace(tid: tid).syscallInfo() else { return true }
+        return entered(tid, info)
+    }
+
+    /// A call entered: each of the event path and the data-flow counter takes what it watches (a syscall
+    /// may be both an event and an I/O call); true if either wants its exit.
+    @discardableResult
+    private mutating func entered(_ tid: pid_t, _ info: ipcw_syscall_info) -> Bool {
+        let watched = assembler.entered(tid, info)
+        let counted = dataFlow?.entered(tid, info) ?? false
+        return watched || counted
     }
 
     private mutating func snapshotThenResume(_ pid: pid_t, _ ptrace: Ptrace, at moment: ProcessSnapshot.Moment) throws(Errno) {
@@ -216,6 +243,7 @@ struct TraceLoop {
         assembler.forget(tid)
         snapshots?.forget(tid)
         if tid == root { rootStatus = status }
+        processGone(tid)
         deliver(.exit(threadID: tid, status: status))
     }
 
@@ -225,6 +253,14 @@ struct TraceLoop {
         if case .newChild(let child) = stop { tracees.announce(child) }
         tracees.remove(tid)
         assembler.forget(tid)
+        processGone(tid)
         try Ptrace(tid: tid).detach(signal: stop.pendingSignal)
+    }
+
+    /// `tid` ended or is detached: if it leads a process (whose end the kernel reports after its other
+    /// threads'), the process's data-flow counts are delivered.
+    private mutating func processGone(_ tid: pid_t) {
+        dataFlow?.forget(tid)
+        for usage in dataFlow?.processEnded(tid) ?? [] { deliver(.usage(usage)) }
     }
 }

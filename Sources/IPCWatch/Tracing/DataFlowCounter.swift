@@ -1,0 +1,109 @@
+import CSupport
+
+/// ``TraceOptions/dataFlow``'s counts: at the entry of a read/write-family call, which of its descriptors
+/// are pipes (``PipeProbe``); at its exit, the bytes it moved, added to the (process, inode, end) they went
+/// through. What is kept is the counts of live processes, handed out as ``ChannelUsage`` when one ends.
+struct DataFlowCounter {
+    private struct Channel: Hashable {
+        let inode: UInt64
+        let end: PipeEnd
+    }
+
+    private struct Counts {
+        var fds: [Int32] = []
+        var calls: UInt64 = 0
+        var bytes: UInt64 = 0
+
+        mutating func add(fd: Int32, bytes moved: UInt64) {
+            calls += 1
+            bytes += moved
+            if !fds.contains(fd) {
+                fds.append(fd)
+                fds.sort()
+            }
+        }
+    }
+
+    private struct PipeSide {
+        let fd: Int32
+        let channel: Channel
+    }
+
+    /// A call between entry and exit: one or two pipe sides (splice, tee…), no array to allocate.
+    private struct PendingCall {
+        var first: PipeSide
+        var second: PipeSide?
+    }
+
+    private let table = DataFlowSyscalls.standard
+    private let probe = PipeProbe()
+    private var pending: [pid_t: PendingCall] = [:]
+    /// By process (thread group) id.
+    private var counts: [pid_t: [Channel: Counts]] = [:]
+
+    /// An entry (or seccomp) stop: true if the call is in the family and uses a pipe, so that its exit
+    /// must be seen. Any other call is not followed (launch mode resumes it without an exit stop).
+    mutating func entered(_ tid: pid_t, _ info: ipcw_syscall_info) -> Bool {
+        guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
+              let entry = table.entry(architecture: architecture, number: info.nr) else {
+            if pending[tid] != nil { pending[tid] = nil }
+            return false
+        }
+        var found: PendingCall?
+        for side in entry.sides {
+            // An int argument: the low 32 bits (an i386 register, or junk above them, is ignored by the kernel too).
+            let fd = Int32(truncatingIfNeeded: withUnsafeBytes(of: info.args) { $0.load(fromByteOffset: side.argument * 8, as: UInt64.self) })
+            guard let pipe = probe.pipe(tid: tid, fd: fd, needsMode: side.direction == .byOpenMode) else { continue }
+            let end: PipeEnd = switch side.direction {
+            case .read: .read
+            case .write: .write
+            case .byOpenMode: pipe.writable ? .write : .read
+            }
+            let pipeSide = PipeSide(fd: fd, channel: Channel(inode: pipe.inode, end: end))
+            if found == nil { found = PendingCall(first: pipeSide) } else { found?.second = pipeSide }
+        }
+        pending[tid] = found
+        return found != nil
+    }
+
+    /// True while `tid` is in a counted call: its exit stop is ``exited(_:_:processID:)``'s.
+    func isPending(_ tid: pid_t) -> Bool { pending[tid] != nil }
+
+    /// The exit stop of the call `tid` (of process `processID`) entered: a successful call that moved
+    /// bytes counts on each pipe side.
+    mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info, processID: pid_t) {
+        guard let call = pending.removeValue(forKey: tid), info.is_error == 0, info.rval > 0 else { return }
+        for side in [call.first, call.second] {
+            guard let side else { continue }
+            counts[processID, default: [:]][side.channel, default: Counts()].add(fd: side.fd, bytes: UInt64(info.rval))
+        }
+    }
+
+    /// A stop that is neither entry nor exit came between them.
+    mutating func abandon(_ tid: pid_t) { pending[tid] = nil }
+
+    /// `tid` exec'd, ended or was detached.
+    mutating func forget(_ tid: pid_t) {
+        pending[tid] = nil
+        probe.forget(tid)
+    }
+
+    /// The counts of process `processID`, which ended or was detached (by its leader's tid), forgotten.
+    mutating func processEnded(_ processID: pid_t) -> [ChannelUsage] {
+        guard let process = counts.removeValue(forKey: processID) else { return [] }
+        return Self.usages(processID, process)
+    }
+
+    /// The counts of every process still counted, at the end of the trace.
+    mutating func drain() -> [ChannelUsage] {
+        defer { counts.removeAll() }
+        return counts.keys.sorted().flatMap { Self.usages($0, counts[$0]!) }
+    }
+
+    private static func usages(_ processID: pid_t, _ process: [Channel: Counts]) -> [ChannelUsage] {
+        process.map { channel, counts in
+            ChannelUsage(processID: processID, inode: channel.inode, end: channel.end, fds: counts.fds,
+                         calls: counts.calls, bytes: counts.bytes)
+        }.sorted { ($0.inode, $0.end == .write ? 0 : 1) < ($1.inode, $1.end == .write ? 0 : 1) }
+    }
+}
