@@ -35,7 +35,7 @@
  *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
- *                               i386 ipc(2) forms: the strace-oracle test runs it under both tracers
+ *                               i386 ipc(2) forms: then the mq and splice modes: the strace-oracle test runs it under both tracers
  *
  * Log (env IPC_FIXTURE_LOG, appended, one line per call): "<syscall> <pid> <tid> <result...>".
  */
@@ -164,6 +164,9 @@ static long int80_clean(long nr, long ebx, long ecx, long edx, long esi, long ed
                      : "memory", "r8", "r9", "r10", "r11");
     return ret;
 }
+
+static int posix_mq(void);
+static int splices(void);
 
 static int queue_for_eidrm;
 static void *blocked_receiver(void *arg) {
@@ -336,7 +339,7 @@ static int everything(void) {
     int80_clean(117, 24 /* SHMCTL */, im, IPC_INFO | 0x100, 0, (long)ctl, 0);
     int80_clean(117, 24 /* SHMCTL */, im, SHM_INFO | 0x100, 0, (long)ctl, 0);
     int80_clean(117, 24 /* SHMCTL */, im, IPC_RMID, 0, 0, 0);
-    return 0;
+    return posix_mq() || splices();
 }
 
 static volatile int stop_looping;
@@ -570,8 +573,9 @@ static void log_mq(const char *call, long rc, const char *data) {
 }
 
 static int posix_mq(void) {
-    const char *name = "/ipcwatch-fixture";  /* glibc drops the slash: the kernel sees "ipcwatch-fixture" */
-    mq_unlink(name); /* a leftover of an interrupted run: ENOENT normally */
+    /* One name per process (tests run in parallel); glibc drops the slash: the kernel sees "ipcwatch-fixture-PID". */
+    char name[64];
+    snprintf(name, sizeof name, "/ipcwatch-fixture-%d", getpid());
     struct mq_attr attr = {.mq_flags = 0, .mq_maxmsg = 3, .mq_msgsize = 64, .mq_curmsgs = 0};
     mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_NONBLOCK, 0600, &attr);
     log_mq("mq_open", q, name);
@@ -727,7 +731,7 @@ static int i386_families(void) {
     char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     if (low == MAP_FAILED) return 1;
     char *name = low;
-    strcpy(name, "ipcwatch-i386"); /* the kernel's name: no slash */
+    snprintf(name, 64, "ipcwatch-i386-%d", getpid()); /* the kernel's name: no slash */
     int32_t *attr = (int32_t *)(low + 64); /* compat struct mq_attr: four 32-bit longs (and padding) */
     attr[0] = 0; attr[1] = 2; attr[2] = 16; attr[3] = 0;
     int80_clean(278, (long)name, 0, 0, 0, 0, 0);
