@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ipcwatch vs its floor vs strace, measured side by side in one run.
 
-Usage: Benchmarks/bench.py [--runs N] [--quick] [--only dataflow]
+Usage: Benchmarks/bench.py [--runs N] [--quick] [--only TEXT|dataflow]
 
 Builds ipcwatch and ipcwatch-session-bench (release, static Swift runtime) and the C programs, then runs
 every case natively, under ipcwatch (text and JSON, output to /dev/null and to a file), under the library
@@ -10,14 +10,16 @@ observer (a minimal C tracer doing per event what ipcwatch does: the floor of th
 `strace -f --seccomp-bpf` (to /dev/null and to a file) and plain `strace -f` (same event selection), and
 under seccomp-floor (an allow-all filter: the least any seccomp tracer costs an untrapped syscall).
 Runs are alternated between tools; the tables show medians and ratios from this run only, with the goals.
-`--only dataflow` runs only the --data-flow case: the cost per trapped read/write call on a pipe (a
+`--only TEXT` runs only the cases whose name contains TEXT; `--only dataflow` runs only the --data-flow case: the cost per trapped read/write call on a pipe (a
 ping-pong) and on /dev/null, against `strace -f -e trace=read,write` (with and without --seccomp-bpf).
 """
 import argparse, os, platform, shutil, statistics, subprocess, sys, time, datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".build", "bench")
-STRACE_EVENTS = "trace=pipe,pipe2,%ipc"
+# ipcwatch's default selection in strace's words.
+STRACE_EVENTS = ("trace=pipe,pipe2,splice,tee,vmsplice,%ipc,mq_open,mq_unlink,mq_timedsend,mq_timedreceive,mq_notify,"
+                 "mq_getsetattr")
 
 
 def sh(*args, **kw):
@@ -99,7 +101,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
-    parser.add_argument("--only", choices=["dataflow"], help="run only this case")
+    parser.add_argument("--only", metavar="TEXT",
+                        help="only the cases whose name contains TEXT (no attach runs); dataflow: the --data-flow case")
     options = parser.parse_args()
     scale = 10 if options.quick else 1
 
@@ -145,6 +148,9 @@ def main():
         f"trapped: 4 forks x {k(10000)} pipe2": ([workload, "forks", "4", str(n(10000))], 4 * n(10000)),
         f"mixed: {k(20000)} x (100 getppid + pipe2)": ([workload, "mixed", str(n(20000))], n(20000)),
         f"untrapped: {k(2000000)} x getppid": ([workload, "quiet", str(n(2000000))], 0),
+        # The observer (the C floor) decodes pipes and SysV only: these two are measured against strace alone.
+        f"trapped: {k(20000)} x POSIX mq loop (mq_send + mq_receive)": ([workload, "mq", str(n(20000))], 2 * n(20000) + 2),
+        f"trapped: {k(20000)} x splice (pipe to memfd)": ([workload, "splice", str(n(20000))], n(20000) + 1),
         "start-up: sh -c 'echo hi | cat'": (["sh", "-c", "echo hi | cat >/dev/null"], 1),
         "start-up: python3 -c pass": (["python3", "-c", "pass"], None),
     }
@@ -162,10 +168,14 @@ def main():
           f"median of {options.runs} alternated runs ({options.runs * 8} for start-up)"
           f"{'; --quick: small workloads, not numbers to quote' if options.quick else ''}\n")
 
+    if options.only:
+        cases = {name: case for name, case in cases.items() if options.only in name}
     medians = {}
     for name, (argv, expected) in cases.items():
         # Plain strace stops at every syscall: 2M untrapped ones take over a minute a run. Skipped there.
         skip = {"strace"} if name.startswith(("untrapped", "mixed")) else set()
+        if " mq " in name or "splice" in name:
+            skip |= {"observer", "observer -o file"}
         # --graph (process snapshots) is measured where its cost matters: start-up of short pipelines.
         if not name.startswith("start-up"):
             skip.add("ipcwatch --graph")
@@ -239,6 +249,8 @@ def main():
             cells.append(cell)
         print(f"| {name.replace('|', chr(92) + '|')} | " + " | ".join(cells) + " |")
 
+    if options.only:
+        return
     # Attach mode: every syscall stops twice (no seccomp filter can be added to a running process).
     attachers = {"native": ([], ""), "ipcwatch -p": ([ipcwatch, "-o", "/dev/null", "-p"], "attached"),
                  "strace -p": (["strace", "-f", "-o", "/dev/null", "-e", STRACE_EVENTS, "-p"], "attached")}

@@ -6,17 +6,23 @@ enum HelpText {
         Usage: ipcwatch [-ACcfjqrTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -- PROG [ARGS]
                ipcwatch [-ACcfjqrTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -p PID...
 
-        Watch a program's IPC syscalls — pipe, pipe2, the SysV family (msg*, sem*, shm*) and the i386 ipc(2)
-        multiplexer — with ptrace and a seccomp filter: no root, no kernel module. Every other syscall runs at
-        native speed. Children and threads are always followed. Exits with the command's status.
+        Watch a program's IPC syscalls — pipe, pipe2, splice, tee, vmsplice, the SysV family (msg*, sem*, shm*),
+        the i386 ipc(2) multiplexer, POSIX message queues (mq_*) and, when selected, futex — with ptrace and a
+        seccomp filter: no root, no kernel module. Every other syscall runs at native speed. Children and
+        threads are always followed. Exits with the command's status.
 
         Tracing:
           -e EXPR, --expr=EXPR   which events: [trace=][!]SET, SET a comma-separated list of
-                                 event names (pipe, pipe2, ipc, msgget, msgsnd, msgrcv, msgctl, semget, semop,
-                                 semtimedop, semctl, shmget, shmat, shmdt, shmctl), classes %ipc (the SysV
-                                 family and ipc, as strace's), %pipe, %msg, %sem, %shm, Tracee's sets
-                                 tag=ipc, tag=ipc_pipe, tag=ipc_msgq, tag=ipc_sem, tag=ipc_shm, /REGEX, ?NAME
-                                 (no error if unknown), all, none; '!' first selects all but SET
+                                 event names (pipe, pipe2, splice, tee, vmsplice, ipc, msgget, msgsnd,
+                                 msgrcv, msgctl, semget, semop, semtimedop, semctl, shmget, shmat, shmdt,
+                                 shmctl, mq_open, mq_unlink, mq_timedsend, mq_timedreceive, mq_notify,
+                                 mq_getsetattr, futex, set_robust_list, get_robust_list), classes %ipc (the
+                                 SysV family and ipc, as strace's), %pipe, %msg, %sem, %shm, %mq, %futex,
+                                 Tracee's sets tag=ipc (all 26 of Tracee's ipc events, futex included),
+                                 tag=ipc_pipe, tag=ipc_msgq (SysV and mq_*), tag=ipc_sem, tag=ipc_shm,
+                                 tag=ipc_futex, /REGEX, ?NAME (no error if unknown), all, none; '!' first
+                                 selects all but SET. Without -e: everything but futex, set_robust_list
+                                 and get_robust_list (a futex call is every contended lock)
           -p PID, --pid=PID      attach to process PID (all its threads) and follow its children; repeat,
                                  or separate with commas or spaces (-p "$(pidof prog)"); Ctrl-C detaches
           -f                     accepted for strace's sake: children and threads are always followed

@@ -156,10 +156,10 @@ struct Options {
         }
     }
 
-    /// The events every `-e` selects together; all of them without `-e`.
+    /// The events every `-e` selects together; ``Syscall/defaultSelection`` without `-e`.
     var events: Set<Syscall> {
         get throws(EventSelection.Invalid) {
-            guard !expressions.isEmpty else { return Set(Syscall.allCases) }
+            guard !expressions.isEmpty else { return Syscall.defaultSelection }
             var selected: Set<Syscall> = []
             for expression in expressions { selected.formUnion(try EventSelection.parse(expression)) }
             return selected

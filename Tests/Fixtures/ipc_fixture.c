@@ -28,9 +28,14 @@
  *                               prints "rt=COUNT" once N have arrived
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
+ *   ipc_fixture mq              every POSIX mq_* call and error path (EEXIST, ENOENT, EAGAIN, EMSGSIZE, EBUSY,
+ *                               EBADF, EFAULT), each logged "CALL pid tid RESULT ERRNO DATA"
+ *   ipc_fixture splice          vmsplice into a pipe, tee to a second one, splice to a memfd and back, errors
+ *   ipc_fixture futex           a FUTEX_WAIT/FUTEX_WAKE pair between two threads, every op format, robust lists
+ *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
- *                               i386 ipc(2) forms: the strace-oracle test runs it under both tracers
+ *                               i386 ipc(2) forms: then the mq and splice modes: the strace-oracle test runs it under both tracers
  *
  * Log (env IPC_FIXTURE_LOG, appended, one line per call): "<syscall> <pid> <tid> <result...>".
  */
@@ -38,6 +43,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <mqueue.h>
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
@@ -54,6 +61,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +164,9 @@ static long int80_clean(long nr, long ebx, long ecx, long edx, long esi, long ed
                      : "memory", "r8", "r9", "r10", "r11");
     return ret;
 }
+
+static int posix_mq(void);
+static int splices(void);
 
 static int queue_for_eidrm;
 static void *blocked_receiver(void *arg) {
@@ -328,7 +339,7 @@ static int everything(void) {
     int80_clean(117, 24 /* SHMCTL */, im, IPC_INFO | 0x100, 0, (long)ctl, 0);
     int80_clean(117, 24 /* SHMCTL */, im, SHM_INFO | 0x100, 0, (long)ctl, 0);
     int80_clean(117, 24 /* SHMCTL */, im, IPC_RMID, 0, 0, 0);
-    return 0;
+    return posix_mq() || splices();
 }
 
 static volatile int stop_looping;
@@ -555,6 +566,215 @@ static int flags(void) {
     return 0;
 }
 
+/* POSIX message queues: every mq_* call the decoders know, with their error paths. Each call is logged
+ * with what the program itself saw: "mq_CALL pid tid RESULT ERRNO [DATA]". */
+static void log_mq(const char *call, long rc, const char *data) {
+    logf_("%s %d %ld %ld %d %s\n", call, getpid(), tid(), rc, rc < 0 ? errno : 0, data ? data : "-");
+}
+
+static int posix_mq(void) {
+    /* One name per process (tests run in parallel); glibc drops the slash: the kernel sees "ipcwatch-fixture-PID". */
+    char name[64];
+    snprintf(name, sizeof name, "/ipcwatch-fixture-%d", getpid());
+    struct mq_attr attr = {.mq_flags = 0, .mq_maxmsg = 3, .mq_msgsize = 64, .mq_curmsgs = 0};
+    mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_NONBLOCK, 0600, &attr);
+    log_mq("mq_open", q, name);
+    if (q < 0) return 1;
+    log_mq("mq_open", mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr), name);  /* EEXIST */
+    log_mq("mq_open", mq_open("/ipcwatch-absent", O_RDONLY), "/ipcwatch-absent");     /* ENOENT */
+    mqd_t w = mq_open(name, O_WRONLY | O_CLOEXEC);
+    log_mq("mq_open", w, name);
+    static const char first[] = "hello";
+    static const char binary[] = "q\"\\\n\t\001\0027end";
+    static const char longer[] = "a message longer than the default string limit of 32";
+    log_mq("mq_timedsend", syscall(SYS_mq_timedsend, q, first, 5, 3, NULL), first);
+    struct timespec deadline = {.tv_sec = 2000000000, .tv_nsec = 5000};
+    log_mq("mq_timedsend", mq_timedsend(w, binary, sizeof binary - 1, 0, &deadline), "binary");
+    log_mq("mq_timedsend", mq_send(q, longer, sizeof longer - 1, 31), longer);
+    log_mq("mq_timedsend", mq_send(q, first, 5, 1), "full"); /* EAGAIN: three messages, non-blocking */
+    log_mq("mq_timedsend", syscall(SYS_mq_timedsend, q, NULL, 4, 1, NULL), "null");
+    struct mq_attr old, now = {.mq_flags = 0};
+    log_mq("mq_getsetattr", syscall(SYS_mq_getsetattr, q, NULL, &old), "get");
+    logf_("mq_attr %ld %ld %ld %ld\n", old.mq_flags, old.mq_maxmsg, old.mq_msgsize, old.mq_curmsgs);
+    log_mq("mq_getsetattr", mq_setattr(q, &now, &old), "set");
+    now.mq_flags = O_NONBLOCK;
+    log_mq("mq_getsetattr", mq_setattr(q, &now, NULL), "set");
+    log_mq("mq_getsetattr", syscall(SYS_mq_getsetattr, -1, NULL, &old), "ebadf");
+    struct sigevent event = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+    event.sigev_value.sival_int = 42;
+    signal(SIGUSR1, SIG_IGN);
+    log_mq("mq_notify", mq_notify(q, &event), "signal");
+    log_mq("mq_notify", mq_notify(q, &event), "busy"); /* EBUSY: already registered */
+    log_mq("mq_notify", mq_notify(q, NULL), "none");
+    struct sigevent quiet = {.sigev_notify = SIGEV_NONE};
+    log_mq("mq_notify", mq_notify(q, &quiet), "quiet");
+    char buffer[64];
+    unsigned priority = 0;
+    log_mq("mq_timedreceive", mq_receive(q, buffer, 16, &priority), "small"); /* EMSGSIZE */
+    for (int i = 0; i < 3; i++) {
+        ssize_t n = i ? mq_receive(q, buffer, sizeof buffer, &priority) : mq_timedreceive(q, buffer, sizeof buffer, &priority, &deadline);
+        char data[80];
+        snprintf(data, sizeof data, "%u:%.*s", priority, n > 0 ? (int)n : 0, buffer);
+        for (char *c = data; *c; c++) if (*c <= ' ' || *c > '~') *c = '.';
+        log_mq("mq_timedreceive", n, data);
+    }
+    log_mq("mq_timedreceive", syscall(SYS_mq_timedreceive, q, buffer, sizeof buffer, NULL, NULL), "empty"); /* EAGAIN */
+    close(w);
+    close(q);
+    log_mq("mq_unlink", mq_unlink(name), name);
+    log_mq("mq_unlink", mq_unlink(name), name); /* ENOENT */
+    return 0;
+}
+
+/* splice, tee and vmsplice: data from memory into a pipe, duplicated into a second pipe, moved to a file
+ * at an offset and back. Logs "CALL pid tid RESULT ERRNO" and what was read back. */
+static int splices(void) {
+    int a[2], b[2];
+    if (pipe(a) || pipe(b)) return 1;
+    int file = memfd_create("ipcwatch-splice", 0);
+    if (file < 0) return 1;
+    struct iovec iov[2] = {{.iov_base = "hello", .iov_len = 5}, {.iov_base = " world\n", .iov_len = 7}};
+    long rc = vmsplice(a[1], iov, 2, 0);
+    logf_("vmsplice %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    rc = tee(a[0], b[1], 64, SPLICE_F_NONBLOCK);
+    logf_("tee %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    loff_t out = 4;
+    rc = splice(a[0], NULL, file, &out, 64, SPLICE_F_MOVE | SPLICE_F_MORE);
+    logf_("splice %d %ld %ld %d %lld\n", getpid(), tid(), rc, rc < 0 ? errno : 0, (long long)out);
+    loff_t in = 4;
+    rc = splice(file, &in, a[1], NULL, 5, 0);
+    logf_("splice %d %ld %ld %d %lld\n", getpid(), tid(), rc, rc < 0 ? errno : 0, (long long)in);
+    char text[32] = {0};
+    ssize_t n = read(a[0], text, sizeof text - 1);
+    logf_("read %d %ld %zd %s\n", getpid(), tid(), n, text);
+    n = read(b[0], text, 12);
+    logf_("read %d %ld %zd %.5s\n", getpid(), tid(), n, text);
+    rc = tee(a[0], b[1], 64, SPLICE_F_NONBLOCK); /* EAGAIN: a is empty */
+    logf_("tee %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    rc = splice(file, NULL, file, NULL, 1, 0); /* EINVAL: no pipe on either side */
+    logf_("splice %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    rc = vmsplice(a[1], NULL, 1, SPLICE_F_GIFT | 0x20);
+    logf_("vmsplice %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    return 0;
+}
+
+/* futex: a wait/wake pair between two threads, then the ops strace decodes differently, each logged
+ * "futex pid tid OP RESULT ERRNO"; robust lists. Only the main thread logs (no contended log lock), and
+ * it joins a thread that has already gone, so glibc adds no futex calls of its own. */
+static uint32_t futex_word, futex_other;
+static volatile pid_t futex_waiter;
+static volatile long futex_waited = -2, futex_waited_errno;
+static long futex_call(uint32_t *uaddr, int op, uint32_t val, const void *timeout, uint32_t *uaddr2, uint32_t val3) {
+    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
+}
+static void *futex_wait_thread(void *arg) {
+    (void)arg;
+    futex_waiter = (pid_t)tid();
+    futex_waited = futex_call(&futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    futex_waited_errno = futex_waited < 0 ? errno : 0;
+    return NULL;
+}
+static void wait_until_gone(pid_t thread) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d", thread);
+    while (access(path, F_OK) == 0) sched_yield();
+}
+static void log_futex(const char *op, long rc) {
+    logf_("futex %d %ld %s %ld %d\n", getpid(), tid(), op, rc, rc < 0 ? errno : 0);
+}
+static int futexes(void) {
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, futex_wait_thread, NULL)) return 1;
+    while (!futex_waiter) sched_yield();
+    wait_until_blocked(futex_waiter);
+    __atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
+    long woken = futex_call(&futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    pid_t waiter = futex_waiter;
+    wait_until_gone(waiter);
+    pthread_join(thread, NULL);
+    logf_("futex %d %d FUTEX_WAIT_PRIVATE %ld %ld\n", getpid(), waiter, futex_waited, futex_waited_errno);
+    log_futex("FUTEX_WAKE_PRIVATE", woken);
+    struct timespec relative = {.tv_sec = 0, .tv_nsec = 1000}, past = {.tv_sec = 1, .tv_nsec = 0};
+    log_futex("FUTEX_WAIT", futex_call(&futex_word, FUTEX_WAIT, 0, &relative, NULL, 0));  /* EAGAIN: word is 1 */
+    log_futex("FUTEX_WAIT_PRIVATE", futex_call(&futex_word, FUTEX_WAIT_PRIVATE, 1, &relative, NULL, 0)); /* ETIMEDOUT */
+    log_futex("FUTEX_WAIT_BITSET", futex_call(&futex_word, FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, 1, &past,
+                                              NULL, FUTEX_BITSET_MATCH_ANY));
+    log_futex("FUTEX_WAKE_BITSET", futex_call(&futex_word, FUTEX_WAKE_BITSET_PRIVATE, 1, NULL, NULL, 0x5));
+    log_futex("FUTEX_WAKE_OP", futex_call(&futex_word, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1, &futex_other,
+                                          FUTEX_OP(FUTEX_OP_ADD, 2, FUTEX_OP_CMP_GT, 0)));
+    log_futex("FUTEX_WAKE_OP", futex_call(&futex_word, FUTEX_WAKE_OP, 1, (void *)0, &futex_other,
+                                          (FUTEX_OP_OPARG_SHIFT << 28) | FUTEX_OP(FUTEX_OP_OR, 3, FUTEX_OP_CMP_EQ, 7)));
+    log_futex("FUTEX_REQUEUE", futex_call(&futex_word, FUTEX_REQUEUE_PRIVATE, 1, (void *)2, &futex_other, 0));
+    log_futex("FUTEX_CMP_REQUEUE", futex_call(&futex_word, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *)2, &futex_other, 1));
+    log_futex("FUTEX_CMP_REQUEUE", futex_call(&futex_word, FUTEX_CMP_REQUEUE, 1, (void *)2, &futex_other, 9)); /* EAGAIN */
+    log_futex("FUTEX_UNLOCK_PI", futex_call(&futex_other, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0)); /* EPERM */
+    log_futex("FUTEX_99", futex_call(&futex_word, 99, 1, (void *)0x10, (uint32_t *)0x20, 0x30)); /* ENOSYS */
+    log_futex("FUTEX_WAIT", futex_call(NULL, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0)); /* EFAULT */
+    struct robust_list_head *head = NULL;
+    size_t length = 0;
+    long rc = syscall(SYS_get_robust_list, 0, &head, &length);
+    logf_("get_robust_list %d %ld %ld %zu\n", getpid(), tid(), rc, length);
+    rc = syscall(SYS_set_robust_list, head, length);
+    logf_("set_robust_list %d %ld %ld\n", getpid(), tid(), rc);
+    rc = syscall(SYS_set_robust_list, head, length - 1); /* EINVAL */
+    logf_("set_robust_list %d %ld %ld %d\n", getpid(), tid(), rc, errno);
+    rc = syscall(SYS_get_robust_list, 999999, &head, &length); /* ESRCH */
+    logf_("get_robust_list %d %ld %ld %d\n", getpid(), tid(), rc, errno);
+    return woken == 1 && futex_waited == 0 ? 0 : 1;
+}
+
+/* The same families as a 32-bit caller (int $0x80 from 32-bit addressable memory): mq_open (277),
+ * mq_timedsend (279, 32-bit timespec) and mq_timedsend_time64 (418), mq_timedreceive_time64 (419),
+ * mq_getsetattr (282, compat mq_attr), mq_notify (281, compat sigevent), mq_unlink (278), splice (313),
+ * vmsplice (316, compat iovec), futex (240) and futex_time64 (422). Logs "i386:CALL RESULT". */
+static int i386_families(void) {
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) return 1;
+    char *name = low;
+    snprintf(name, 64, "ipcwatch-i386-%d", getpid()); /* the kernel's name: no slash */
+    int32_t *attr = (int32_t *)(low + 64); /* compat struct mq_attr: four 32-bit longs (and padding) */
+    attr[0] = 0; attr[1] = 2; attr[2] = 16; attr[3] = 0;
+    int80_clean(278, (long)name, 0, 0, 0, 0, 0);
+    long q = int80_clean(277, (long)name, O_RDWR | O_CREAT | O_NONBLOCK, 0640, (long)attr, 0, 0);
+    logf_("i386:mq_open %ld\n", q);
+    char *text = low + 128;
+    strcpy(text, "from i386");
+    int32_t *ts32 = (int32_t *)(low + 192);
+    ts32[0] = 1900000000; ts32[1] = 7;
+    int64_t *ts64 = (int64_t *)(low + 256);
+    ts64[0] = 4000000000LL; ts64[1] = 9;
+    logf_("i386:mq_timedsend %ld\n", int80_clean(279, q, (long)text, 9, 2, (long)ts32, 0));
+    logf_("i386:mq_timedsend_time64 %ld\n", int80_clean(418, q, (long)text, 4, 5, (long)ts64, 0));
+    uint32_t *prio = (uint32_t *)(low + 320);
+    char *buffer = low + 384;
+    logf_("i386:mq_timedreceive_time64 %ld\n", int80_clean(419, q, (long)buffer, 16, (long)prio, (long)ts64, 0));
+    logf_("i386:mq_timedreceive %ld\n", int80_clean(280, q, (long)buffer, 16, (long)prio, (long)ts32, 0));
+    int32_t *old = (int32_t *)(low + 448);
+    logf_("i386:mq_getsetattr %ld\n", int80_clean(282, q, 0, (long)old, 0, 0, 0));
+    int32_t *event = (int32_t *)(low + 512); /* compat sigevent: value, signo, notify, then the union */
+    event[0] = 7; event[1] = SIGUSR2; event[2] = SIGEV_SIGNAL;
+    signal(SIGUSR2, SIG_IGN);
+    logf_("i386:mq_notify %ld\n", int80_clean(281, q, (long)event, 0, 0, 0, 0));
+    close((int)q);
+    logf_("i386:mq_unlink %ld\n", int80_clean(278, (long)name, 0, 0, 0, 0, 0));
+    int *fds = (int *)(low + 640);
+    int80_clean(42, (long)fds, 0, 0, 0, 0, 0);
+    uint32_t *iov = (uint32_t *)(low + 704); /* compat iovec: base, len */
+    iov[0] = (uint32_t)(uintptr_t)text; iov[1] = 4;
+    logf_("i386:vmsplice %ld\n", int80_clean(316, fds[1], (long)iov, 1, 0, 0, 0));
+    int file = memfd_create("ipcwatch-i386", 0);
+    int64_t *offset = (int64_t *)(low + 768);
+    offset[0] = 2;
+    logf_("i386:splice %ld\n", int80_clean(313, fds[0], 0, file, (long)offset, 4, 0));
+    uint32_t *word = (uint32_t *)(low + 832);
+    word[0] = 5;
+    logf_("i386:futex %ld\n", int80_clean(240, (long)word, FUTEX_WAIT_PRIVATE, 4, (long)ts32, 0, 0));
+    int64_t *short64 = (int64_t *)(low + 896);
+    short64[0] = 0; short64[1] = 1000;
+    logf_("i386:futex_time64 %ld\n", int80_clean(422, (long)word, FUTEX_WAIT_PRIVATE, 5, (long)short64, 0, 0));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *path = getenv("IPC_FIXTURE_LOG");
     if (path && !(logfile = fopen(path, "ae"))) { perror(path); return 2; }
@@ -594,6 +814,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(mode, "everything")) return everything();
     if (!strcmp(mode, "flags")) return flags();
+    if (!strcmp(mode, "mq")) return posix_mq();
+    if (!strcmp(mode, "splice")) return splices();
+    if (!strcmp(mode, "futex")) return futexes();
+    if (!strcmp(mode, "i386families")) return i386_families();
     if (!strcmp(mode, "x32")) {
         int fd[2] = {-1, -1};
         long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);

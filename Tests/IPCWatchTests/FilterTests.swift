@@ -31,11 +31,33 @@ struct FilterTests {
         let filter = try SeccompFilter(tracing: Set(Syscall.allCases))
         let rules = tracedRules(filter.pseudoCode)
         #expect(realRules(rules) == expectedRules(Set(Syscall.allCases)))
-        // 14 on x86_64, 14 on x32, 14 on i386 (pipe, pipe2, ipc, 10 direct SysV, semtimedop_time64).
-        #expect(realRules(rules).count == 14 + 14 + 14)
+        // 26 on x86_64 and on x32 (x32's own mq_notify, vmsplice and robust-list numbers included); 29 on i386
+        // (pipe, pipe2, ipc, 10 direct SysV, semtimedop_time64, 12 more, and the mq_timed*/futex _time64 twins).
+        #expect(realRules(rules).count == 26 + 26 + 29)
         #expect(rules.subtracting(realRules(rules)).allSatisfy { UInt64($0.split(separator: " ")[1])! > 0xFFFF_0000 },
                 "every other rule is a pseudo number")
         #expect(filter.pseudoCode.contains("semtimedop_time64"), "i386 semtimedop only exists as semtimedop_time64")
+        for (arch, number) in [("x86", 418), ("x86", 419), ("x86", 422), ("x32", 0x4000_0000 + 527), ("x32", 0x4000_0000 + 532)] {
+            #expect(rules.contains("\(arch) \(number)"), "\(arch) \(number) is trapped")
+        }
+        for number in [244, 278, 273, 274] {
+            #expect(!rules.contains("x32 \(0x4000_0000 + number)"), "\(number) is a 64-bit-only number, not x32's")
+        }
+    }
+
+    @Test("the default selection does not trap futex or the robust lists on any ABI, and traps the rest")
+    func defaultSelection() throws {
+        let options = TraceOptions()
+        #expect(options.events == Syscall.defaultSelection)
+        let rules = realRules(tracedRules(try SeccompFilter(tracing: options.trappedSyscalls).pseudoCode))
+        #expect(rules == expectedRules(Syscall.defaultSelection))
+        let futexes = expectedRules([.futex, .set_robust_list, .get_robust_list])
+        #expect(futexes.count == 3 + 3 + 4 && rules.isDisjoint(with: futexes), "no futex number of any ABI: \(rules.intersection(futexes))")
+        #expect(rules.isSuperset(of: expectedRules([.splice, .tee, .vmsplice, .mq_open, .mq_timedsend, .mq_timedreceive])))
+        let futex = TraceOptions(events: [.futex])
+        #expect(futex.trappedSyscalls == [.futex], "a futex selection does not trap ipc(2)")
+        #expect(realRules(tracedRules(try SeccompFilter(tracing: futex.trappedSyscalls).pseudoCode))
+                == ["x86_64 202", "x32 \(0x4000_0000 + 202)", "x86 240", "x86 422"])
     }
 
     @Test("a selection traps only its syscalls, plus ipc for SysV ones")
@@ -67,11 +89,19 @@ struct SelectionTests {
         #expect(try E.parse("pipe2,msgget") == [.pipe2, .msgget])
         #expect(try E.parse("pipe") == [.pipe], "an event name is that event, as in strace and Tracee")
         #expect(try E.parse("trace=msgget,shmat") == [.msgget, .shmat], "strace's spelling")
-        #expect(try E.parse("%ipc") == Self.sysv.union([.ipc]), "strace's %ipc: the SysV family and ipc")
-        #expect(try E.parse("%pipe") == [.pipe, .pipe2])
+        #expect(try E.parse("%ipc") == Self.sysv.union([.ipc]), "strace's %ipc: the SysV family and ipc, no mq_*")
         #expect(try E.parse("%msg") == [.msgget, .msgsnd, .msgrcv, .msgctl])
         #expect(try E.parse("tag=ipc_sem") == [.semget, .semop, .semtimedop, .semctl])
-        #expect(try E.parse("tag=ipc") == Self.sysv.union([.pipe, .pipe2]), "Tracee's ipc set has no ipc event")
+        #expect(try E.parse("%pipe") == [.pipe, .pipe2, .splice, .tee, .vmsplice])
+        #expect(try E.parse("tag=ipc") == Set(Syscall.allCases).subtracting([.ipc]), "Tracee's ipc set has no ipc event")
+        #expect(try E.parse("tag=ipc").count == 26, "Tracee's whole ipc set, futex included")
+        #expect(try E.parse("tag=ipc_pipe") == [.pipe, .pipe2, .splice, .tee, .vmsplice])
+        #expect(try E.parse("tag=ipc_msgq") == [.msgget, .msgsnd, .msgrcv, .msgctl, .mq_open, .mq_unlink, .mq_timedsend,
+                                                 .mq_timedreceive, .mq_notify, .mq_getsetattr])
+        #expect(try E.parse("tag=ipc_futex") == [.futex, .set_robust_list, .get_robust_list])
+        #expect(try E.parse("%mq") == [.mq_open, .mq_unlink, .mq_timedsend, .mq_timedreceive, .mq_notify, .mq_getsetattr])
+        #expect(try E.parse("futex_time64,mq_timedsend_time64") == [.futex, .mq_timedsend], "strace's i386 names")
+        #expect(Syscall.futex.traceeSets == ["ipc", "ipc_futex"] && Syscall.mq_open.traceeSets == ["ipc", "ipc_msgq"])
         #expect(try E.parse("/^sem") == [.semget, .semop, .semtimedop, .semctl])
         #expect(try E.parse("?bogus,pipe") == [.pipe])
         #expect(try E.parse("all") == Set(Syscall.allCases))

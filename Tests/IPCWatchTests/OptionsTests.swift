@@ -98,7 +98,7 @@ struct SelectionEndToEndTests {
         ("tag=ipc_msgq", ["msgget", "msgsnd", "msgrcv", "msgctl"]),
         ("shmat,shmdt", ["shmat", "shmdt"]),
         ("trace=/^sem", ["semget", "semtimedop", "semctl"]),
-        ("!%msg,%shm,%pipe", ["semget", "semtimedop", "semctl"]),
+        ("!%msg,%shm,%pipe,%mq,%futex", ["semget", "semtimedop", "semctl"]),  // ! is all events, futexes too
     ])
     func selected(list: String, expected: [String]) {
         let (result, events) = Support.trace([Support.fixture, "sysv"], options: ["-e", list])

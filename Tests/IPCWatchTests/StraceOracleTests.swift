@@ -14,16 +14,22 @@ import Testing
 struct StraceOracleTests {
     private static let isolation = ["unshare", "--ipc", "setarch", "-R"]
 
-    private func strace(_ command: [String]) -> (Support.Result, [String]) {
+    /// Our default selection in strace's words (i386's `_time64` names are syscalls of their own to strace).
+    static let defaultEvents = "trace=pipe,pipe2,splice,tee,vmsplice,%ipc,mq_open,mq_unlink,mq_timedsend,mq_timedreceive,"
+        + "mq_notify,mq_getsetattr,mq_timedsend_time64,mq_timedreceive_time64"
+    static let futexEvents = "trace=futex,futex_time64,set_robust_list,get_robust_list"
+
+    private func strace(_ command: [String], events: String = defaultEvents) -> (Support.Result, [String]) {
         let output = Support.newPath("strace")
-        let result = Support.run(Self.isolation + ["strace", "-f", "-qq", "-o", output, "-e", "trace=pipe,pipe2,%ipc"] + command,
+        let result = Support.run(Self.isolation + ["strace", "-f", "-qq", "-o", output, "-e", events] + command,
                                  executable: "/usr/bin/env")
         return (result, Self.normalize(strace: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
 
-    private func ipcwatch(_ command: [String]) -> (Support.Result, [String]) {
+    private func ipcwatch(_ command: [String], options: [String] = []) -> (Support.Result, [String]) {
         let output = Support.newPath("ipcwatch")
-        let result = Support.run(Self.isolation + [Support.ipcwatch, "-q", "-o", output, "--"] + command, executable: "/usr/bin/env")
+        let result = Support.run(Self.isolation + [Support.ipcwatch, "-q", "-o", output] + options + ["--"] + command,
+                                 executable: "/usr/bin/env")
         return (result, Self.normalize(ipcwatch: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }
 
@@ -65,13 +71,15 @@ struct StraceOracleTests {
         call = call.replacing(/(pid)=\d+/) { "\($0.output.1)=P" }
         call = call.replacing(/^(msgget|semget|shmget)\(0x[0-9a-f]+,/) { "\($0.output.1)(KEY," }
         call = call.replacing(/key=\d+/, with: "key=K")
+        call = call.replacing(/ipcwatch-(fixture|i386)-\d+/) { "ipcwatch-\($0.output.1)-PID" }
         if call.contains("GETPID") { call = call.replacing(#/= \d+$/#, with: "= P") }
         return call
     }
 
-    private func expectSameCalls(_ command: [String], minimum: Int, sourceLocation: SourceLocation = #_sourceLocation) {
-        let (straceResult, expected) = strace(command)
-        let (ourResult, actual) = ipcwatch(command)
+    private func expectSameCalls(_ command: [String], minimum: Int, events: String = defaultEvents, options: [String] = [],
+                                 ourCommand: [String]? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        let (straceResult, expected) = strace(command, events: events)
+        let (ourResult, actual) = ipcwatch(ourCommand ?? command, options: options)
         #expect(straceResult.status == ourResult.status, sourceLocation: sourceLocation)
         #expect(expected.count >= minimum, "strace saw \(expected.count) calls", sourceLocation: sourceLocation)
         // Compared as multisets: threads may finish their calls in a different order in each run.
@@ -81,7 +89,30 @@ struct StraceOracleTests {
 
     @Test("every call, flag, command, struct and error path of the fixture, and the i386 ipc() forms")
     func fixture() {
-        expectSameCalls([Support.fixture, "everything"], minimum: 90)
+        expectSameCalls([Support.fixture, "everything"], minimum: 123)
+    }
+
+    @Test("POSIX message queues: names, O_* flags, mode, mq_attr, texts cut at -s, priorities, timeouts, sigevents, errors",
+          arguments: [[], ["-s", "4"], ["-s", "200"]])
+    func messageQueues(limit: [String]) {
+        // strace takes -s before the command, as we do.
+        expectSameCalls(limit + [Support.fixture, "mq"], minimum: 24, options: limit, ourCommand: [Support.fixture, "mq"])
+    }
+
+    @Test("splice, tee, vmsplice: offsets on entry, iovecs, SPLICE_F_* flags, unknown bits, errors")
+    func splices() {
+        expectSameCalls([Support.fixture, "splice"], minimum: 9)
+    }
+
+    @Test("futex under -e tag=ipc_futex: a wait/wake pair between threads, every op's arguments, robust lists")
+    func futexes() {
+        expectSameCalls([Support.fixture, "futex"], minimum: 20, events: Self.futexEvents, options: ["-e", "tag=ipc_futex"])
+    }
+
+    @Test("i386: mq_open, mq_timedsend and mq_timedsend_time64, 32-bit and 64-bit timespecs, compat mq_attr, sigevent, iovec, futex_time64")
+    func i386Families() {
+        expectSameCalls([Support.fixture, "i386families"], minimum: 15,
+                        events: Self.defaultEvents + "," + Self.futexEvents.dropFirst(6), options: ["-e", "all"])
     }
 
     @Test("flag words: every pipe2 bit (open(2)'s table), unknown bits, sem_flg order, an unsigned key")

@@ -9,9 +9,10 @@ struct TraceeSchemaTests {
     static let checker = Support.packageRoot.appendingPathComponent("scripts/tracee-check").path
 
     /// Runs `command` under `ipcwatch -j` and the checker over its events: (events, checker's output).
-    static func check(_ command: [String], prefix: [String] = []) -> (events: Int, problems: String, status: Int32) {
+    static func check(_ command: [String], prefix: [String] = [], options: [String] = [])
+        -> (events: Int, problems: String, status: Int32) {
         let output = Support.newPath("events", extension: "json")
-        _ = Support.run(prefix + [Support.ipcwatch, "-j", "-o", output, "--"] + command)
+        _ = Support.run(prefix + [Support.ipcwatch, "-j", "-o", output] + options + ["--"] + command)
         let events = Support.textLines(output).count
         let checked = Support.run(["python3", checker, output])
         return (events, checked.stdout + checked.stderr, checked.status)
@@ -20,15 +21,19 @@ struct TraceeSchemaTests {
     @Test("every event of every fixture mode, real program and i386 run is accepted", arguments: [
         ["FIXTURE", "everything"], ["FIXTURE", "sysv"], ["FIXTURE", "i386"], ["FIXTURE", "threads", "2", "5"],
         ["FIXTURE", "forks", "2", "5"], ["FIXTURE", "vfork"], ["FIXTURE", "threadexec"], ["FIXTURE", "x32"],
-        ["FIXTURE", "msgtree", "2", "3"],
+        ["FIXTURE", "msgtree", "2", "3"], ["FIXTURE", "mq"], ["FIXTURE", "splice"], ["FIXTURE", "i386families"],
+        ["-e", "tag=ipc", "FIXTURE", "futex"],
         ["ipcmk", "-Q"], ["ipcmk", "-M", "4096"], ["ipcmk", "-S", "3"],
         ["sh", "-c", "ipcrm -q $(ipcmk -Q | tr -dc 0-9) && ipcrm -m $(ipcmk -M 4096 | tr -dc 0-9) && ipcrm -a"],
         ["sh", "-c", "echo hello | cat | wc -c"],
         ["python3", "-c", "import multiprocessing as mp; r, w = mp.Pipe(False); w.send(1); print(r.recv())"],
     ])
     func accepted(command: [String]) {
-        let command = command.map { $0 == "FIXTURE" ? Support.fixture : $0 }
-        let (events, problems, status) = Self.check(command)
+        var command = command.map { $0 == "FIXTURE" ? Support.fixture : $0 }
+        // Options of ours first (`-e tag=ipc`), then the command.
+        let options = command.first == "-e" ? Array(command.prefix(2)) : []
+        command.removeFirst(options.count)
+        let (events, problems, status) = Self.check(command, options: options)
         #expect(events > 0, "ipcwatch wrote no event for \(command)")
         #expect(status == 0, "rejected by Tracee's rules:\n\(problems)")
     }

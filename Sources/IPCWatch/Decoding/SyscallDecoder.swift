@@ -17,6 +17,10 @@ package enum SyscallDecoder {
         case .semget, .semop, .semctl: SemaphoreDecoder.decode(stop, context)
         case .semtimedop: SemaphoreDecoder.decode(stop, context, timespecSize: timespecSize)
         case .shmget, .shmat, .shmdt, .shmctl: SharedMemoryDecoder.decode(stop, context)
+        case .splice, .tee, .vmsplice: SpliceDecoder.decode(stop, context)
+        case .mq_open, .mq_unlink, .mq_timedsend, .mq_timedreceive, .mq_notify, .mq_getsetattr:
+            PosixMessageQueueDecoder.decode(stop, context)
+        case .futex, .set_robust_list, .get_robust_list: FutexDecoder.decode(stop, context)
         case .ipc: preconditionFailure("ipc(2) is demultiplexed before decoding")
         }
     }

@@ -11,9 +11,13 @@ package struct SyscallStop: Sendable, Hashable {
     package var returnValue: Int64
     /// The kernel's `ptrace_syscall_info.exit.is_error`: the call failed.
     package var isError: Bool
+    /// Entered through an i386 `*_time64` number: its `struct timespec` has 64-bit fields.
+    package var time64: Bool
 
     /// Creates a stop from exactly six argument registers; for i386 they are cut to their low 32 bits.
-    package init(architecture: Architecture, syscall: Syscall, arguments: [UInt64], returnValue: Int64, isError: Bool) {
+    package init(architecture: Architecture, syscall: Syscall, arguments: [UInt64], returnValue: Int64, isError: Bool,
+                 time64: Bool = false) {
+        self.time64 = time64
         precondition(arguments.count == 6)
         // A compat caller's registers may hold junk in their high halves, which the kernel ignores.
         self.arguments = architecture == .i386 ? arguments.map { $0 & 0xffff_ffff } : arguments

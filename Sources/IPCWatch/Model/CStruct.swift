@@ -9,6 +9,11 @@ enum CType: Sendable {
     /// `__kernel_size_t` as the kernel has it: 8 bytes for x32 too (x32's headers declare 4, the low half
     /// of the word the 64-bit kernel writes), `compat_size_t` for i386.
     case kernelSize
+    /// `long long` (and `__s64`): 8 bytes everywhere, aligned to 4 on i386.
+    case longLong
+    /// A pointer or `size_t` of a structure the kernel reads in the caller's own ABI: 8 bytes on x86_64,
+    /// 4 on i386 and in x32's compat entries (`mq_notify` 527, `vmsplice` 532: `compat_sigevent`, `compat_iovec`).
+    case userWord
     case structure(CStruct)
 
     // The typedefs of <asm-generic/posix_types.h>, named so that a description reads like its header.
@@ -23,6 +28,8 @@ enum CType: Sendable {
         case .unsignedShort: 2
         case .kernelLong, .kernelULong, .kernelSize: abi.kernelLongSize
         case .kernelMode: abi == .i386 ? 2 : 4
+        case .longLong: 8
+        case .userWord: abi == .x86_64 ? 8 : 4
         case .structure(let structure): structure.layout(on: abi).size
         }
     }

@@ -76,6 +76,39 @@ public enum Call: Sendable, Hashable {
     case shmctl(shmid: Int32, command: Int32, buf: TraceeAddress, contents: Read<DecodedStruct>)
     /// An `ipc(2)` call whose subcall number is unknown: only the raw arguments.
     case ipc(MultiplexedCall)
+    /// `splice(2)`: the offsets' values as they were on entry (nil for NULL or unreadable), `SPLICE_F_*` flags.
+    case splice(fdIn: Int32, offIn: TraceeAddress, offInValue: Read<Int64>, fdOut: Int32, offOut: TraceeAddress,
+                offOutValue: Read<Int64>, length: UInt64, flags: UInt32)
+    /// `tee(2)`.
+    case tee(fdIn: Int32, fdOut: Int32, length: UInt64, flags: UInt32)
+    /// `vmsplice(2)`: `vectors` is the `struct iovec` array at `iov`, at most the string limit of them.
+    case vmsplice(fd: Int32, iov: TraceeAddress, vectors: Read<[IOVector]>, count: UInt64, flags: UInt32)
+    /// `mq_open(3)`'s syscall: the name, `O_*` flags, and with `O_CREAT` the mode and the `struct mq_attr`.
+    case mqOpen(name: TraceeAddress, nameText: Read<[UInt8]>, flags: Int32, mode: UInt32, attr: TraceeAddress,
+                attributes: Read<MessageQueueAttributes>)
+    /// `mq_unlink(3)`.
+    case mqUnlink(name: TraceeAddress, nameText: Read<[UInt8]>)
+    /// `mq_timedsend(3)` (also `mq_send`): the message text, its priority and the absolute timeout.
+    case mqTimedsend(mqdes: Int32, message: TraceeAddress, text: Read<TraceeText>, length: UInt64, priority: UInt32,
+                     timeout: TraceeAddress, timeoutValue: Read<TimeSpec>)
+    /// `mq_timedreceive(3)`: the text received and its priority, read only when the call succeeded.
+    case mqTimedreceive(mqdes: Int32, message: TraceeAddress, text: Read<TraceeText>, length: UInt64,
+                        priority: TraceeAddress, priorityValue: Read<UInt32>, timeout: TraceeAddress,
+                        timeoutValue: Read<TimeSpec>)
+    /// `mq_notify(3)`: the `struct sigevent` (NULL unregisters).
+    case mqNotify(mqdes: Int32, sevp: TraceeAddress, event: Read<SignalEvent>)
+    /// `mq_getsetattr(2)` (`mq_getattr`/`mq_setattr`): the new attributes, and the old ones the kernel stored.
+    case mqGetsetattr(mqdes: Int32, newattr: TraceeAddress, newValue: Read<MessageQueueAttributes>,
+                      oldattr: TraceeAddress, oldValue: Read<MessageQueueAttributes>)
+    /// `futex(2)`: `timeout` is the raw fourth argument (a pointer, or `val2` for the requeue and wake-op
+    /// operations); `timeoutValue` the `struct timespec` for the operations that take one.
+    case futex(uaddr: TraceeAddress, operation: Int32, value: UInt32, timeout: UInt64, timeoutValue: Read<TimeSpec>,
+               uaddr2: TraceeAddress, value3: UInt32)
+    /// `set_robust_list(2)`.
+    case setRobustList(head: TraceeAddress, length: UInt64)
+    /// `get_robust_list(2)`: the head and length the kernel stored, read only when the call succeeded.
+    case getRobustList(pid: Int32, headPointer: TraceeAddress, head: Read<UInt64>, lengthPointer: TraceeAddress,
+                       length: Read<UInt64>)
 
     /// The syscall this call is (for `ipc(2)`, the subcall).
     public var syscall: Syscall {
@@ -95,6 +128,18 @@ public enum Call: Sendable, Hashable {
         case .shmdt: .shmdt
         case .shmctl: .shmctl
         case .ipc: .ipc
+        case .splice: .splice
+        case .tee: .tee
+        case .vmsplice: .vmsplice
+        case .mqOpen: .mq_open
+        case .mqUnlink: .mq_unlink
+        case .mqTimedsend: .mq_timedsend
+        case .mqTimedreceive: .mq_timedreceive
+        case .mqNotify: .mq_notify
+        case .mqGetsetattr: .mq_getsetattr
+        case .futex: .futex
+        case .setRobustList: .set_robust_list
+        case .getRobustList: .get_robust_list
         }
     }
 

@@ -28,11 +28,15 @@ public struct Event: Sendable, Hashable {
     public var pipeInodes: [UInt64]?
     /// Tracee's description of the task that made the call, with ``TraceOptions/taskContext``; nil otherwise.
     public var task: TaskContext?
+    /// Made through an i386 `*_time64` syscall (`semtimedop_time64`, `mq_timedsend_time64`,
+    /// `mq_timedreceive_time64`, `futex_time64`): the same event, with 64-bit `struct timespec` fields.
+    public var time64: Bool
 
     /// Creates an event from its parts; `pipeInodes` defaults to nil (not looked up).
     public init(timestamp: UInt64, processID: Int32, threadID: Int32, parentProcessID: Int32, userID: UInt32, processName: String,
                 architecture: Architecture, call: Call, multiplexed: MultiplexedCall?, result: SyscallResult,
-                duration: UInt64, pipeInodes: [UInt64]? = nil, task: TaskContext? = nil) {
+                duration: UInt64, pipeInodes: [UInt64]? = nil, task: TaskContext? = nil, time64: Bool = false) {
+        self.time64 = time64
         self.timestamp = timestamp
         self.processID = processID
         self.threadID = threadID

@@ -1,13 +1,14 @@
 /// strace's `-e` expressions for the events ipcwatch traces: `[trace=][!]SET` where SET is a
 /// comma-separated list of event names (`pipe` is the `pipe` event only, as in strace and Tracee),
-/// strace-style classes (`%ipc` is the SysV family and `ipc`, as strace's; `%pipe`, `%msg`, `%sem`, `%shm`
-/// are ours), Tracee's sets as `tag=NAME` (`tag=ipc_msgq`), `/regex` over the names, `?name` (no error
+/// strace-style classes (`%ipc` is the SysV family and `ipc`, as strace's; `%pipe` (with splice, tee,
+/// vmsplice), `%msg`, `%sem`, `%shm`, `%mq`, `%futex` are ours), Tracee's sets as `tag=NAME` (`tag=ipc_msgq`), `/regex` over the names, `?name` (no error
 /// if unknown), `all` and `none`. A leading `!` selects everything but the list, as in strace.
 package enum EventSelection {
     /// Our classes, strace's syntax.
     package static let classes: [String: Set<Syscall>] = [
-        "ipc": Set(Syscall.allCases.filter { $0.family != .pipe }),
-        "pipe": family(.pipe), "msg": family(.msg), "sem": family(.sem), "shm": family(.shm),
+        "ipc": Set(Syscall.allCases.filter(\.isSystemV)),
+        "pipe": family(.pipe), "msg": family(.msg), "sem": family(.sem), "shm": family(.shm), "mq": family(.mq),
+        "futex": family(.futex),
     ]
 
     /// Tracee's sets (`pkg/events/core.go` v0.24.1): `ipc` is the union of the others and does not contain
@@ -73,7 +74,9 @@ package enum EventSelection {
         }
         if let syscall = Syscall(rawValue: String(item)) { return [syscall] }
         // i386 names for the same events, as strace prints and accepts them.
-        if item == "semtimedop_time64" { return [.semtimedop] }
+        let time64: [String: Syscall] = ["semtimedop_time64": .semtimedop, "mq_timedsend_time64": .mq_timedsend,
+                                         "mq_timedreceive_time64": .mq_timedreceive, "futex_time64": .futex]
+        if let syscall = time64[String(item)] { return [syscall] }
         throw Invalid(description: suggestion(for: String(item)))
     }
 
@@ -83,7 +86,8 @@ package enum EventSelection {
     private static func suggestion(for name: String) -> String {
         var meant: [String] = []
         if classes[name] != nil { meant.append("%" + name) }
-        let tracee = ["msg": "ipc_msgq", "sem": "ipc_sem", "shm": "ipc_shm", "pipe": "ipc_pipe", "sysv": "ipc"][name] ?? name
+        let tracee = ["msg": "ipc_msgq", "sem": "ipc_sem", "shm": "ipc_shm", "pipe": "ipc_pipe", "sysv": "ipc",
+                       "mq": "ipc_msgq"][name] ?? name
         if tags[tracee] != nil { meant.append("tag=" + tracee) }
         if name == "sysv" { meant.append("%ipc") }
         guard !meant.isEmpty else { return "invalid system call '\(name)'" }

@@ -12,8 +12,11 @@ package struct SyscallTable: Sendable {
         package let number: UInt64
         /// The watched syscall the number enters.
         package let syscall: Syscall
-        /// The name libseccomp knows the entry by: the syscall's own name, or `semtimedop_time64` for i386.
+        /// The name libseccomp knows the entry by: the syscall's own name, or an i386 `_time64` variant.
         package let kernelName: String
+
+        /// An i386 `*_time64` entry: its `struct timespec` has 64-bit fields (the older entry's are 32-bit).
+        package var isTime64: Bool { architecture == .i386 && kernelName.hasSuffix("_time64") }
     }
 
     /// Every entry, for all three ABIs.
@@ -45,7 +48,14 @@ package struct SyscallTable: Sendable {
             (.shmget, 29), (.shmat, 30), (.shmctl, 31), (.shmdt, 67),
             (.semget, 64), (.semop, 65), (.semctl, 66), (.semtimedop, 220),
             (.msgget, 68), (.msgsnd, 69), (.msgrcv, 70), (.msgctl, 71),
+            (.splice, 275), (.tee, 276), (.vmsplice, 278),
+            (.mq_open, 240), (.mq_unlink, 241), (.mq_timedsend, 242), (.mq_timedreceive, 243), (.mq_notify, 244),
+            (.mq_getsetattr, 245),
+            (.futex, 202), (.set_robust_list, 273), (.get_robust_list, 274),
         ]
+        // x32 enters the calls whose structures hold pointers through compat entries of its own (512 and up);
+        // the 64-bit numbers of those are not x32 syscalls.
+        let x32Own: [Syscall: UInt64] = [.mq_notify: 527, .set_robust_list: 530, .get_robust_list: 531, .vmsplice: 532]
         // i386: the multiplexer, and since Linux 5.1 the direct SysV calls (no semop/semtimedop:
         // those exist only through ipc(2), and as semtimedop_time64).
         let i386: [(Syscall, UInt64, String?)] = [
@@ -54,11 +64,16 @@ package struct SyscallTable: Sendable {
             (.shmget, 395, nil), (.shmctl, 396, nil), (.shmat, 397, nil), (.shmdt, 398, nil),
             (.msgget, 399, nil), (.msgsnd, 400, nil), (.msgrcv, 401, nil), (.msgctl, 402, nil),
             (.semtimedop, 420, "semtimedop_time64"),
+            (.splice, 313, nil), (.tee, 315, nil), (.vmsplice, 316, nil),
+            (.mq_open, 277, nil), (.mq_unlink, 278, nil), (.mq_timedsend, 279, nil), (.mq_timedreceive, 280, nil),
+            (.mq_notify, 281, nil), (.mq_getsetattr, 282, nil),
+            (.mq_timedsend, 418, "mq_timedsend_time64"), (.mq_timedreceive, 419, "mq_timedreceive_time64"),
+            (.futex, 240, nil), (.futex, 422, "futex_time64"), (.set_robust_list, 311, nil), (.get_robust_list, 312, nil),
         ]
         var entries: [Entry] = []
         for (syscall, number) in x86_64 {
             entries.append(Entry(architecture: .x86_64, number: number, syscall: syscall, kernelName: syscall.rawValue))
-            entries.append(Entry(architecture: .x32, number: number | Architecture.x32SyscallBit, syscall: syscall,
+            entries.append(Entry(architecture: .x32, number: (x32Own[syscall] ?? number) | Architecture.x32SyscallBit, syscall: syscall,
                                  kernelName: syscall.rawValue))
         }
         for (syscall, number, kernelName) in i386 {

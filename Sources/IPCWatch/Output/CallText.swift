@@ -46,6 +46,9 @@ extension Call {
         case .ipc(let raw):
             arguments = [String(raw.call), String(raw.first), String(raw.second), String(raw.third),
                          Self.pointer(raw.ptr), String(raw.fifth)]
+        case .splice, .tee, .vmsplice, .mqOpen, .mqUnlink, .mqTimedsend, .mqTimedreceive, .mqNotify, .mqGetsetattr,
+             .futex, .setRobustList, .getRobustList:
+            arguments = channelArguments
         }
         return "\(name)(\(arguments.joined(separator: ", ")))"
     }

@@ -74,6 +74,7 @@ extension Event: Codable {
                   parentProcessID: hostParentProcessID, userID: try number("userId"),
                   processName: json["processName"]?.string ?? "", architecture: architecture, call: call,
                   multiplexed: multiplexed, result: result, duration: json["durationNs"]?.uint64 ?? 0,
-                  pipeInodes: json["pipeInodes"]?.array?.compactMap(\.uint64), task: task)
+                  pipeInodes: json["pipeInodes"]?.array?.compactMap(\.uint64), task: task,
+                  time64: json["time64"]?.bool ?? false)
     }
 }

@@ -47,8 +47,10 @@ package struct TextFormat: Sendable {
         return line
     }
 
-    /// The name strace prints: i386 has semtimedop only as `semtimedop_time64` (420), outside `ipc(2)`.
+    /// The name strace prints: the kernel's for i386's `*_time64` entries (semtimedop exists only as
+    /// `semtimedop_time64`, 420, outside `ipc(2)`).
     private static func name(of event: Event) -> String {
+        if event.time64 { return event.call.syscall.rawValue + "_time64" }
         if event.architecture == .i386, event.multiplexed == nil, case .semtimedop = event.call { return "semtimedop_time64" }
         return event.call.syscall.rawValue
     }

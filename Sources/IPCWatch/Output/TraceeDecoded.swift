@@ -58,6 +58,9 @@ enum TraceeDecoded {
             structure("buf", contents, &json)
         case .ipc:
             break
+        case .splice, .tee, .vmsplice, .mqOpen, .mqUnlink, .mqTimedsend, .mqTimedreceive, .mqNotify, .mqGetsetattr,
+             .futex, .setRobustList, .getRobustList:
+            writeChannel(call, to: &json)
         }
         json.endObject()
     }
@@ -137,7 +140,7 @@ enum TraceeDecoded {
         case .shmctl(let shmid, let command, let buf, _):
             return .shmctl(shmid: shmid, command: command, buf: buf, contents: structure(decoded["buf"], .shm, command))
         default:
-            return call
+            return restoreChannel(decoded, into: call)
         }
     }
 

@@ -90,6 +90,7 @@ package struct TraceeJSONFormat: Sendable {
         write(values, of: definition, to: &json)
         // metadata: omitted (nil), as Tracee does. Ours from here on.
         json.field("arch", event.architecture.rawValue)
+        if event.time64 { json.field("time64", true) }
         json.field("durationNs", event.duration)
         if let inodes = event.pipeInodes {
             json.key("pipeInodes")
@@ -129,6 +130,7 @@ package struct TraceeJSONFormat: Sendable {
             case .pair(let a, let b):
                 json.beginArray(); json.integer(a); json.integer(b); json.endArray()
             case .null: json.null()
+            case .text(let v): json.string(v)
             }
             json.endObject()
         }

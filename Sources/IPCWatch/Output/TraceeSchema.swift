@@ -5,7 +5,7 @@
 package enum TraceeSchema {
     /// An argument type string as Tracee's decoder (`types/trace` `Argument.UnmarshalJSON`) knows it.
     package enum ArgumentType: String, Sendable, CaseIterable {
-        case int32, uint32, int64, uint64, float64
+        case int32, uint32, int64, uint64, float64, uint16, string
         case pointer = "trace.Pointer"
         case intPair = "[2]int"
     }
@@ -25,6 +25,7 @@ package enum TraceeSchema {
         case unsigned(UInt64)
         case float(Double)
         case pair(Int32, Int32)
+        case text(String)
         /// A `[2]int` Tracee could not read (a failed `pipe`).
         case null
     }
@@ -66,6 +67,41 @@ package enum TraceeSchema {
         case .shmdt: Definition(name: "shmdt", id: 67, arguments: [("shmaddr", .pointer)], sets: shmSets)
         case .shmctl:
             Definition(name: "shmctl", id: 31, arguments: [("shmid", .int32), ("cmd", .int32), ("buf", .pointer)], sets: shmSets)
+        case .splice:
+            Definition(name: "splice", id: 275, arguments: [("fd_in", .int32), ("off_in", .pointer), ("fd_out", .int32),
+                                                            ("off_out", .pointer), ("len", .uint64), ("flags", .uint32)],
+                       sets: pipeSets)
+        case .tee:
+            Definition(name: "tee", id: 276, arguments: [("fd_in", .int32), ("fd_out", .int32), ("len", .uint64),
+                                                         ("flags", .uint32)], sets: pipeSets)
+        case .vmsplice:
+            Definition(name: "vmsplice", id: 278, arguments: [("fd", .int32), ("iov", .pointer), ("nr_segs", .uint64),
+                                                              ("flags", .uint32)], sets: pipeSets)
+        case .mq_open:
+            Definition(name: "mq_open", id: 240, arguments: [("name", .string), ("oflag", .int32), ("mode", .uint16),
+                                                             ("attr", .pointer)], sets: msgSets)
+        case .mq_unlink: Definition(name: "mq_unlink", id: 241, arguments: [("name", .string)], sets: msgSets)
+        case .mq_timedsend:
+            Definition(name: "mq_timedsend", id: 242, arguments: [("mqdes", .int32), ("msg_ptr", .string), ("msg_len", .uint64),
+                                                                  ("msg_prio", .uint32), ("abs_timeout", .float64)], sets: msgSets)
+        case .mq_timedreceive:
+            Definition(name: "mq_timedreceive", id: 243, arguments: [("mqdes", .int32), ("msg_ptr", .string),
+                                                                     ("msg_len", .uint64), ("msg_prio", .pointer),
+                                                                     ("abs_timeout", .float64)], sets: msgSets)
+        case .mq_notify:
+            Definition(name: "mq_notify", id: 244, arguments: [("mqdes", .int32), ("sevp", .pointer)], sets: msgSets)
+        case .mq_getsetattr:
+            Definition(name: "mq_getsetattr", id: 245, arguments: [("mqdes", .int32), ("newattr", .pointer),
+                                                                   ("oldattr", .pointer)], sets: msgSets)
+        case .futex:
+            Definition(name: "futex", id: 202, arguments: [("uaddr", .pointer), ("futex_op", .int32), ("val", .int32),
+                                                           ("timeout", .float64), ("uaddr2", .pointer), ("val3", .int32)],
+                       sets: futexSets)
+        case .set_robust_list:
+            Definition(name: "set_robust_list", id: 273, arguments: [("head", .pointer), ("len", .uint64)], sets: futexSets)
+        case .get_robust_list:
+            Definition(name: "get_robust_list", id: 274, arguments: [("pid", .int32), ("head_ptr", .pointer),
+                                                                     ("len_ptr", .pointer)], sets: futexSets)
         }
     }
 
@@ -73,6 +109,15 @@ package enum TraceeSchema {
     private static let msgSets = ["syscalls", "ipc", "ipc_msgq"]
     private static let semSets = ["syscalls", "ipc", "ipc_sem"]
     private static let shmSets = ["syscalls", "ipc", "ipc_shm"]
+    private static let futexSets = ["syscalls", "ipc", "ipc_futex"]
+
+    /// Tracee reads a timespec into seconds; NULL (wait for ever) and an unreadable one are 0.
+    private static func seconds(_ time: TimeSpec?) -> Value {
+        .float(time.map { Double($0.seconds) + Double($0.nanoseconds) / 1e9 } ?? 0)
+    }
+
+    /// Tracee's `string` arguments: the bytes read, as UTF-8 (invalid sequences replaced); "" for none.
+    private static func text(_ bytes: [UInt8]?) -> Value { .text(String(decoding: bytes ?? [], as: UTF8.self)) }
 
     // MARK: call ⇄ values
 
@@ -103,6 +148,27 @@ package enum TraceeSchema {
         case .shmdt(let shmaddr): return [.unsigned(shmaddr)]
         case .shmctl(let shmid, let command, let buf, _): return [int(shmid), int(command), .unsigned(buf)]
         case .ipc(let raw): return values(of: raw)
+        case .splice(let fdIn, let offIn, _, let fdOut, let offOut, _, let length, let flags):
+            return [int(fdIn), .unsigned(offIn), int(fdOut), .unsigned(offOut), .unsigned(length), .unsigned(UInt64(flags))]
+        case .tee(let fdIn, let fdOut, let length, let flags):
+            return [int(fdIn), int(fdOut), .unsigned(length), .unsigned(UInt64(flags))]
+        case .vmsplice(let fd, let iov, _, let count, let flags):
+            return [int(fd), .unsigned(iov), .unsigned(count), .unsigned(UInt64(flags))]
+        case .mqOpen(_, let name, let flags, let mode, let attr, _):
+            return [text(name), int(flags), .unsigned(UInt64(UInt16(truncatingIfNeeded: mode))), .unsigned(attr)]
+        case .mqUnlink(_, let name): return [text(name)]
+        case .mqTimedsend(let mqdes, _, let message, let length, let priority, _, let timeout):
+            return [int(mqdes), text(message?.bytes), .unsigned(length), .unsigned(UInt64(priority)), seconds(timeout)]
+        case .mqTimedreceive(let mqdes, _, let message, let length, let priority, _, _, let timeout):
+            return [int(mqdes), text(message?.bytes), .unsigned(length), .unsigned(priority), seconds(timeout)]
+        case .mqNotify(let mqdes, let sevp, _): return [int(mqdes), .unsigned(sevp)]
+        case .mqGetsetattr(let mqdes, let newattr, _, let oldattr, _): return [int(mqdes), .unsigned(newattr), .unsigned(oldattr)]
+        case .futex(let uaddr, let operation, let value, _, let timeout, let uaddr2, let value3):
+            return [.unsigned(uaddr), int(operation), int(Int32(bitPattern: value)), seconds(timeout), .unsigned(uaddr2),
+                    int(Int32(bitPattern: value3))]
+        case .setRobustList(let head, let length): return [.unsigned(head), .unsigned(length)]
+        case .getRobustList(let pid, let headPointer, _, let lengthPointer, _):
+            return [int(pid), .unsigned(headPointer), .unsigned(lengthPointer)]
         }
     }
 
@@ -137,6 +203,31 @@ package enum TraceeSchema {
         case .shmat: .shmat(shmid: v.int32(0), shmaddr: v.uint64(1), flags: v.int32(2))
         case .shmdt: .shmdt(shmaddr: v.uint64(0))
         case .shmctl: .shmctl(shmid: v.int32(0), command: v.int32(1), buf: v.uint64(2), contents: nil)
+        // What the schema does not carry (addresses of strings and timeouts, memory behind pointers) is in
+        // our decoded key: TraceeDecoded.restore puts it back.
+        case .splice:
+            .splice(fdIn: v.int32(0), offIn: v.uint64(1), offInValue: nil, fdOut: v.int32(2), offOut: v.uint64(3),
+                    offOutValue: nil, length: v.uint64(4), flags: UInt32(v.uint64(5)))
+        case .tee: .tee(fdIn: v.int32(0), fdOut: v.int32(1), length: v.uint64(2), flags: UInt32(v.uint64(3)))
+        case .vmsplice: .vmsplice(fd: v.int32(0), iov: v.uint64(1), vectors: nil, count: v.uint64(2), flags: UInt32(v.uint64(3)))
+        case .mq_open:
+            .mqOpen(name: 0, nameText: nil, flags: v.int32(1), mode: UInt32(v.uint64(2)), attr: v.uint64(3), attributes: nil)
+        case .mq_unlink: .mqUnlink(name: 0, nameText: nil)
+        case .mq_timedsend:
+            .mqTimedsend(mqdes: v.int32(0), message: 0, text: nil, length: v.uint64(2), priority: UInt32(v.uint64(3)),
+                         timeout: 0, timeoutValue: v.timeSpec(4))
+        case .mq_timedreceive:
+            .mqTimedreceive(mqdes: v.int32(0), message: 0, text: nil, length: v.uint64(2), priority: v.uint64(3),
+                            priorityValue: nil, timeout: 0, timeoutValue: v.timeSpec(4))
+        case .mq_notify: .mqNotify(mqdes: v.int32(0), sevp: v.uint64(1), event: nil)
+        case .mq_getsetattr:
+            .mqGetsetattr(mqdes: v.int32(0), newattr: v.uint64(1), newValue: nil, oldattr: v.uint64(2), oldValue: nil)
+        case .futex:
+            .futex(uaddr: v.uint64(0), operation: v.int32(1), value: UInt32(bitPattern: v.int32(2)), timeout: 0,
+                   timeoutValue: v.timeSpec(3), uaddr2: v.uint64(4), value3: UInt32(bitPattern: v.int32(5)))
+        case .set_robust_list: .setRobustList(head: v.uint64(0), length: v.uint64(1))
+        case .get_robust_list:
+            .getRobustList(pid: v.int32(0), headPointer: v.uint64(1), head: nil, lengthPointer: v.uint64(2), length: nil)
         }
     }
 
@@ -168,6 +259,8 @@ package enum TraceeSchema {
             case .int64: value.int64 != nil
             case .uint64, .pointer: value.uint64 != nil
             case .float64: value.double != nil
+            case .uint16: value.uint64.flatMap(UInt16.init(exactly:)) != nil
+            case .string: value.string != nil
             case .intPair: value == .null || value.array.map { $0.count == 2 && $0.allSatisfy { $0.int64 != nil } } == true
             }
         }

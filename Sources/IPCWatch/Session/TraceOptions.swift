@@ -44,8 +44,8 @@ public struct TraceOptions: Sendable {
         case all
     }
 
-    /// Options that trace every event the CLI traces by default.
-    public init(events: Set<Syscall> = Set(Syscall.allCases), decode: DecodeOptions = DecodeOptions(),
+    /// Options that trace the events the CLI traces by default (``Syscall/defaultSelection``: all but futexes).
+    public init(events: Set<Syscall> = Syscall.defaultSelection, decode: DecodeOptions = DecodeOptions(),
                 resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
                 processSnapshots: Bool = false, taskContext: Bool = false,
                 inheritedDescriptors: InheritedDescriptors = .standardStreams, dataFlow: Bool = false) {
@@ -69,7 +69,7 @@ public struct TraceOptions: Sendable {
     /// selected, since i386 programs reach SysV through it.
     var trappedSyscalls: Set<Syscall> {
         var trapped = events
-        if events.contains(where: { $0.family != .pipe }) { trapped.insert(.ipc) }
+        if events.contains(where: \.isSystemV) { trapped.insert(.ipc) }
         return trapped
     }
 }

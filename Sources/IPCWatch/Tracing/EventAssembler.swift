@@ -13,6 +13,8 @@ struct EventAssembler {
         var architecture: Architecture
         var syscall: Syscall
         var arguments: [UInt64]
+        /// Entered through an i386 `*_time64` number.
+        var time64: Bool
         /// Monotonic, for the duration.
         var enteredAt: UInt64
         /// Wall clock: the event's timestamp.
@@ -45,7 +47,7 @@ struct EventAssembler {
             return false
         }
         let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
-        pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments,
+        pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments, time64: entry.isTime64,
                                    enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds())
         return true
     }
@@ -56,7 +58,7 @@ struct EventAssembler {
         guard let call = pending.removeValue(forKey: tid) else { return nil }
         let exitedAt = Clock.monotonicNanoseconds()
         let stop = SyscallStop(architecture: call.architecture, syscall: call.syscall, arguments: call.arguments,
-                               returnValue: info.rval, isError: info.is_error != 0)
+                               returnValue: info.rval, isError: info.is_error != 0, time64: call.time64)
         let decoded = SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
         guard options.events.contains(decoded.call.syscall) else { return nil }
         let identity = identity(of: tid)
@@ -70,7 +72,8 @@ struct EventAssembler {
         return Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
                      architecture: call.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
-                     result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task)
+                     result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task,
+                     time64: call.time64)
     }
 
     /// A stop that is neither entry nor exit came between them: the call is not followed further.

@@ -1,0 +1,53 @@
+/// Reading a ``CStruct`` or a C string from the tracee, laid out for the caller's ABI.
+extension DecodeContext {
+    /// The members of `structure` at `address` by name (signed for `int`/`long`/`long long`, the others
+    /// zero-extended); nil for NULL or unreadable memory.
+    func read(_ structure: CStruct, at address: TraceeAddress) -> [String: Int64]? {
+        let layout = structure.layout(on: architecture)
+        guard address != 0, let bytes = memory.read(address: address, count: layout.size) else { return nil }
+        var values: [String: Int64] = [:]
+        for member in structure.members(on: architecture) {
+            guard let field = layout[member.name] else { continue }
+            let signed: Bool
+            switch member.type {
+            case .int, .kernelLong, .longLong: signed = true
+            default: signed = false
+            }
+            values[member.name] = Self.littleEndian(bytes[field.offset..<(field.offset + field.size)], signed: signed)
+        }
+        return values
+    }
+
+    /// The single member of a one-field description (``CallStructs/offset`` and the like).
+    func readValue(_ structure: CStruct, at address: TraceeAddress) -> Int64? { read(structure, at: address)?["value"] }
+
+    /// Up to `limit` bytes at `address`, fewer when the buffer ends on an unreadable page.
+    func bytes(at address: TraceeAddress, count: Int) -> [UInt8]? {
+        guard address != 0 else { return nil }
+        if count == 0 { return [] }
+        return memory.read(address: address, count: count)
+    }
+
+    /// The NUL-terminated string at `address`, at most `limit` bytes (read page by page, so that a string
+    /// just before an unmapped page is still read); nil for NULL or an unreadable first byte.
+    func cString(at address: TraceeAddress, limit: Int = 4096) -> [UInt8]? {
+        guard address != 0 else { return nil }
+        var text: [UInt8] = []
+        var next = address
+        while text.count < limit {
+            let chunk = min(Int(4096 - next % 4096), limit - text.count)
+            guard let bytes = memory.read(address: next, count: chunk) else { return text.isEmpty ? nil : text }
+            if let nul = bytes.firstIndex(of: 0) { return text + bytes[..<nul] }
+            text += bytes
+            next += TraceeAddress(chunk)
+        }
+        return text
+    }
+
+    /// A `struct timespec` for a call that has a `_time64` twin on i386.
+    func timespec(at address: TraceeAddress, time64: Bool) -> TimeSpec? {
+        let structure = time64 || architecture != .i386 ? CallStructs.timespec64 : CallStructs.timespec
+        guard let fields = read(structure, at: address) else { return nil }
+        return TimeSpec(seconds: fields["tv_sec"]!, nanoseconds: fields["tv_nsec"]!)
+    }
+}
