@@ -27,6 +27,8 @@ struct Options {
     var sameCPU = false
     var graph: String?
     var graphFormatName: String?
+    /// `--graph-all`: also the orphan pipes.
+    var graphAll = false
     var pids: [Int32] = []
     var command: [String] = []
 
@@ -40,7 +42,7 @@ struct Options {
     }
 
     private enum Long: Int32 {
-        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately
+        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, graphAll
     }
 
     private static let parsing = Mutex(())
@@ -58,7 +60,7 @@ struct Options {
         ("output-separately", no_argument, Long.outputSeparately.rawValue),
         ("successful-only", no_argument, Int32(UInt8(ascii: "z"))), ("failed-only", no_argument, Int32(UInt8(ascii: "Z"))),
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
-        ("graph-format", required_argument, Long.graphFormat.rawValue),
+        ("graph-format", required_argument, Long.graphFormat.rawValue), ("graph-all", no_argument, Long.graphAll.rawValue),
         ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue),
     ]
 
@@ -117,6 +119,7 @@ struct Options {
         case Long.sameCPU.rawValue: sameCPU = true
         case Long.graph.rawValue: graph = value
         case Long.graphFormat.rawValue: graphFormatName = value
+        case Long.graphAll.rawValue: graphAll = true
         case Long.seccompBPF.rawValue: break  // launch mode always filters with seccomp
         case Long.outputSeparately.rawValue: follow = max(follow, 2)  // strace's --output-separately is -ff
         default: throw UsageError(message: nil)  // getopt_long printed why
@@ -149,6 +152,7 @@ struct Options {
             throw UsageError(message: "unknown graph format '\(name)' (dot, mermaid or json)")
         }
         if graphFormatName != nil && graph == nil { throw UsageError(message: "--graph-format needs --graph FILE") }
+        if graphAll && graph == nil { throw UsageError(message: "--graph-all needs --graph FILE") }
         if let graph, graphFormat == nil {
             throw UsageError(message: "cannot tell the format of '\(graph)' from its name: add --graph-format dot|mermaid|json")
         }

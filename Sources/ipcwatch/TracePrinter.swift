@@ -25,6 +25,7 @@ final class TracePrinter: TraceSink {
     private let showExits: Bool
     private var summary: Summary?
     private let graphOutput: OutputFile?
+    // TODO(#16 --data-flow): Topology(dataFlow: arguments.dataFlow) once that option exists.
     private var topology = Topology()
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
@@ -58,7 +59,11 @@ final class TracePrinter: TraceSink {
     }
 
     func receive(_ record: TraceRecord) -> TraceSinkReply {
-        if graphOutput != nil { topology.add(record) }
+        if graphOutput != nil {
+            topology.add(record)
+            // Bounded memory: orphan pipes no traced process holds any more are only counted.
+            if topology.needsSettling { topology.settle() }
+        }
         switch record {
         case .event(let event):
             if showEvents && shows(event.result) {
@@ -118,9 +123,10 @@ final class TracePrinter: TraceSink {
         return padding + seconds + "." + micros + " "
     }
 
-    var hasDeferredWork: Bool { unflushed }
+    var hasDeferredWork: Bool { unflushed || SignalPolicy.graphRequested }
 
     func tracerWillWait() {
+        if SignalPolicy.takeGraphRequest() { writeGraph() }
         output.flush()
         separate.values.forEach { $0.flush() }
         unflushed = false
@@ -141,9 +147,15 @@ final class TracePrinter: TraceSink {
         }
         output.flush()
         separate.values.forEach { $0.flush() }
-        if let graphOutput, let format = arguments.graphFormat {
-            graphOutput.writeLine(String(topology.rendered(as: format).dropLast()))  // writeLine adds the newline
-            graphOutput.flush()
-        }
+        topology.traceEnded()
+        writeGraph()
+    }
+
+    /// The graph of the run so far, replacing what the file held (at the end, and at each SIGUSR1).
+    private func writeGraph() {
+        guard let graphOutput, let format = arguments.graphFormat else { return }
+        graphOutput.rewind()
+        graphOutput.writeLine(String(topology.rendered(as: format, all: arguments.graphAll).dropLast()))  // writeLine adds the newline
+        graphOutput.flush()
     }
 }
