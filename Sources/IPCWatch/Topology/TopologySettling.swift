@@ -29,7 +29,7 @@ extension Topology {
     }
 
     /// Forgets the orphan pipes whose inode is not in `stillOpen`, counting them per creator.
-    mutating func settle(stillOpen: Set<UInt64>) {
+    package mutating func settle(stillOpen: Set<UInt64>) {
         for inode in unsettled where !stillOpen.contains(inode) {
             guard let pipe = pipeTable.removeValue(forKey: inode), let creator = pipe.createdBy else { continue }
             orphanCounts[OrphanKey(createdBy: creator, createdWith: pipe.createdWith ?? .pipe), default: 0] += 1
