@@ -57,6 +57,9 @@ public struct Topology: Sendable {
         var endsTakenAcrossExec: Set<PipeEnd> = []
         /// `--data-flow` counts per (process, end).
         var usage: [Holder: ChannelUsage] = [:]
+        /// A child of the creator appeared after the pipe was made: it may have inherited the ends, even if
+        /// no snapshot saw it with them (Perl's child closes its end before its exit snapshot).
+        var forkedAfter = false
 
         struct Holder: Hashable, Comparable {
             var pid: Int32
@@ -81,8 +84,12 @@ public struct Topology: Sendable {
             return keys
         }
 
-        /// Only its creator (or nobody) was seen with it: made and closed in one process, never passed on.
-        var isOrphan: Bool { holderKeys.allSatisfy { $0.pid == createdBy } && createdBy != nil }
+        /// Only its creator (or nobody) was seen with it and no child was forked while it may have been
+        /// open: made and closed in one process, never passed on.
+        var isOrphan: Bool { createdBy != nil && !forkedAfter && holderKeys.allSatisfy { $0.pid == createdBy } }
+
+        /// Nobody was seen holding or using it, though it was passed on (or may have been).
+        public var noHolderSeen: Bool { holderKeys.isEmpty }
 
         func end(_ key: Holder, counted: (Int32) -> Bool) -> End {
             let seen = holders[key, default: []].union(tentativeHolders[key, default: []])
@@ -136,6 +143,8 @@ public struct Topology: Sendable {
     /// Inodes of pipes only their creator has been seen with, which may still be open: the candidates for
     /// ``ClosedOrphans``.
     var unsettled: Set<UInt64> = []
+    /// The same, by creator (inodes settled since may still be listed).
+    var unsettledByCreator: [Int32: [UInt64]] = [:]
     /// ``needsSettling`` above this many.
     var settleLimit = Topology.settleThreshold
     var orphanCounts: [OrphanKey: Int] = [:]
@@ -201,6 +210,10 @@ public struct Topology: Sendable {
     }
 
     private mutating func see(_ pid: Int32, ppid: Int32, comm: String, argv0: String? = nil) {
+        if processes[pid] == nil, let made = unsettledByCreator.removeValue(forKey: ppid) {
+            // A new child of a process whose pipes may still be open: they may have been passed on.
+            for inode in made where unsettled.remove(inode) != nil { pipeTable[inode]?.forkedAfter = true }
+        }
         var process = processes[pid] ?? Process(pid: pid, ppid: ppid, comm: comm, argv0: "", termination: nil)
         process.ppid = ppid
         process.comm = comm
@@ -215,7 +228,10 @@ public struct Topology: Sendable {
         if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first, inode != 0 {
             pipeTable[inode, default: Pipe(inode: inode)].createdBy = pid
             pipeTable[inode]?.createdWith = event.call.syscall
-            if pipeTable[inode]?.isOrphan == true { unsettled.insert(inode) }
+            if pipeTable[inode]?.isOrphan == true {
+                unsettled.insert(inode)
+                unsettledByCreator[pid, default: []].append(inode)
+            }
             return
         }
         let syscall = event.call.syscall

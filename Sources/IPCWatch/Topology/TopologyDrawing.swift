@@ -93,7 +93,7 @@ struct TopologyDrawing {
             let nodeID = "pipe\(id)"
             var lines = [members.count == 1 ? "pipe:[\(id)]" : "pipe ×\(members.count)"]
             if pipe.createdBy == nil { lines.append("opened before the trace") }
-            if pipe.isOrphan { lines.append("never passed on") }
+            if pipe.isOrphan { lines.append("never passed on") } else if pipe.noHolderSeen { lines.append("no holder seen") }
             nodes.append(Node(id: nodeID, shape: .pipe(inherited: pipe.createdBy == nil), lines: lines))
             if let creator = pipe.createdBy, let creatorClass = folding.processClass[creator] {
                 edges.append(Edge(from: Self.id(creatorClass), to: nodeID, style: .creation(pipe.createdWith?.rawValue ?? "pipe")))

@@ -35,6 +35,10 @@ extension Topology {
             orphanCounts[OrphanKey(createdBy: creator, createdWith: pipe.createdWith ?? .pipe), default: 0] += 1
         }
         unsettled.formIntersection(stillOpen)
+        unsettledByCreator = unsettledByCreator.compactMapValues { inodes in
+            let open = inodes.filter(unsettled.contains)
+            return open.isEmpty ? nil : open
+        }
         // Pipes still open stay: scan again only once as many more have come.
         settleLimit = max(Self.settleThreshold, unsettled.count * 2)
     }
