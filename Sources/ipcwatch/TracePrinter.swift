@@ -148,6 +148,8 @@ final class TracePrinter: TraceSink {
         output.flush()
         separate.values.forEach { $0.flush() }
         topology.traceEnded()
+        // Launched: every process has ended, so no orphan pipe is open any more. Detached: they still run.
+        if graphOutput != nil { topology.settle() }
         writeGraph()
     }
 
