@@ -29,7 +29,8 @@ enum SignalPolicy {
     }
 
     // SIGUSR1 (with --graph): write the graph of the run so far. The handler only sets a flag; the tracer
-    // thread, whose waitpid the signal interrupts (no SA_RESTART), writes the file (TracePrinter).
+    // thread, whose waitpid the signal interrupts (no SA_RESTART), writes the file (TracePrinter). One that
+    // lands in the instant between the tracer's look at the flag and its wait is served at the next stop.
     private static let graphRequest = Atomic<Bool>(false)
 
     /// Installs the SIGUSR1 handler that asks for the graph so far.
