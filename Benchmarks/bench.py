@@ -82,6 +82,8 @@ GOAL_OBSERVER = 1.05
 GOAL_STRACE_TEXT, GOAL_STRACE_JSON, GOAL_STRACE_THREADS = 0.92, 0.95, 1.00
 GOAL_FLOOR = 1.02     # untrapped syscalls: what an allow-all seccomp filter costs
 GOAL_SESSION = 1.15   # the library path (async session consumer) against the CLI
+GOAL_GRAPH_RSS_MIB = 15.0   # --graph at 100k pipes made and closed
+GOAL_GRAPH_GROWTH = 1.10    # and at 1M, against 100k: no memory per closed pipe
 
 
 def event_lines(path):
@@ -103,11 +105,15 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
     parser.add_argument("--only", metavar="TEXT",
                         help="only the cases whose name contains TEXT (no attach runs); dataflow: the --data-flow case")
+    parser.add_argument("--graph-memory", action="store_true", help="only the --graph peak RSS case")
     options = parser.parse_args()
     scale = 10 if options.quick else 1
 
     ipcwatch, session = build()
     workload = os.path.join(BUILD, "workload")
+    if options.graph_memory:
+        graph_memory(ipcwatch, workload, options.quick)
+        return
     if options.only == "dataflow":
         return dataflow(options, ipcwatch, workload, scale)
     floor = os.path.join(BUILD, "seccomp-floor")
@@ -277,6 +283,7 @@ def main():
     small = peak_rss(tools["ipcwatch"] + [workload, "pipes", str(few)])
     print(f"\npeak RSS, {many} events: " + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in rss.items())
           + f"; ipcwatch at {few} events: {small / 1024:.1f} MiB")
+    graph_memory(ipcwatch, workload, options.quick)
     print(f"\n(benchmark took {(time.monotonic() - started) / 60:.1f} minutes)")
 
 
@@ -314,6 +321,20 @@ def dataflow(options, ipcwatch, workload, scale):
         strace = "strace --seccomp-bpf -e trace=read,write"
         ratio = f"{median['ipcwatch --data-flow'] / median[strace]:.2f}" if strace in median else "—"
         print(f"| {name} | {cells} | {ratio} |")
+def graph_memory(ipcwatch, workload, quick):
+    """Peak RSS of `ipcwatch --graph` (JSON written to a file) over a program that makes and closes N pipes:
+    orphan pipes are forgotten once closed, so memory must not grow with N. --quick: only 100k."""
+    graph = os.path.join(BUILD, "graph.json")
+    counts = [100000] if quick else [100000, 1000000]
+    rss = {count: peak_rss([ipcwatch, "-o", "/dev/null", "--graph", graph, "--", workload, "pipes", str(count)])
+           for count in counts}
+    base = rss[100000] / 1024
+    cells = [f"100k pipes: {base:.1f} MiB {'✓' if base <= GOAL_GRAPH_RSS_MIB else '✗'} (≤ {GOAL_GRAPH_RSS_MIB:.0f} MiB)"]
+    if 1000000 in rss:
+        growth = round(rss[1000000] / rss[100000], 2)
+        cells.append(f"1M pipes: {rss[1000000] / 1024:.1f} MiB, ×{growth:.2f} "
+                     f"{'✓' if growth <= GOAL_GRAPH_GROWTH else '✗'} (≤ ×{GOAL_GRAPH_GROWTH:.2f})")
+    print("\npeak RSS, ipcwatch --graph: " + "; ".join(cells))
 
 
 if __name__ == "__main__":

@@ -50,8 +50,9 @@ enum HelpText {
           -q, --quiet            no attach/detach messages; no exit lines
           -c, --summary-only     only a table of calls, errors and time at the end
           -C, --summary          events and the table (with -j: the table as JSON, on stderr)
-          --graph=FILE           when the trace ends, write who talks to whom to FILE
+          --graph=FILE           when the trace ends (and at each SIGUSR1), write who talks to whom to FILE
           --graph-format=FORMAT  dot, mermaid or json (default: from FILE's extension)
+          --graph-all            also draw the pipes one process made and closed without passing them on
 
         Miscellaneous:
           -h, --help             print this help and exit

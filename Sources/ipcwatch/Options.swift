@@ -28,6 +28,8 @@ struct Options {
     var dataFlow = false
     var graph: String?
     var graphFormatName: String?
+    /// `--graph-all`: also the orphan pipes.
+    var graphAll = false
     var pids: [Int32] = []
     var command: [String] = []
 
@@ -41,7 +43,7 @@ struct Options {
     }
 
     private enum Long: Int32 {
-        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow
+        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow, graphAll
     }
 
     private static let parsing = Mutex(())
@@ -59,7 +61,7 @@ struct Options {
         ("output-separately", no_argument, Long.outputSeparately.rawValue),
         ("successful-only", no_argument, Int32(UInt8(ascii: "z"))), ("failed-only", no_argument, Int32(UInt8(ascii: "Z"))),
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
-        ("graph-format", required_argument, Long.graphFormat.rawValue),
+        ("graph-format", required_argument, Long.graphFormat.rawValue), ("graph-all", no_argument, Long.graphAll.rawValue),
         ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue), ("data-flow", no_argument, Long.dataFlow.rawValue),
     ]
 
@@ -119,6 +121,7 @@ struct Options {
         case Long.dataFlow.rawValue: dataFlow = true
         case Long.graph.rawValue: graph = value
         case Long.graphFormat.rawValue: graphFormatName = value
+        case Long.graphAll.rawValue: graphAll = true
         case Long.seccompBPF.rawValue: break  // launch mode always filters with seccomp
         case Long.outputSeparately.rawValue: follow = max(follow, 2)  // strace's --output-separately is -ff
         default: throw UsageError(message: nil)  // getopt_long printed why
@@ -151,6 +154,7 @@ struct Options {
             throw UsageError(message: "unknown graph format '\(name)' (dot, mermaid or json)")
         }
         if graphFormatName != nil && graph == nil { throw UsageError(message: "--graph-format needs --graph FILE") }
+        if graphAll && graph == nil { throw UsageError(message: "--graph-all needs --graph FILE") }
         if let graph, graphFormat == nil {
             throw UsageError(message: "cannot tell the format of '\(graph)' from its name: add --graph-format dot|mermaid|json")
         }

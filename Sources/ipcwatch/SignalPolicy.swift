@@ -28,6 +28,26 @@ enum SignalPolicy {
         pthread_sigmask(SIG_BLOCK, &childSignal, nil)
     }
 
+    // SIGUSR1 (with --graph): write the graph of the run so far. The handler only sets a flag; the tracer
+    // thread, whose waitpid the signal interrupts (no SA_RESTART), writes the file (TracePrinter). One that
+    // lands in the instant between the tracer's look at the flag and its wait is served at the next stop.
+    private static let graphRequest = Atomic<Bool>(false)
+
+    /// Installs the SIGUSR1 handler that asks for the graph so far.
+    static func writeGraphOnSIGUSR1() {
+        _ = graphRequest.load(ordering: .relaxed)  // initialised here, never first in a handler
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in SignalPolicy.graphRequest.store(true, ordering: .relaxed) }
+        action.sa_flags = 0
+        handle([SIGUSR1], with: action)
+    }
+
+    /// A SIGUSR1 came since the last call that returned true.
+    static var graphRequested: Bool { graphRequest.load(ordering: .relaxed) }
+
+    /// Takes the request: true once per SIGUSR1 (several before the tracer looks count as one).
+    static func takeGraphRequest() -> Bool { graphRequest.exchange(false, ordering: .relaxed) }
+
     /// A handler that ends the running trace, unblocked here (a parent may have blocked them for us).
     private static func interruptTrace(on signals: [Int32]) {
         var action = sigaction()

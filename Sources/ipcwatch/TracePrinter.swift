@@ -27,7 +27,7 @@ final class TracePrinter: TraceSink {
     /// `-c` with `--data-flow`: the per-pipe table.
     private var pipeFlow: PipeFlowSummary?
     private let graphOutput: OutputFile?
-    private var topology = Topology()
+    private var topology: Topology
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -48,6 +48,7 @@ final class TracePrinter: TraceSink {
         summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
+        topology = Topology(dataFlow: arguments.dataFlow)
     }
 
     func traceStarted(_ processes: [Int32]) {
@@ -61,7 +62,11 @@ final class TracePrinter: TraceSink {
     }
 
     func receive(_ record: TraceRecord) -> TraceSinkReply {
-        if graphOutput != nil { topology.add(record) }
+        if graphOutput != nil {
+            topology.add(record)
+            // Bounded memory: orphan pipes no traced process holds any more are only counted.
+            if topology.needsSettling { topology.settle() }
+        }
         pipeFlow?.add(record)
         switch record {
         case .event(let event):
@@ -122,9 +127,10 @@ final class TracePrinter: TraceSink {
         return padding + seconds + "." + micros + " "
     }
 
-    var hasDeferredWork: Bool { unflushed }
+    var hasDeferredWork: Bool { unflushed || SignalPolicy.graphRequested }
 
     func tracerWillWait() {
+        if SignalPolicy.takeGraphRequest() { writeGraph() }
         output.flush()
         separate.values.forEach { $0.flush() }
         unflushed = false
@@ -147,9 +153,17 @@ final class TracePrinter: TraceSink {
         }
         output.flush()
         separate.values.forEach { $0.flush() }
-        if let graphOutput, let format = arguments.graphFormat {
-            graphOutput.writeLine(String(topology.rendered(as: format).dropLast()))  // writeLine adds the newline
-            graphOutput.flush()
-        }
+        topology.traceEnded()
+        // Launched: every process has ended, so no orphan pipe is open any more. Detached: they still run.
+        if graphOutput != nil { topology.settle() }
+        writeGraph()
+    }
+
+    /// The graph of the run so far, replacing what the file held (at the end, and at each SIGUSR1).
+    private func writeGraph() {
+        guard let graphOutput, let format = arguments.graphFormat else { return }
+        graphOutput.rewind()
+        graphOutput.writeLine(String(topology.rendered(as: format, all: arguments.graphAll).dropLast()))  // writeLine adds the newline
+        graphOutput.flush()
     }
 }

@@ -31,6 +31,7 @@ case .trace:
 let commandSignals = CommandSignalState.current()
 let attaching = !arguments.pids.isEmpty
 SignalPolicy.install(attaching: attaching)
+if arguments.graph != nil { SignalPolicy.writeGraphOnSIGUSR1() }
 
 // The main thread is the tracer: records are formatted and written here, with no hand-off.
 do {

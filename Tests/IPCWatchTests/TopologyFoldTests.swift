@@ -75,11 +75,11 @@ struct TopologyFoldTests {
         #expect(pipe.readers == [30] && pipe.writers.isEmpty)
     }
 
-    @Test("the creator holding both ends has only made the pipe: neither writer nor reader")
+    @Test("the creator seen holding both ends while it runs has only made the pipe; at its own snapshot it held them")
     func creatorHoldingBoth() throws {
         let topology = fold([
             pipe2(800, by: 10),
-            snapshot(.exit, pid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
+            snapshot(.peek, pid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
             // Contrast: another process holding both ends holds both roles...
             snapshot(.exit, pid: 14, ppid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
         ])
@@ -91,6 +91,135 @@ struct TopologyFoldTests {
         let oneEnd = fold([pipe2(801, by: 10), snapshot(.exit, pid: 10, holding: [(4, 801, .write)])])
         #expect(try self.pipe(801, in: oneEnd).writers == [10])
         #expect(try self.pipe(801, in: oneEnd).readers.isEmpty)
+        // At its own exit snapshot the creator holding both ends is what it held: both, as held.
+        let atExit = fold([pipe2(802, by: 10), snapshot(.exit, pid: 10, holding: [(3, 802, .read), (4, 802, .write)])])
+        #expect(try self.pipe(802, in: atExit).writers == [10] && self.pipe(802, in: atExit).readers == [10])
+    }
+
+    // MARK: Held and used
+
+    @Test("ends: fds from the snapshots; without data-flow used, bytes and calls are unknown (nil)")
+    func heldEnds() throws {
+        let topology = fold([
+            pipe2(1100, by: 10),
+            snapshot(.exec, pid: 11, ppid: 10, comm: "seq", holding: [(1, 1100, .write)]),
+            snapshot(.exec, pid: 12, ppid: 10, comm: "wc", holding: [(0, 1100, .read)]),
+            .exit(threadID: 11, status: .exited(0)), .exit(threadID: 12, status: .exited(0)),
+        ])
+        let ends = topology.ends(of: try pipe(1100, in: topology))
+        #expect(ends == [Topology.End(pid: 11, end: .write, fds: [1], used: nil, calls: nil, bytes: nil),
+                         Topology.End(pid: 12, end: .read, fds: [0], used: nil, calls: nil, bytes: nil)])
+        #expect(topology.json.contains(#""ends":[{"pid":11,"end":"write","fds":[1],"used":null,"bytes":null,"calls":null}"#))
+        #expect(topology.dot.contains("held that end"), "the legend says held")
+        #expect(!topology.dot.contains("style=bold"), "no edge drawn as used")
+    }
+
+    @Test("data-flow: an end with counts is used (bytes, calls); a held end of an ended process without counts is unused; a running one's is unknown until the trace ends")
+    func usedEnds() throws {
+        var topology = Topology(dataFlow: true)
+        for record: TraceRecord in [
+            pipe2(1200, by: 10),
+            snapshot(.exec, pid: 11, ppid: 10, comm: "seq", holding: [(1, 1200, .write)]),
+            snapshot(.exec, pid: 12, ppid: 10, comm: "wc", holding: [(0, 1200, .read)]),
+            snapshot(.exec, pid: 13, ppid: 10, comm: "idle", holding: [(5, 1200, .write)]),
+            snapshot(.exec, pid: 14, ppid: 10, comm: "late", holding: [(6, 1200, .read)]),
+            .usage(ChannelUsage(processID: 11, inode: 1200, end: .write, fds: [1], calls: 2, bytes: 4000)),
+            .exit(threadID: 11, status: .exited(0)),
+            .usage(ChannelUsage(processID: 12, inode: 1200, end: .read, fds: [0], calls: 3, bytes: 4000)),
+            .exit(threadID: 12, status: .exited(0)), .exit(threadID: 13, status: .exited(0)),
+        ] { topology.add(record) }
+        var ends = topology.ends(of: try pipe(1200, in: topology))
+        #expect(ends == [Topology.End(pid: 11, end: .write, fds: [1], used: true, calls: 2, bytes: 4000),
+                         Topology.End(pid: 12, end: .read, fds: [0], used: true, calls: 3, bytes: 4000),
+                         Topology.End(pid: 13, end: .write, fds: [5], used: false, calls: 0, bytes: 0),
+                         Topology.End(pid: 14, end: .read, fds: [6], used: nil, calls: nil, bytes: nil)])
+        #expect(topology.dot.contains("fd 1 · 3.9 KB"))
+        #expect(topology.dot.contains("fd 5 unused"))
+        topology.traceEnded()
+        ends = topology.ends(of: try pipe(1200, in: topology))
+        #expect(ends.last == Topology.End(pid: 14, end: .read, fds: [6], used: false, calls: 0, bytes: 0))
+        // A usage record alone (a process no snapshot saw with the end, e.g. it closed it before exit) is an end.
+        topology.add(.usage(ChannelUsage(processID: 15, inode: 1200, end: .write, fds: [4], calls: 1, bytes: 2)))
+        #expect(try self.pipe(1200, in: topology).writers == [11, 13, 15])
+    }
+
+    @Test("byte counts as edges show them")
+    func byteCounts() {
+        #expect(TopologyDrawing.byteCount(512) == "512 B")
+        #expect(TopologyDrawing.byteCount(4000) == "3.9 KB")
+        #expect(TopologyDrawing.byteCount(588_895) == "575.1 KB")
+        #expect(TopologyDrawing.byteCount(3 << 30) == "3.0 GB")
+    }
+
+    // MARK: Bounded memory
+
+    @Test("orphan pipes no traced process holds any more are only counted; one still open or passed on stays")
+    func settling() throws {
+        var topology = Topology()
+        for inode in UInt64(1)...5000 { topology.add(pipe2(inode, by: 10)) }
+        // Passed on (by a way snapshots do not see, not a fork: pid 11 is not 10's child).
+        topology.add(snapshot(.exec, pid: 11, ppid: 2, comm: "cat", holding: [(0, 7, .read)]))
+        #expect(topology.needsSettling)
+        topology.settle(stillOpen: [4999, 5000])
+        #expect(!topology.needsSettling)
+        #expect(topology.pipes.map(\.inode) == [7, 4999, 5000], "passed on, or still open")
+        #expect(topology.closedOrphans == [Topology.ClosedOrphans(createdBy: 10, createdWith: .pipe2, count: 4997)])
+        #expect(topology.json.contains(#""closedPipes":[{"createdBy":10,"createdWith":"pipe2","count":4997}]"#))
+        #expect(!topology.dot.contains("4997"), "orphans are not drawn")
+        #expect(topology.dot(all: true).contains("pipe ×4997"), "unless asked for")
+
+        // A child of the creator appearing after the pipes were made may have inherited them, seen or not.
+        topology.add(pipe2(6000, by: 10))
+        topology.add(snapshot(.exit, pid: 12, ppid: 10, comm: "perl"))
+        topology.settle(stillOpen: [])
+        #expect(topology.pipes.map(\.inode) == [7, 4999, 5000, 6000], "open when the child came: may have been passed on")
+        #expect(topology.closedOrphans.first?.count == 4997)
+        #expect(topology.dot.contains("no holder seen"))
+    }
+
+    // MARK: Drawing
+
+    @Test("processes of the same program, parent and pattern fold into one node, their pipes too; different ones do not")
+    func folding() throws {
+        var records: [TraceRecord] = []
+        for i in UInt64(0)..<50 {
+            let writer = Int32(100 + 2 * i), reader = Int32(101 + 2 * i)
+            records += [TraceRecord]([pipe2(2000 + i, by: 10, comm: "bash"),
+                        snapshot(.exit, pid: writer, ppid: 10, comm: "bash", holding: [(1, 2000 + i, .write)]),
+                        snapshot(.exec, pid: reader, ppid: 10, comm: "cat", argv0: "cat", holding: [(0, 2000 + i, .read)]),
+                        .exit(threadID: writer, status: .exited(0)), .exit(threadID: reader, status: .exited(0))])
+        }
+        records.append(snapshot(.exec, pid: 99, ppid: 10, comm: "cat", argv0: "cat"))
+        records.append(.exit(threadID: 99, status: .exited(1)))
+        let dot = fold(records).dot
+        #expect(dot.contains("label=\"bash ×50\\nexited with 0\""))
+        #expect(dot.contains("label=\"cat ×50\\nexited with 0\""))
+        #expect(dot.contains("label=\"pipe ×50\""))
+        #expect(dot.contains("label=\"cat [99]\\nexited with 1\""), "another end, another node")
+        #expect(dot.components(separatedBy: "shape=box, style=rounded").count - 1 == 4)
+    }
+
+    @Test("a pipe from outside the trace held on one side is one outside node, drawn from where it entered the trace")
+    func outsideNode() throws {
+        let dot = fold([
+            snapshot(.exec, pid: 10, comm: "bash", holding: [(1, 5, .write), (2, 6, .write)]),
+            snapshot(.exec, pid: 11, ppid: 10, comm: "cat", holding: [(1, 5, .write)]),
+            snapshot(.exec, pid: 12, ppid: 10, comm: "ls", holding: [(2, 6, .write)]),
+        ]).dot
+        #expect(dot.contains("outside1 ["))
+        #expect(dot.contains("p10 -> outside1"))
+        #expect(!dot.contains("p11 -> outside1") && !dot.contains("p12 -> outside1"), "inherited from bash: no hub")
+        #expect(!dot.contains("pipe5") && !dot.contains("pipe6"))
+    }
+
+    @Test("hostile names: DOT escapes quotes, backslashes and control characters; Mermaid writes what it interprets as entities")
+    func escaping() {
+        let name = "a\"b\\c\nd<b>[x]{y}|`#&"
+        #expect(Topology.dotQuoted(name) == #""a\"b\\c\nd<b>[x]{y}|`#&""#)
+        #expect(Topology.dotQuoted("tab\there") == #""tab\\x09here""#)
+        let label = Topology.mermaidLabel([name])
+        #expect(label == "\"a#34;b#92;c#10;d#60;b#62;#91;x#93;#123;y#125;#124;#96;#35;#38;\"")
+        #expect(!label.dropFirst().dropLast().contains { "\"<>[]{}|`\\".contains($0) })
     }
 
     @Test("a shell that only passes the ends on to the programs it execs is neither writer nor reader")
@@ -162,6 +291,24 @@ struct TopologyFoldTests {
         #expect(semaphores.users == [62: [.semop: 1, .semctl: 1]])
         #expect(try object(.shm, 3, in: topology).users == [62: [.shmctl: 1]])
         #expect(topology.sysv.count == 3)
+    }
+
+    @Test("*_INFO never names an object, *_STAT(index) names the id it returned, IPC_64 ignored; IPC_STAT and IPC_RMID take ids")
+    func controlCommands() throws {
+        let topology = fold([
+            // ipcrm -a: the limits, then each index's id, then remove by id.
+            event(.msgctl(msqid: 0, command: 3, buf: 0, contents: nil), pid: 70, result: .success(0)),     // IPC_INFO
+            event(.msgctl(msqid: 0, command: 12, buf: 0, contents: nil), pid: 70, result: .success(0)),    // MSG_INFO
+            event(.msgctl(msqid: 0, command: 11, buf: 0, contents: nil), pid: 70, result: .success(32768)), // MSG_STAT 0
+            event(.msgctl(msqid: 32768, command: 0, buf: 0, contents: nil), pid: 70),                      // IPC_RMID
+            event(.semctl(semid: 0, semnum: 0, command: 19 | 0x100, arg: 0, argByReference: true, contents: nil), pid: 70),
+            event(.semctl(semid: 1, semnum: 0, command: 20, arg: 0, argByReference: false, contents: nil), pid: 70, result: .success(9)),
+            event(.shmctl(shmid: 0, command: 14, buf: 0, contents: nil), pid: 70, result: .success(1)),    // SHM_INFO
+            event(.shmctl(shmid: 0, command: 13, buf: 0, contents: nil), pid: 70, result: .failure(Errno(rawValue: EINVAL))), // SHM_STAT, none
+            event(.shmctl(shmid: 4, command: 2, buf: 0, contents: nil), pid: 70),                          // IPC_STAT 4
+        ])
+        #expect(topology.sysv.map { "\($0.kind) \($0.id)" } == ["msg 32768", "sem 9", "shm 4"])
+        #expect(try object(.msg, 32768, in: topology).users == [70: [.msgctl: 2]])
     }
 
     @Test("shmdt is matched to its segment through the address shmat returned, in that process or its parent")

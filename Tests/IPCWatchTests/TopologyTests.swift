@@ -30,6 +30,14 @@ struct TopologyTests {
         func process(_ pid: Int) -> [String: Any]? { processes.first { $0["pid"] as? Int == pid } }
         /// The pipes created during the trace (not the ones the command inherited, such as its stdout).
         var createdPipes: [[String: Any]] { pipes.filter { $0["createdBy"] as? Int != nil } }
+        /// Every end of every pipe.
+        var ends: [[String: Any]] { pipes.flatMap { Self.ends(of: $0) } }
+
+        static func ends(of pipe: [String: Any]) -> [[String: Any]] { pipe["ends"] as? [[String: Any]] ?? [] }
+        /// The pids holding (or using) `end` of `pipe`, ascending.
+        static func holders(_ end: String, of pipe: [String: Any]) -> [Int] {
+            ends(of: pipe).filter { $0["end"] as? String == end }.compactMap { $0["pid"] as? Int }.sorted()
+        }
     }
 
     @Test("sh -c 'echo hi | cat | wc -c': the echoing subshell writes to cat, cat writes to wc")
@@ -49,10 +57,15 @@ struct TopologyTests {
 
         let pipes = graph.createdPipes
         #expect(pipes.count == 2)
-        let first = try #require(pipes.first { $0["writers"] as? [Int] == [echo] })
-        let second = try #require(pipes.first { $0["writers"] as? [Int] == [cat] })
-        #expect(first["readers"] as? [Int] == [cat])
-        #expect(second["readers"] as? [Int] == [wc])
+        let first = try #require(pipes.first { Graph.holders("write", of: $0) == [echo] })
+        let second = try #require(pipes.first { Graph.holders("write", of: $0) == [cat] })
+        #expect(Graph.holders("read", of: first) == [cat])
+        #expect(Graph.holders("read", of: second) == [wc])
+        // fds as the programs had them: 1 into the pipe, 0 out of it; held, not counted.
+        for end in Graph.ends(of: first) + Graph.ends(of: second) {
+            #expect(end["fds"] as? [Int] == [end["end"] as? String == "write" ? 1 : 0])
+            #expect(end["used"] is NSNull && end["bytes"] is NSNull && end["calls"] is NSNull)
+        }
         for pipe in pipes {
             #expect(pipe["createdBy"] as? Int == root, "the shell created both, and is neither reader nor writer")
             #expect(pipe["createdWith"] as? String == "pipe2")
@@ -85,8 +98,8 @@ struct TopologyTests {
         let graph = try Graph(text)
         let pipe = try #require(graph.pipes.first { $0["inode"] as? Int == inode })
         #expect(pipe["createdBy"] as? Int == parent)
-        #expect(pipe["writers"] as? [Int] == [worker])
-        #expect(pipe["readers"] as? [Int] == [parent])
+        #expect(Graph.holders("write", of: pipe) == [worker])
+        #expect(Graph.holders("read", of: pipe) == [parent])
         #expect(graph.process(worker)?["ppid"] as? Int == parent)
     }
 
@@ -135,13 +148,16 @@ struct TopologyTests {
         #expect(lines.first == "flowchart LR")
         // Node declarations and the three kinds of edges ipcwatch writes; ids are [a-z]+[0-9]+.
         let node = #/^  ([a-z]+[0-9]+)(\["[^"]*"\]|\(\["[^"]*"\]\)|\{\{"[^"]*"\}\})$/#
-        let edge = #/^  ([a-z]+[0-9]+) (-->|-\.-|-\. "[^"]*" \.->|-- "[^"]*" -->) ([a-z]+[0-9]+)$/#
+        let edge = #/^  ([a-z]+[0-9]+) (-->|-\.-|-\. "[^"]*" \.->|-- "[^"]*" -->|== "[^"]*" ==>) ([a-z]+[0-9]+)$/#
+        let linkStyle = #/^  linkStyle [0-9,]+ stroke:#aaa$/#
         var declared = Set<String>()
         for line in lines.dropFirst() {
             if let match = line.wholeMatch(of: node) {
                 declared.insert(String(match.1))
             } else if let match = line.wholeMatch(of: edge) {
                 #expect(declared.contains(String(match.1)) && declared.contains(String(match.3)), "edge before its nodes: \(line)")
+            } else if line.wholeMatch(of: linkStyle) != nil {
+                continue
             } else {
                 Issue.record("not a Mermaid flowchart line ipcwatch writes: \(line)")
             }
@@ -162,7 +178,7 @@ struct TopologyTests {
         #expect(tracer.wait() == (0, false))
         let graph = try Graph((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
         let stdin = try #require(graph.pipes.first { $0["inode"] as? Int == Int(stat.st_ino) }, "the target's stdin pipe")
-        #expect(stdin["readers"] as? [Int] == [Int(pid)])
+        #expect(Graph.holders("read", of: stdin) == [Int(pid)])
         #expect(stdin["createdBy"] is NSNull, "created before the trace")
         #expect(graph.process(Int(pid))?["comm"] as? String == "ipc_fixture")
         target.write("done\n")
@@ -173,10 +189,91 @@ struct TopologyTests {
     func badArguments() {
         for (arguments, message) in [(["--graph", "x.txt", "true"], "cannot tell the format of 'x.txt' from its name: add --graph-format dot|mermaid|json"),
                                      (["--graph", "x.dot", "--graph-format", "png", "true"], "unknown graph format 'png' (dot, mermaid or json)"),
-                                     (["--graph-format", "dot", "true"], "--graph-format needs --graph FILE")] {
+                                     (["--graph-format", "dot", "true"], "--graph-format needs --graph FILE"),
+                                     (["--graph-all", "true"], "--graph-all needs --graph FILE")] {
             let result = Support.run([Support.ipcwatch] + arguments, executable: "/usr/bin/env")
             #expect(result.status == 2)
             #expect(result.stderr == "ipcwatch: \(message)\n")
         }
+    }
+
+    @Test("ipcrm -a after ipcmk -Q -M -S: exactly the three objects ipcmk printed (its *_INFO and *_STAT(index) calls name none)",
+          .enabled(if: Condition.hasIpcmk && Condition.isRoot && Tools.path(of: "unshare") != nil,
+                   "needs ipcmk/ipcrm and unshare --ipc (root), so that ipcrm -a removes only this test's objects"))
+    func ipcrmAll() throws {
+        let path = Support.newPath("graph", extension: "json")
+        // A private IPC namespace: ipcrm -a must not remove other programs' objects. A first round makes the
+        // ids of the second non-zero, so that an object invented from an index 0 cannot pass for a real one.
+        let script = """
+            ipcmk -Q -M 4096 -S 1 >/dev/null && ipcrm -a && ipcmk -Q -M 4096 -S 1 &&
+            "$0" -q -o /dev/null --graph "$1" -- ipcrm -a
+            """
+        let result = Support.run(["unshare", "--ipc", "sh", "-c", script, Support.ipcwatch, path], executable: "/usr/bin/env")
+        #expect(result.status == 0, "\(result.stderr)")
+        var printed: Set<String> = []
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: ":")
+            guard parts.count == 2, let id = Int(parts[1].trimmingCharacters(in: .whitespaces)) else { continue }
+            let kind = parts[0].hasPrefix("Message") ? "msg" : parts[0].hasPrefix("Shared") ? "shm" : "sem"
+            printed.insert("\(kind) \(id)")
+        }
+        try #require(printed.count == 3, "ipcmk printed: \(result.stdout)")
+        let graph = try Graph((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+        #expect(Set(graph.sysv.map { "\($0["kind"] as? String ?? "?") \($0["id"] as? Int ?? -1)" }) == printed)
+        #expect(graph.sysv.count == 3)
+    }
+
+    @Test("held, not used: Pool then a later Process, diff <(…) <(…), perl pipe/fork/child writes: no end is used: true, the legend says held",
+          arguments: [
+            ["python3", "-c", """
+                import multiprocessing as mp
+                def square(x): return x * x
+                def later(): pass
+                if __name__ == "__main__":
+                    mp.set_start_method("fork")
+                    with mp.Pool(2) as pool: print(sum(pool.map(square, range(10))))
+                    p = mp.Process(target=later); p.start(); p.join()
+                """],
+            ["bash", "-c", "diff <(echo a) <(echo b) > /dev/null; echo $?"],
+            ["perl", "-e", "pipe(R, W) or die; if (fork) { close W; print scalar <R>; wait } else { close R; print W \"child\\n\"; close W; exit 0 }"],
+          ])
+    func heldNotUsed(_ command: [String]) throws {
+        let (result, text) = graph(command)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(["285\n", "1\n", "child\n"].contains(result.stdout), "the program's own output: \(result.stdout)")
+        let graph = try Graph(text)
+        #expect(!graph.createdPipes.isEmpty)
+        for end in graph.ends {
+            #expect(end["used"] is NSNull && end["bytes"] is NSNull && end["calls"] is NSNull, "not counted: \(end)")
+        }
+        let (_, dot) = self.graph(command, format: "dot")
+        #expect(dot.contains("held that end"))
+        #expect(dot.contains("not counted"))
+        #expect(!dot.contains("style=bold"), "no edge drawn as moving data")
+    }
+
+    @Test("SIGUSR1 writes the graph of the run so far while the program waits; the trace goes on and the final graph replaces it")
+    func liveGraph() throws {
+        let path = Support.newPath("graph", extension: "json")
+        let script = "echo $$; echo hi | cat > /dev/null; echo ready; read line; echo got $line"
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", "/dev/null", "--graph", path, "--", "sh", "-c", script])
+        let shell = try #require(tracer.readLine().flatMap { Int($0) }, "the shell's pid, from itself")
+        #expect(tracer.readLine() == "ready")
+        kill(tracer.pid, SIGUSR1)
+        var live: Graph?
+        try waitUntil(deadline: .seconds(20), message: "a graph in \(path)") {
+            live = try? Graph((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+            return live != nil
+        }
+        let running = try #require(live)
+        #expect(running.process(shell)?["exitCode"] is NSNull, "the shell still runs: \(running.processes)")
+        let cat = try #require(running.pids(named: "cat").first, "the pipeline that already ran")
+        #expect(running.process(cat)?["exitCode"] as? Int == 0)
+        #expect(running.createdPipes.contains { Graph.holders("read", of: $0) == [cat] })
+        tracer.write("go\n")
+        #expect(tracer.readLine() == "got go")
+        #expect(tracer.wait() == (0, false))
+        let final = try Graph((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+        #expect(final.process(shell)?["exitCode"] as? Int == 0)
     }
 }

@@ -74,6 +74,13 @@ package final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Starts the file over (what `--graph` does at each SIGUSR1): flushed, truncated, back at offset 0. A
+    /// pipe or terminal cannot be truncated: there the next write follows the last.
+    package func rewind() {
+        flush()
+        if ftruncate(fd, 0) == 0 { lseek(fd, 0, SEEK_SET) }
+    }
+
     private func fail(_ error: Errno) {
         failure = error
         guard error.rawValue != EPIPE, fd != STDERR_FILENO else { return }

@@ -20,11 +20,11 @@ package enum GraphFormat: String, Sendable, CaseIterable {
 }
 
 extension Topology {
-    /// The whole graph in `format`, ending with a newline.
-    package func rendered(as format: GraphFormat) -> String {
+    /// The whole graph in `format`, ending with a newline; `all` draws the orphan pipes too.
+    package func rendered(as format: GraphFormat, all: Bool = false) -> String {
         switch format {
-        case .dot: dot
-        case .mermaid: mermaid
+        case .dot: dot(all: all)
+        case .mermaid: mermaid(all: all)
         case .json: json
         }
     }

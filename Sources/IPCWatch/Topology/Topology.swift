@@ -1,6 +1,13 @@
-/// Who talks to whom in one trace: processes, the pipes between them (creator, writers, readers) and the
-/// SysV objects they share, folded from a session's records with ``add(_:)``. A pure value: feed it the
-/// records of any ``TraceSession`` (with ``TraceOptions/processSnapshots`` for pipe directions).
+/// Who talks to whom in one trace: processes, the pipes between them (creator, and who held or used each
+/// end) and the SysV objects they share, folded from a session's records with ``add(_:)``. A value: feed
+/// it the records of any ``TraceSession`` (with ``TraceOptions/processSnapshots`` for the pipe ends) and
+/// render it (``dot``, ``mermaid``, ``json``) whenever you like, also while the trace still runs.
+///
+/// Without data-flow counts an end means *held*: the process had the descriptor at one of its snapshots
+/// (exec, attach, exit, or a peek while a child ended). Holding is not using: a child forked later
+/// inherits ends it never touches, and a process that closes an end before its next snapshot is not seen
+/// with it. With ``dataFlow`` (the ``TraceRecord/usage(_:)`` records of `--data-flow`) each end also says
+/// whether the process moved data through it, and how much.
 public struct Topology: Sendable {
     /// A traced process: the last name and `argv[0]` seen (after any exec) and how it ended.
     public struct Process: Sendable, Hashable {
@@ -16,7 +23,24 @@ public struct Topology: Sendable {
         public var termination: TerminationStatus?
     }
 
-    /// A pipe, by inode: the process and call that created it, and who held each end.
+    /// One process's end of a pipe: the descriptors it was seen with and, with data-flow counts, its use.
+    public struct End: Sendable, Hashable {
+        /// The process.
+        public var pid: Int32
+        /// Which end.
+        public var end: PipeEnd
+        /// The descriptors it held (at snapshots) or used (counted) for this end, ascending.
+        public var fds: [Int32]
+        /// Whether it moved data through this end; nil when not counted (no data-flow, or the process
+        /// still runs and its counts come when it ends).
+        public var used: Bool?
+        /// Successful read or write calls on this end; nil when not counted.
+        public var calls: UInt64?
+        /// Bytes those calls moved; nil when not counted.
+        public var bytes: UInt64?
+    }
+
+    /// A pipe, by inode: the process and call that created it, and its ends per process.
     public struct Pipe: Sendable, Hashable {
         /// The pipe's inode (`pipe:[inode]`).
         public var inode: UInt64
@@ -24,25 +48,56 @@ public struct Topology: Sendable {
         public var createdBy: Int32?
         /// `pipe` or `pipe2`.
         public var createdWith: Syscall?
-        /// Processes seen holding the write end, in pid order.
-        public var writers: [Int32] { roles(.write) }
-        /// Processes seen holding the read end, in pid order.
-        public var readers: [Int32] { roles(.read) }
 
-        /// Holders at their own exec, attach or exit.
-        var holders: [PipeEnd: Set<Int32>] = [:]
+        /// Holders at their own exec, attach or exit: the fds per (process, end).
+        var holders: [Holder: Set<Int32>] = [:]
         /// Holders seen while running (a parent when its child exits): maybe only passing the end on.
-        var tentativeHolders: [PipeEnd: Set<Int32>] = [:]
+        var tentativeHolders: [Holder: Set<Int32>] = [:]
         /// Ends some process held when it exec'd: programs run with them (a shell's `a | b`).
         var endsTakenAcrossExec: Set<PipeEnd> = []
+        /// `--data-flow` counts per (process, end).
+        var usage: [Holder: ChannelUsage] = [:]
+        /// A child of the creator appeared after the pipe was made: it may have inherited the ends, even if
+        /// no snapshot saw it with them (Perl's child closes its end before its exit snapshot).
+        var forkedAfter = false
+
+        struct Holder: Hashable, Comparable {
+            var pid: Int32
+            var end: PipeEnd
+            static func < (a: Holder, b: Holder) -> Bool { (a.pid, a.end.rawValue) < (b.pid, b.end.rawValue) }
+        }
 
         init(inode: UInt64) { self.inode = inode }
 
+        /// Processes that held or used the write end, in pid order.
+        public var writers: [Int32] { pids(.write) }
+        /// Processes that held or used the read end, in pid order.
+        public var readers: [Int32] { pids(.read) }
+
+        private func pids(_ end: PipeEnd) -> [Int32] { Set(holderKeys.filter { $0.end == end }.map(\.pid)).sorted() }
+
         /// A process seen with the end only while it ran does not count if a program exec'd with it:
         /// the shell between `pipe()` and its children's exec holds the ends only to pass them on.
-        private func roles(_ end: PipeEnd) -> [Int32] {
-            let tentative = endsTakenAcrossExec.contains(end) ? [] : tentativeHolders[end, default: []]
-            return holders[end, default: []].union(tentative).sorted()
+        var holderKeys: Set<Holder> {
+            var keys = Set(holders.keys).union(usage.keys)
+            for key in tentativeHolders.keys where !endsTakenAcrossExec.contains(key.end) { keys.insert(key) }
+            return keys
+        }
+
+        /// Only its creator (or nobody) was seen with it and no child was forked while it may have been
+        /// open: made and closed in one process, never passed on.
+        var isOrphan: Bool { createdBy != nil && !forkedAfter && holderKeys.allSatisfy { $0.pid == createdBy } }
+
+        /// Nobody was seen holding or using it, though it was passed on (or may have been).
+        public var noHolderSeen: Bool { holderKeys.isEmpty }
+
+        func end(_ key: Holder, counted: (Int32) -> Bool) -> End {
+            let seen = holders[key, default: []].union(tentativeHolders[key, default: []])
+            let usage = usage[key]
+            let fds = seen.union(usage?.fds ?? []).sorted()
+            if let usage { return End(pid: key.pid, end: key.end, fds: fds, used: true, calls: usage.calls, bytes: usage.bytes) }
+            let zero: UInt64? = counted(key.pid) ? 0 : nil
+            return End(pid: key.pid, end: key.end, fds: fds, used: zero.map { _ in false }, calls: zero, bytes: zero)
         }
     }
 
@@ -68,27 +123,78 @@ public struct Topology: Sendable {
         public var users: [Int32: [Syscall: Int]]
     }
 
+    /// Pipes made and closed by one process and never passed on, forgotten once closed: counted per
+    /// creator and call, so that a program making a million pipes costs no memory per pipe.
+    public struct ClosedOrphans: Sendable, Hashable {
+        /// The process that created them.
+        public var createdBy: Int32
+        /// `pipe` or `pipe2`.
+        public var createdWith: Syscall
+        /// How many.
+        public var count: Int
+    }
+
+    /// Whether ``TraceRecord/usage(_:)`` counts come with the records (`--data-flow`): then an end with no
+    /// counts of a process that ended was held but not used.
+    public var dataFlow: Bool
     /// Every process seen in an event or snapshot, by pid.
     public private(set) var processes: [Int32: Process] = [:]
-    private var pipeTable: [UInt64: Pipe] = [:]
+    var pipeTable: [UInt64: Pipe] = [:]
+    /// Inodes of pipes only their creator has been seen with, which may still be open: the candidates for
+    /// ``ClosedOrphans``.
+    var unsettled: Set<UInt64> = []
+    /// The same, by creator (inodes settled since may still be listed).
+    var unsettledByCreator: [Int32: [UInt64]] = [:]
+    /// ``needsSettling`` above this many.
+    var settleLimit = Topology.settleThreshold
+    var orphanCounts: [OrphanKey: Int] = [:]
+    /// The trace is over: every process's counts have been delivered.
+    var isComplete = false
     private var objects: [ObjectKey: SysVObject] = [:]
     /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
+
+    struct OrphanKey: Hashable {
+        var createdBy: Int32
+        var createdWith: Syscall
+    }
 
     private struct ObjectKey: Hashable {
         var kind: SysVKind
         var id: Int32
     }
 
-    /// An empty topology; ``add(_:)`` fills it.
-    public init() {}
+    /// An empty topology; ``add(_:)`` fills it. `dataFlow`: the records include `--data-flow` counts.
+    public init(dataFlow: Bool = false) {
+        self.dataFlow = dataFlow
+    }
 
-    /// The pipes, by inode.
+    /// The pipes still known, by inode (closed orphans are in ``closedOrphans``).
     public var pipes: [Pipe] { pipeTable.values.sorted { $0.inode < $1.inode } }
+
+    /// The ends of `pipe`, by pid and end (read first).
+    public func ends(of pipe: Pipe) -> [End] {
+        pipe.holderKeys.sorted().map { pipe.end($0, counted: isCounted) }
+    }
+
+    /// The orphan pipes forgotten once closed, by creator.
+    public var closedOrphans: [ClosedOrphans] {
+        orphanCounts.map { ClosedOrphans(createdBy: $0.key.createdBy, createdWith: $0.key.createdWith, count: $0.value) }
+            .sorted { ($0.createdBy, $0.createdWith.rawValue) < ($1.createdBy, $1.createdWith.rawValue) }
+    }
 
     /// The SysV objects, by kind and id.
     public var sysv: [SysVObject] {
         objects.values.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
+    }
+
+    /// The trace has ended: with ``dataFlow``, every process's counts are in, also those of processes
+    /// still running at a detach. Until then an end of a running process without counts is not counted.
+    public mutating func traceEnded() { isComplete = true }
+
+    /// With data-flow, `pid`'s counts are in: it ended (its counts come at its end) or the trace did.
+    private func isCounted(_ pid: Int32) -> Bool {
+        dataFlow && (isComplete || processes[pid]?.termination != nil)
     }
 
     /// Folds one record in.
@@ -96,7 +202,7 @@ public struct Topology: Sendable {
         switch record {
         case .event(let event): add(event)
         case .snapshot(let snapshot): add(snapshot)
-        case .usage: break
+        case .usage(let usage): add(usage)
         case .exit(let tid, let status):
             // Threads end too; only a process's own id carries its end.
             processes[tid]?.termination = status
@@ -104,6 +210,10 @@ public struct Topology: Sendable {
     }
 
     private mutating func see(_ pid: Int32, ppid: Int32, comm: String, argv0: String? = nil) {
+        if processes[pid] == nil, let made = unsettledByCreator.removeValue(forKey: ppid) {
+            // A new child of a process whose pipes may still be open: they may have been passed on.
+            for inode in made where unsettled.remove(inode) != nil { pipeTable[inode]?.forkedAfter = true }
+        }
         var process = processes[pid] ?? Process(pid: pid, ppid: ppid, comm: comm, argv0: "", termination: nil)
         process.ppid = ppid
         process.comm = comm
@@ -118,6 +228,10 @@ public struct Topology: Sendable {
         if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first, inode != 0 {
             pipeTable[inode, default: Pipe(inode: inode)].createdBy = pid
             pipeTable[inode]?.createdWith = event.call.syscall
+            if pipeTable[inode]?.isOrphan == true {
+                unsettled.insert(inode)
+                unsettledByCreator[pid, default: []].append(inode)
+            }
             return
         }
         let syscall = event.call.syscall
@@ -128,15 +242,19 @@ public struct Topology: Sendable {
             let id = Int32(truncatingIfNeeded: value)
             objects[ObjectKey(kind: kind, id: id), default: SysVObject(kind: kind, id: id, users: [:])].key = key
             target = ObjectKey(kind: kind, id: id)
-        case .msgsnd(let id, _, _, _, _), .msgrcv(let id, _, _, _, _, _), .msgctl(let id, _, _, _):
+        case .msgsnd(let id, _, _, _, _), .msgrcv(let id, _, _, _, _, _):
             target = ObjectKey(kind: .msg, id: id)
-        case .semop(let id, _, _, _), .semtimedop(let id, _, _, _, _, _), .semctl(let id, _, _, _, _, _):
+        case .msgctl(let id, let command, _, _):
+            target = Self.control(.msg, id: id, command: command, result: value)
+        case .semop(let id, _, _, _), .semtimedop(let id, _, _, _, _, _):
             target = ObjectKey(kind: .sem, id: id)
+        case .semctl(let id, _, let command, _, _, _):
+            target = Self.control(.sem, id: id, command: command, result: value)
         case .shmat(let id, _, _):
             attachments[pid, default: [:]][UInt64(bitPattern: value)] = id
             target = ObjectKey(kind: .shm, id: id)
-        case .shmctl(let id, _, _, _):
-            target = ObjectKey(kind: .shm, id: id)
+        case .shmctl(let id, let command, _, _):
+            target = Self.control(.shm, id: id, command: command, result: value)
         case .shmdt(let address):
             // A child detaches what its parent attached before the fork: look there too.
             let id = attachments[pid]?[address] ?? processes[pid].flatMap { attachments[$0.ppid]?[address] }
@@ -148,23 +266,70 @@ public struct Topology: Sendable {
         objects[target, default: SysVObject(kind: target.kind, id: target.id, users: [:])].users[pid, default: [:]][syscall, default: 0] += 1
     }
 
+    /// The object a `*ctl` call is about: its first argument is an id, except for the `*_INFO` commands
+    /// (ignored: they are about the kernel's limits) and `*_STAT`/`*_STAT_ANY` (an index into the kernel's
+    /// table), which return the id of the object at that index.
+    private static func control(_ kind: SysVKind, id: Int32, command: Int32, result: Int64) -> ObjectKey? {
+        switch SysVControlCommand(kind: kind, command: command) {
+        case .id: ObjectKey(kind: kind, id: id)
+        case .info: nil
+        case .index: ObjectKey(kind: kind, id: Int32(truncatingIfNeeded: result))
+        }
+    }
+
     private mutating func add(_ snapshot: ProcessSnapshot) {
         let pid = snapshot.processID
         see(pid, ppid: snapshot.parentProcessID, comm: snapshot.processName, argv0: snapshot.argv0)
-        let ends = Dictionary(grouping: snapshot.pipes, by: \.inode).mapValues { Set($0.map(\.end)) }
-        for (inode, held) in ends {
+        let ends = Dictionary(grouping: snapshot.pipes, by: \.inode)
+        for (inode, descriptors) in ends {
             var pipe = pipeTable[inode] ?? Pipe(inode: inode)
-            // The creator holding both ends has only made the pipe, to pass its ends on: neither role.
-            if pipe.createdBy == pid && held.count == 2 { continue }
-            for end in held {
+            // The creator holding both ends while it runs has only made the pipe, to pass its ends on.
+            if pipe.createdBy == pid && snapshot.moment == .peek && Set(descriptors.map(\.end)).count == 2 { continue }
+            for descriptor in descriptors {
+                let key = Pipe.Holder(pid: pid, end: descriptor.end)
                 if snapshot.moment == .peek {
-                    pipe.tentativeHolders[end, default: []].insert(pid)
+                    pipe.tentativeHolders[key, default: []].insert(descriptor.fd)
                 } else {
-                    pipe.holders[end, default: []].insert(pid)
+                    pipe.holders[key, default: []].insert(descriptor.fd)
                 }
-                if snapshot.moment == .exec { pipe.endsTakenAcrossExec.insert(end) }
+                if snapshot.moment == .exec { pipe.endsTakenAcrossExec.insert(descriptor.end) }
             }
             pipeTable[inode] = pipe
+            if !pipe.isOrphan { unsettled.remove(inode) }
         }
+    }
+
+    private mutating func add(_ usage: ChannelUsage) {
+        var pipe = pipeTable[usage.inode] ?? Pipe(inode: usage.inode)
+        let key = Pipe.Holder(pid: usage.processID, end: usage.end)
+        if var known = pipe.usage[key] {
+            // Delivered once per (process, inode, end); add up defensively rather than drop counts.
+            known.calls += usage.calls
+            known.bytes += usage.bytes
+            known.fds = Array(Set(known.fds).union(usage.fds)).sorted()
+            pipe.usage[key] = known
+        } else {
+            pipe.usage[key] = usage
+        }
+        pipeTable[usage.inode] = pipe
+        if !pipe.isOrphan { unsettled.remove(usage.inode) }
+    }
+}
+
+/// What the first argument of a `*ctl(2)` command is, per kind (`IPC_64` ignored).
+enum SysVControlCommand {
+    /// An object's id (`IPC_STAT`, `IPC_RMID`, `SETVAL`…).
+    case id
+    /// Ignored: `IPC_INFO`, `MSG_INFO`, `SEM_INFO`, `SHM_INFO` report the kernel's limits.
+    case info
+    /// An index into the kernel's table: `MSG_STAT`, `SEM_STAT`, `SHM_STAT` and their `_ANY` forms.
+    case index
+
+    private static let infoCommands: [Topology.SysVKind: Set<Int32>] = [.msg: [3, 12], .sem: [3, 19], .shm: [3, 14]]
+    private static let indexCommands: [Topology.SysVKind: Set<Int32>] = [.msg: [11, 13], .sem: [18, 20], .shm: [13, 15]]
+
+    init(kind: Topology.SysVKind, command: Int32) {
+        let command = command & ~0x100  // IPC_64
+        self = Self.infoCommands[kind]!.contains(command) ? .info : Self.indexCommands[kind]!.contains(command) ? .index : .id
     }
 }

@@ -1,8 +1,10 @@
 extension Topology {
-    /// `{"processes":[…], "pipes":[…], "sysv":[…]}`: see the README for the keys.
+    /// `{"dataFlow":…, "processes":[…], "pipes":[…], "closedPipes":[…], "sysv":[…]}`: see the README for the keys.
     public var json: String {
         var json = JSONWriter()
         json.beginObject()
+        json.key("dataFlow")
+        json.bool(dataFlow)
         json.key("processes")
         json.beginArray()
         for process in processes.values.sorted(by: { $0.pid < $1.pid }) {
@@ -25,14 +27,36 @@ extension Topology {
             json.key("createdBy")
             if let creator = pipe.createdBy { json.integer(creator) } else { json.null() }
             if let call = pipe.createdWith { json.field("createdWith", call.rawValue) }
-            json.key("writers")
+            json.key("ends")
             json.beginArray()
-            pipe.writers.forEach { json.integer($0) }
+            for end in ends(of: pipe) {
+                json.beginObject()
+                json.field("pid", end.pid)
+                json.field("end", end.end.rawValue)
+                json.key("fds")
+                json.beginArray()
+                end.fds.forEach { json.integer($0) }
+                json.endArray()
+                json.key("used")
+                if let used = end.used { json.bool(used) } else { json.null() }
+                json.key("bytes")
+                if let bytes = end.bytes { json.integer(bytes) } else { json.null() }
+                json.key("calls")
+                if let calls = end.calls { json.integer(calls) } else { json.null() }
+                json.endObject()
+            }
             json.endArray()
-            json.key("readers")
-            json.beginArray()
-            pipe.readers.forEach { json.integer($0) }
-            json.endArray()
+            json.endObject()
+        }
+        json.endArray()
+        // Pipes made and closed by one process, never passed on, forgotten once closed (bounded memory).
+        json.key("closedPipes")
+        json.beginArray()
+        for orphans in closedOrphans {
+            json.beginObject()
+            json.field("createdBy", orphans.createdBy)
+            json.field("createdWith", orphans.createdWith.rawValue)
+            json.field("count", orphans.count)
             json.endObject()
         }
         json.endArray()

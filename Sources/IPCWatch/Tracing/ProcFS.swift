@@ -101,8 +101,8 @@ extension ProcFS {
     /// The pipe, FIFO and Unix socket descriptors of process `pid`, with no file reads: following
     /// `/proc/PID/fd/N` gives the pipe (its inode is the `pipe:[inode]`), and the link itself carries the open
     /// mode in its permission bits (`lr-x` read end, `l-wx` write end). One `readlink` tells a FIFO (a path)
-    /// from a pipe (`pipe:[inode]`); a socket is looked up in `unixSockets`.
-    static func descriptors(of pid: pid_t, unixSockets: inout UnixSockets) -> (pipes: [PipeDescriptor], channels: [ChannelDescriptor]) {
+    /// from a pipe (`pipe:[inode]`); a socket is looked up in `unixSockets` (none when nil).
+    static func descriptors(of pid: pid_t, unixSockets: inout UnixSockets?) -> (pipes: [PipeDescriptor], channels: [ChannelDescriptor]) {
         guard let directory = opendir("/proc/\(pid)/fd") else { return ([], []) }
         defer { closedir(directory) }
         let directoryFD = dirfd(directory)
@@ -126,7 +126,7 @@ extension ProcFS {
                             channels.append(ChannelDescriptor(fd: fd, kind: .fifo, inode: inode, end: end, path: path))
                         }
                     case S_IFSOCK:
-                        guard let socket = unixSockets.socket(inode: inode) else { return }
+                        guard let socket = unixSockets?.socket(inode: inode) else { return }
                         channels.append(ChannelDescriptor(fd: fd, kind: .unix, inode: inode, path: socket.name,
                                                           peerInode: socket.peer))
                     default:
@@ -136,6 +136,12 @@ extension ProcFS {
             }
         }
         return (pipes.sorted { $0.fd < $1.fd }, channels.sorted { $0.fd < $1.fd })
+    }
+
+    /// The anonymous pipe descriptors of `pid` alone (no socket lookups).
+    static func pipeDescriptors(of pid: pid_t) -> [PipeDescriptor] {
+        var noSockets: UnixSockets? = nil
+        return descriptors(of: pid, unixSockets: &noSockets).pipes
     }
 
     /// Where the link `name` in `directoryFD` points.

@@ -8,7 +8,7 @@ struct ProcessSnapshots {
     /// Who a process is and its `argv[0]`, read once per exec.
     private var known: [pid_t: (identity: ThreadIdentity, argv0: String)] = [:]
     /// Unix sockets seen so far, with their peers.
-    private var unixSockets = UnixSockets()
+    private var unixSockets: UnixSockets? = UnixSockets()
 
     /// What the stopped `pid` holds now and, if it holds pipe ends, what its traced parent holds: the
     /// parent is looked at before `pid` is resumed, so that a parent waiting for this child's exit cannot
