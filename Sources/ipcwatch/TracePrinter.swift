@@ -23,6 +23,8 @@ final class TracePrinter: TraceSink {
     private let json: TraceeJSONFormat?
     private let showEvents: Bool
     private let showExits: Bool
+    /// Tracee's schema has no signal event: none in JSON.
+    private let showSignals: Bool
     private var summary: Summary?
     private let graphOutput: OutputFile?
     private var topology = Topology()
@@ -42,8 +44,10 @@ final class TracePrinter: TraceSink {
                           durations: arguments.durations, showsThread: separatePrefix == nil)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
-        showExits = showEvents && !arguments.json && arguments.quiet == 0
-        summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
+        // strace: -q silences attach/detach messages, -qq also the exit lines; signals only -e signal=none.
+        showExits = showEvents && !arguments.json && arguments.quiet < 2
+        showSignals = showEvents && !arguments.json
+        summary = arguments.summary || arguments.summaryOnly ? Summary(sortedBy: arguments.sortBy) : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
     }
 
@@ -63,28 +67,32 @@ final class TracePrinter: TraceSink {
         case .event(let event):
             if showEvents && shows(event.result) {
                 let file = destination(event.threadID)
-                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(relative(event.timestamp) + text.line(for: event)) }
+                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(text.line(for: event, relativeTime: relative(event.timestamp))) }
                 unflushed = true
             }
             summary?.add(event)
         case .exit(let tid, let status):
             if showExits {
-                destination(tid).writeLine(text.exitLine(tid: tid, status: status))
+                let now = Clock.realtimeNanoseconds()
+                destination(tid).writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
                 unflushed = true
             }
             if let file = separate.removeValue(forKey: tid) { file.flush() }
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
+        case .signal(let signal):
+            if showSignals && arguments.signals.contains(signal.signal) {
+                destination(signal.threadID).writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
+                unflushed = true
+            }
         case .snapshot, .usage:
             break
         }
         return .proceed
     }
 
-    /// `-z` / `-Z`: only successful, only failed calls (the summary counts them all, as strace's).
+    /// `-e status=`, `-z` / `-Z`: only successful, only failed calls (the summary counts them all, as strace's).
     private func shows(_ result: SyscallResult) -> Bool {
-        if arguments.successfulOnly { return result.isSuccess }
-        if arguments.failedOnly { return !result.isSuccess }
-        return true
+        result.isSuccess ? arguments.status.successful : arguments.status.failed
     }
 
     /// Where `tid`'s lines go.

@@ -96,7 +96,7 @@ public struct Topology: Sendable {
         switch record {
         case .event(let event): add(event)
         case .snapshot(let snapshot): add(snapshot)
-        case .usage: break
+        case .usage, .signal: break
         case .exit(let tid, let status):
             // Threads end too; only a process's own id carries its end.
             processes[tid]?.termination = status
