@@ -181,6 +181,9 @@ struct Options {
             throw UsageError(message: "must have PROG [ARGS] or -p PID (see 'ipcwatch --help')")
         }
         guard timestamps <= 3 else { throw UsageError(message: "-t may be given at most three times") }
+        if follow >= 2, let output, output.hasPrefix("|") || output.hasPrefix("!") {
+            throw UsageError(message: "piping the output and -ff/--output-separately are mutually exclusive")
+        }
         if successfulOnly && failedOnly { throw UsageError(message: "-z and -Z together select nothing") }
         if successfulOnly { status.failed = false }
         if failedOnly { status.successful = false }

@@ -9,6 +9,8 @@ import Glibc
 final class TracePrinter: TraceSink {
     private let arguments: Options
     private let output: OutputFile
+    /// `-o '|command'`: the command reading `output`.
+    private let outputCommand: OutputCommand?
     /// `-ff -o PREFIX`: each thread's lines go to `PREFIX.TID`, as strace's, opened at its first line.
     private let separatePrefix: String?
     private var separate: [Int32: OutputFile] = [:]
@@ -32,14 +34,21 @@ final class TracePrinter: TraceSink {
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
         self.arguments = arguments
+        // strace's -o '|command' and -o '!command': a pipe to `sh -c command`.
+        if let target = arguments.output, target.hasPrefix("|") || target.hasPrefix("!") {
+            outputCommand = try OutputCommand(command: String(target.dropFirst()))
+        } else {
+            outputCommand = nil
+        }
         output = switch arguments.output {
         case nil: OutputFile(fd: STDERR_FILENO)
+        case _? where outputCommand != nil: OutputFile(fd: outputCommand!.fd, name: arguments.output)
         case "-": OutputFile(fd: STDOUT_FILENO)
         // With -ff the lines go to per-thread files; what is not a thread's (the summary) to stderr.
         case _? where arguments.follow >= 2: OutputFile(fd: STDERR_FILENO)
         case let path?: try OutputFile(path: path, append: arguments.append)
         }
-        separatePrefix = arguments.follow >= 2 && arguments.output != "-" ? arguments.output : nil
+        separatePrefix = arguments.follow >= 2 && arguments.output != "-" && outputCommand == nil ? arguments.output : nil
         text = TextFormat(decodeFDs: arguments.decodeFDs > 0, timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none,
                           durations: arguments.durations, showsThread: separatePrefix == nil)
         json = arguments.json ? TraceeJSONFormat() : nil
@@ -149,6 +158,7 @@ final class TracePrinter: TraceSink {
         }
         output.flush()
         separate.values.forEach { $0.flush() }
+        outputCommand?.finish()  // strace waits for its output command too: the output is complete
         if let graphOutput, let format = arguments.graphFormat {
             graphOutput.writeLine(String(topology.rendered(as: format).dropLast()))  // writeLine adds the newline
             graphOutput.flush()

@@ -26,7 +26,11 @@ package struct SignalSelection: Sendable, Equatable {
         if item == "all" { return ~0 }
         if item == "none" { return 0 }
         if let number = Int32(item) { return (1...64).contains(number) ? UInt128(1) << number : nil }
+        // strace's names (SIGRT_3), and glibc's spelling of the same signals (SIGRTMIN+1 is 35).
         let upper = item.uppercased()
+        if let offset = upper.firstMatch(of: /^(?:SIG)?RTMIN(?:\+(\d+))?$/).map({ Int($0.output.1 ?? "0") ?? 99 }) {
+            return offset <= 30 ? UInt128(1) << (34 + offset) : nil
+        }
         let name = upper.hasPrefix("SIG") ? upper : "SIG" + upper
         guard let number = (1...64).first(where: { SignalNames.name(Int32($0)) == name }) else { return nil }
         return UInt128(1) << number

@@ -98,8 +98,8 @@ enum SignalNames {
 
     static func name(_ signal: Int32) -> String {
         if signal >= 1 && Int(signal) <= names.count { return names[Int(signal) - 1] }
-        let rtmin: Int32 = 34
-        return signal >= rtmin ? (signal == rtmin ? "SIGRTMIN" : "SIGRTMIN+\(signal - rtmin)") : "SIG\(signal)"
+        // strace numbers real-time signals from the kernel's SIGRTMIN (32), not glibc's (34): SIGRT_3 is 35.
+        return signal >= 32 && signal <= 64 ? "SIGRT_\(signal - 32)" : "\(signal)"
     }
 }
 
