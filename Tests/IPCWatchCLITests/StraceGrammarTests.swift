@@ -47,7 +47,8 @@ struct StraceGrammarTests {
             if flags.contains("-T"), kind == "call", let duration = line.firstMatch(of: #/ <\d+\.\d{6}>$/#) { text += String(duration.output) }
             return text.replacing(/\d/, with: "9")
         }
-        return (Support.textLines(straceOut).map(shape).sorted(), Support.textLines(ourOut).map(shape).sorted())
+        // Distinct shapes: two children's SIGCHLDs may merge into one in either run (standard signals coalesce).
+        return (Array(Set(Support.textLines(straceOut).map(shape))).sorted(), Array(Set(Support.textLines(ourOut).map(shape))).sorted())
     }
 
     @Test("the pid first, the time after it, on call, signal and exit lines alike", arguments: [
@@ -77,7 +78,7 @@ struct StraceGrammarTests {
         let ours = Support.run([Support.ipcwatch, "-e", "none", "-o", ourOut, "--"] + command)
         #expect(ours.status == strace.status && ours.signaled == strace.signaled)
         let expected = signalLines(straceOut)
-        #expect(expected.count >= 3)
+        #expect(expected.count >= 2)
         // A core may or may not be dumped in either run (the core limit is ours and strace's alike).
         #expect(signalLines(ourOut).map { $0.replacing(" (core dumped)", with: "") } == expected.map { $0.replacing(" (core dumped)", with: "") })
     }
