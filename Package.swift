@@ -65,10 +65,10 @@ let package = Package(
             dependencies: ["IPCWatch"],
             path: "Tests/SignalProbe"
         ),
-        // The command line's parsing and validation, without running anything.
+        // The command line: its parsing and validation, and each flag's behaviour next to strace 6's.
         .testTarget(
             name: "IPCWatchCLITests",
-            dependencies: ["ipcwatch"]
+            dependencies: ["ipcwatch", "IPCWatchTestSupport"]
         ),
         // The library as a client sees it: `import IPCWatch` only, never @testable.
         .testTarget(

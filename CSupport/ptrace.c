@@ -47,3 +47,30 @@ ssize_t ipcw_read_memory(pid_t tid, uint64_t address, void *buffer, size_t lengt
     struct iovec remote = {(void *)(uintptr_t)address, length};
     return process_vm_readv(tid, &local, 1, &remote, 1, 0);
 }
+
+int ipcw_get_siginfo(pid_t tid, ipcw_siginfo *info) {
+    siginfo_t raw;
+    memset(&raw, 0, sizeof raw);
+    if (syscall(SYS_ptrace, (long)PTRACE_GETSIGINFO, (long)tid, 0L, &raw) < 0)
+        return -1;
+    memset(info, 0, sizeof *info);
+    info->signo = raw.si_signo;
+    info->errno_value = raw.si_errno;
+    info->code = raw.si_code;
+    info->pid = raw.si_pid;
+    info->uid = raw.si_uid;
+    info->status = raw.si_status;
+    info->utime = raw.si_utime;
+    info->stime = raw.si_stime;
+    info->addr = (uint64_t)(uintptr_t)raw.si_addr;
+    info->int_value = raw.si_int;
+    info->ptr = (uint64_t)(uintptr_t)raw.si_ptr;
+    info->band = raw.si_band;
+    info->fd = raw.si_fd;
+    info->timerid = raw.si_timerid;
+    info->overrun = raw.si_overrun;
+    info->call_addr = (uint64_t)(uintptr_t)raw.si_call_addr;
+    info->syscall = raw.si_syscall;
+    info->arch = raw.si_arch;
+    return 0;
+}

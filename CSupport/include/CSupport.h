@@ -18,6 +18,29 @@ extern "C" {
 
 // MARK: ptrace
 
+/// The fields of a siginfo_t that strace prints (PTRACE_GETSIGINFO), flattened: the union's members
+/// are read by the signal's class in Swift, not by guessing here.
+typedef struct ipcw_siginfo {
+    int32_t signo, errno_value, code;
+    int32_t pid;
+    uint32_t uid;
+    int32_t status;
+    int64_t utime, stime;
+    uint64_t addr;
+    int32_t int_value;
+    uint64_t ptr;
+    int64_t band;
+    int32_t fd;
+    int32_t timerid, overrun;
+    uint64_t call_addr;
+    int32_t syscall;
+    uint32_t arch;
+} ipcw_siginfo;
+
+/// PTRACE_GETSIGINFO of a tracee at a signal-delivery stop; -1 with errno on failure.
+int ipcw_get_siginfo(pid_t tid, ipcw_siginfo *info);
+
+
 /// ptrace(2) requests and options used by the tracer (values from <sys/ptrace.h>).
 enum {
     IPCW_PTRACE_CONT = 7,

@@ -3,8 +3,9 @@ enum HelpText {
     static let version = "ipcwatch 0.3 (Tracee v0.24.1 event schema, strace 6 text)"
 
     static let usage = """
-        Usage: ipcwatch [-ACcfjqrTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -- PROG [ARGS]
-               ipcwatch [-ACcfjqrTtyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [--graph FILE] -p PID...
+        Usage: ipcwatch [-ACcfjqrTtwyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-E VAR[=VAL]] [--graph FILE]
+                        -- PROG [ARGS]
+               ipcwatch [-ACcfjqrTtwyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [--graph FILE] -p PID...
 
         Watch a program's IPC syscalls — pipe, pipe2, splice, tee, vmsplice, the SysV family (msg*, sem*, shm*),
         the i386 ipc(2) multiplexer, POSIX message queues (mq_*) and, when selected, futex — with ptrace and a
@@ -23,6 +24,12 @@ enum HelpText {
                                  tag=ipc_futex, /REGEX, ?NAME (no error if unknown), all, none; '!' first
                                  selects all but SET. Without -e: everything but futex, set_robust_list
                                  and get_robust_list (a futex call is every contended lock)
+          -e signal=SET          which signals get a '--- SIGCHLD {...} ---' line (default all): names
+                                 with or without SIG, numbers, all, none, '!'; never in JSON
+          -e status=SET          successful, failed (unfinished, unavailable, detached: no lines yet)
+          -e quiet=SET           attach, exit (as -q, -qq)
+          -E VAR=VAL, --env=VAR=VAL
+                                 run the command with VAR=VAL in its environment; -E VAR removes VAR
           -p PID, --pid=PID      attach to process PID (all its threads) and follow its children; repeat,
                                  or separate with commas or spaces (-p "$(pidof prog)"); Ctrl-C detaches
           -f                     accepted for strace's sake: children and threads are always followed
@@ -36,20 +43,26 @@ enum HelpText {
                                  with -c, a table per pipe (creator, writers, readers, bytes)
 
         Output:
-          -o FILE, --output=FILE write events to FILE ('-' for stdout) instead of stderr
+          -o FILE, --output=FILE write events to FILE ('-' for stdout) instead of stderr; '|CMD' or
+                                 '!CMD' pipes them to sh -c CMD (ipcwatch waits for it to end)
           -A                     append to FILE instead of truncating it
           -j, --json             one JSON object per line, in Tracee v0.24.1's event schema
           -s N, --string-limit=N show at most N bytes of message text and N sembuf entries (default 32)
           -y, --decode-fds       show pipe fds with their inode: 3<pipe:[12345]>
-          -t, -tt, -ttt          prefix each line with the time of day, with microseconds, as epoch seconds
+          -t, -tt, -ttt          the time of day, with microseconds, as epoch seconds, after the pid
           -r, --relative-timestamps
                                  prefix each line with the seconds since the previous one
           -T, --syscall-times    show the time spent in each call: <0.000040>
           -z, --successful-only  show only calls that succeeded
           -Z, --failed-only      show only calls that failed
-          -q, --quiet            no attach/detach messages; no exit lines
+          -q, --quiet            no attach/detach messages; -qq: no exit lines either
           -c, --summary-only     only a table of calls, errors and time at the end
           -C, --summary          events and the table (with -j: the table as JSON, on stderr)
+          -S SORTBY, --summary-sort-by=SORTBY
+                                 order of the table: time (default), min-time, max-time, avg-time,
+                                 calls, errors, name, nothing
+          -w, --summary-wall-clock
+                                 accepted for strace's sake: the table's times are wall-clock already
           --graph=FILE           when the trace ends (and at each SIGUSR1), write who talks to whom to FILE
           --graph-format=FORMAT  dot, mermaid or json (default: from FILE's extension)
           --graph-all            also draw the pipes one process made and closed without passing them on

@@ -32,6 +32,16 @@ struct Options {
     var graphAll = false
     var pids: [Int32] = []
     var command: [String] = []
+    /// `-e signal=SET`: which signals get a `--- SIG… ---` line.
+    var signals = SignalSelection.all
+    /// `-e status=SET` (and `-z`/`-Z`).
+    var status = StatusSelection()
+    /// `-E VAR=VAL` / `-E VAR`: the command's environment, applied in order.
+    var environment: [String] = []
+    /// `-S SORTBY` for the summary.
+    var sortBy = Summary.SortKey.time
+    /// `-w`: the summary's time is wall-clock time (what ipcwatch measures anyway).
+    var wallClock = false
 
     /// What the command line asks for besides a trace.
     enum Request: Equatable { case trace, help, version }
@@ -48,7 +58,7 @@ struct Options {
 
     private static let parsing = Mutex(())
 
-    private static let shortOptions = "+hVfqcCjyTtrzZAo:e:s:p:"
+    private static let shortOptions = "+hVfqcCjyTtrzZAwo:e:s:p:E:S:"
     private static let longOptions: [(name: String, argument: Int32, value: Int32)] = [
         ("help", no_argument, Int32(UInt8(ascii: "h"))), ("version", no_argument, Int32(UInt8(ascii: "V"))),
         ("output", required_argument, Int32(UInt8(ascii: "o"))), ("json", no_argument, Int32(UInt8(ascii: "j"))),
@@ -63,6 +73,8 @@ struct Options {
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
         ("graph-format", required_argument, Long.graphFormat.rawValue), ("graph-all", no_argument, Long.graphAll.rawValue),
         ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue), ("data-flow", no_argument, Long.dataFlow.rawValue),
+        ("env", required_argument, Int32(UInt8(ascii: "E"))), ("summary-sort-by", required_argument, Int32(UInt8(ascii: "S"))),
+        ("summary-wall-clock", no_argument, Int32(UInt8(ascii: "w"))),
     ]
 
     /// Parses `arguments` (without the program name).
@@ -100,7 +112,12 @@ struct Options {
         case Int32(UInt8(ascii: "o")): output = value
         case Int32(UInt8(ascii: "A")): append = true
         case Int32(UInt8(ascii: "j")): json = true
-        case Int32(UInt8(ascii: "e")): expressions.append(value ?? "")
+        case Int32(UInt8(ascii: "e")): try addExpression(value ?? "")
+        case Int32(UInt8(ascii: "E")): environment.append(value ?? "")
+        case Int32(UInt8(ascii: "w")): wallClock = true
+        case Int32(UInt8(ascii: "S")):
+            guard let key = Summary.SortKey(name: value ?? "") else { throw UsageError(message: "invalid sortby: '\(value ?? "")'") }
+            sortBy = key
         case Int32(UInt8(ascii: "s")):
             guard let limit = value.flatMap({ Int($0) }), limit >= 0 else {
                 throw UsageError(message: "invalid -s argument: '\(value ?? "")'")
@@ -128,6 +145,31 @@ struct Options {
         }
     }
 
+    /// An `-e` expression: strace's qualifiers other than `trace=` are taken here, the rest is an event set.
+    private mutating func addExpression(_ expression: String) throws(UsageError) {
+        guard let equals = expression.firstIndex(of: "=") else { return expressions.append(expression) }
+        let value = String(expression[expression.index(after: equals)...])
+        let qualifier = expression[..<equals]
+        if ["quiet", "silent", "silence", "q"].contains(qualifier) { return try setQuiet(value) }
+        do throws(EventSelection.Invalid) {
+            switch qualifier {
+            case "signal", "signals", "s": signals = try SignalSelection.parse(value)
+            case "status": status = try StatusSelection.parse(value)
+            default: expressions.append(expression)
+            }
+        } catch {
+            throw UsageError(message: error.description)
+        }
+    }
+
+    /// `-e quiet=SET`: of strace's elements only attach and exit have messages here.
+    private mutating func setQuiet(_ value: String) throws(UsageError) {
+        let known = ["attach", "exit", "personality", "path-resolution", "thread-execve", "superseded", "all", "none"]
+        let items = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard items.allSatisfy(known.contains) else { throw UsageError(message: "invalid quiet '\(value)'") }
+        if items.contains("exit") || items.contains("all") { quiet = max(quiet, 2) } else if items.contains("attach") { quiet = max(quiet, 1) }
+    }
+
     /// strace's separators: `-p 1,2`, `-p "1 2"` (the `pidof` idiom), repeated `-p`.
     private mutating func addPIDs(_ list: String) throws(UsageError) {
         for word in list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }) {
@@ -137,14 +179,19 @@ struct Options {
         if list.allSatisfy({ $0 == "," || $0 == " " }) { throw UsageError(message: "Invalid process id: '\(list)'") }
     }
 
-    private func validate() throws(UsageError) {
+    private mutating func validate() throws(UsageError) {
         if sameCPU && !pids.isEmpty { throw UsageError(message: "--same-cpu applies to launch mode only") }
         if !pids.isEmpty && !command.isEmpty { throw UsageError(message: "give either -p PID or a command, not both") }
         guard !command.isEmpty || !pids.isEmpty else {
             throw UsageError(message: "must have PROG [ARGS] or -p PID (see 'ipcwatch --help')")
         }
         guard timestamps <= 3 else { throw UsageError(message: "-t may be given at most three times") }
+        if follow >= 2, let output, output.hasPrefix("|") || output.hasPrefix("!") {
+            throw UsageError(message: "piping the output and -ff/--output-separately are mutually exclusive")
+        }
         if successfulOnly && failedOnly { throw UsageError(message: "-z and -Z together select nothing") }
+        if successfulOnly { status.failed = false }
+        if failedOnly { status.successful = false }
         do {
             _ = try events
         } catch {

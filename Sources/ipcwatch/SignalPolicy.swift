@@ -16,9 +16,10 @@ enum SignalPolicy {
             // Ctrl-C, SIGTERM, SIGHUP, SIGQUIT detach and leave the processes running as before.
             interruptTrace(on: [SIGINT, SIGTERM, SIGHUP, SIGQUIT])
         } else {
-            // A terminal's Ctrl-C reaches the command too: let it decide, and report how it ended.
-            ignore([SIGINT, SIGQUIT])
-            forwardToCommand([SIGTERM, SIGHUP])
+            // A terminal's Ctrl-C reaches the command too (its process group): let it decide, and report how
+            // it ended. A SIGINT sent to ipcwatch alone (kill -INT) is forwarded like SIGTERM.
+            ignore([SIGQUIT])
+            forwardToCommand([SIGTERM, SIGHUP, SIGINT])
         }
         // Every ptrace stop sends the tracer a SIGCHLD. Let in, it would interrupt the tracer's waitpid
         // twice per syscall in attach mode (+35 % measured); blocked, it stays one pending bit.
@@ -70,7 +71,7 @@ enum SignalPolicy {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
-    // Launch mode: SIGTERM and SIGHUP sent to ipcwatch go to the command, which may clean up (its IPC_RMID
+    // Launch mode: SIGTERM, SIGHUP and SIGINT sent to ipcwatch go to the command, which may clean up (its IPC_RMID
     // calls belong in the trace); ipcwatch traces on and exits as the command does. A second one of the
     // same kind ends the trace, killing the tree. Signals the kernel sent (a terminal's hangup) reached
     // the command's process group already and are not forwarded. A kill(2) to the whole group (`kill --

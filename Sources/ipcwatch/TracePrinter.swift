@@ -9,6 +9,8 @@ import Glibc
 final class TracePrinter: TraceSink {
     private let arguments: Options
     private let output: OutputFile
+    /// `-o '|command'`: the command reading `output`.
+    private let outputCommand: OutputCommand?
     /// `-ff -o PREFIX`: each thread's lines go to `PREFIX.TID`, as strace's, opened at its first line.
     private let separatePrefix: String?
     private var separate: [Int32: OutputFile] = [:]
@@ -23,6 +25,8 @@ final class TracePrinter: TraceSink {
     private let json: TraceeJSONFormat?
     private let showEvents: Bool
     private let showExits: Bool
+    /// Tracee's schema has no signal event: none in JSON.
+    private let showSignals: Bool
     private var summary: Summary?
     /// `-c` with `--data-flow`: the per-pipe table.
     private var pipeFlow: PipeFlowSummary?
@@ -32,20 +36,29 @@ final class TracePrinter: TraceSink {
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
         self.arguments = arguments
+        // strace's -o '|command' and -o '!command': a pipe to `sh -c command`.
+        if let target = arguments.output, target.hasPrefix("|") || target.hasPrefix("!") {
+            outputCommand = try OutputCommand(command: String(target.dropFirst()))
+        } else {
+            outputCommand = nil
+        }
         output = switch arguments.output {
         case nil: OutputFile(fd: STDERR_FILENO)
+        case _? where outputCommand != nil: OutputFile(fd: outputCommand!.fd, name: arguments.output)
         case "-": OutputFile(fd: STDOUT_FILENO)
         // With -ff the lines go to per-thread files; what is not a thread's (the summary) to stderr.
         case _? where arguments.follow >= 2: OutputFile(fd: STDERR_FILENO)
         case let path?: try OutputFile(path: path, append: arguments.append)
         }
-        separatePrefix = arguments.follow >= 2 && arguments.output != "-" ? arguments.output : nil
+        separatePrefix = arguments.follow >= 2 && arguments.output != "-" && outputCommand == nil ? arguments.output : nil
         text = TextFormat(decodeFDs: arguments.decodeFDs > 0, timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none,
                           durations: arguments.durations, showsThread: separatePrefix == nil)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
-        showExits = showEvents && !arguments.json && arguments.quiet == 0
-        summary = arguments.summary || arguments.summaryOnly ? Summary() : nil
+        // strace: -q silences attach/detach messages, -qq also the exit lines; signals only -e signal=none.
+        showExits = showEvents && !arguments.json && arguments.quiet < 2
+        showSignals = showEvents && !arguments.json
+        summary = arguments.summary || arguments.summaryOnly ? Summary(sortedBy: arguments.sortBy) : nil
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         topology = Topology(dataFlow: arguments.dataFlow)
@@ -72,28 +85,32 @@ final class TracePrinter: TraceSink {
         case .event(let event):
             if showEvents && shows(event.result) {
                 let file = destination(event.threadID)
-                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(relative(event.timestamp) + text.line(for: event)) }
+                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(text.line(for: event, relativeTime: relative(event.timestamp))) }
                 unflushed = true
             }
             summary?.add(event)
         case .exit(let tid, let status):
             if showExits {
-                destination(tid).writeLine(text.exitLine(tid: tid, status: status))
+                let now = Clock.realtimeNanoseconds()
+                destination(tid).writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
                 unflushed = true
             }
             if let file = separate.removeValue(forKey: tid) { file.flush() }
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
+        case .signal(let signal):
+            if showSignals && arguments.signals.contains(signal.signal) {
+                destination(signal.threadID).writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
+                unflushed = true
+            }
         case .snapshot, .usage:
             break
         }
         return .proceed
     }
 
-    /// `-z` / `-Z`: only successful, only failed calls (the summary counts them all, as strace's).
+    /// `-e status=`, `-z` / `-Z`: only successful, only failed calls (the summary counts them all, as strace's).
     private func shows(_ result: SyscallResult) -> Bool {
-        if arguments.successfulOnly { return result.isSuccess }
-        if arguments.failedOnly { return !result.isSuccess }
-        return true
+        result.isSuccess ? arguments.status.successful : arguments.status.failed
     }
 
     /// Where `tid`'s lines go.
@@ -153,6 +170,7 @@ final class TracePrinter: TraceSink {
         }
         output.flush()
         separate.values.forEach { $0.flush() }
+        outputCommand?.finish()  // strace waits for its output command too: the output is complete
         topology.traceEnded()
         // Launched: every process has ended, so no orphan pipe is open any more. Detached: they still run.
         if graphOutput != nil { topology.settle() }

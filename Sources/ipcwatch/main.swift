@@ -27,6 +27,15 @@ case .trace:
     break
 }
 
+// -E: strace changes its own environment, which the command inherits.
+for assignment in arguments.environment {
+    if let equals = assignment.firstIndex(of: "=") {
+        setenv(String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...]), 1)
+    } else {
+        unsetenv(assignment)
+    }
+}
+
 // The command gets the signal state ipcwatch started with, recorded before the policy changes it.
 let commandSignals = CommandSignalState.current()
 let attaching = !arguments.pids.isEmpty

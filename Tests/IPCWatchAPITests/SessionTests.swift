@@ -32,6 +32,8 @@ struct SessionTests {
                 traced.append(["pipe2", "\(event.processID)", "\(event.threadID)", "\(read)", "\(write)"])
             case .exit(let tid, let status):
                 exits[tid] = status
+            case .signal:
+                break  // the threads' SIGCHLDs, if any
             case .snapshot, .usage:
                 Issue.record("snapshots and usage come only with TraceOptions.processSnapshots and dataFlow")
             }

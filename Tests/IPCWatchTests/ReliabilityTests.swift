@@ -88,7 +88,7 @@ struct ProcessCornerCaseTests {
     func terminalInterrupt() throws {
         let output = Support.newPath("ctrl-c")
         // Its own process group, like a foreground job: the terminal's SIGINT goes to the whole group.
-        let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"], foregroundJob: true)
+        let tracer = try Child([Support.ipcwatch, "-qq", "-e", "signal=none", "-o", output, "--", Support.fixture, "block"], foregroundJob: true)
         _ = try #require(tracer.readLine().flatMap { Int32($0) })
         kill(-tracer.pid, SIGINT)
         #expect(tracer.wait() == (SIGINT, true))
@@ -101,7 +101,7 @@ struct ProcessCornerCaseTests {
         let output = Support.newPath("sigterm")
         // Spawned with this runner's signal mask, which blocks SIGTERM: ipcwatch must unblock what it handles,
         // and the command starts with SIGTERM blocked, as it would untraced.
-        let tracer = try Child([Support.ipcwatch, "-q", "-o", output, "--", Support.fixture, "block"])
+        let tracer = try Child([Support.ipcwatch, "-qq", "-e", "signal=none", "-o", output, "--", Support.fixture, "block"])
         let target = try #require(tracer.readLine().flatMap { Int32($0) })
         kill(tracer.pid, SIGTERM)
         // Forwarded: pending in the command (bit 15 of its process-wide pending set).

@@ -28,7 +28,7 @@ struct StraceOracleTests {
 
     private func ipcwatch(_ command: [String], options: [String] = []) -> (Support.Result, [String]) {
         let output = Support.newPath("ipcwatch")
-        let result = Support.run(Self.isolation + [Support.ipcwatch, "-q", "-o", output] + options + ["--"] + command,
+        let result = Support.run(Self.isolation + [Support.ipcwatch, "-qq", "-e", "signal=none", "-o", output] + options + ["--"] + command,
                                  executable: "/usr/bin/env")
         return (result, Self.normalize(ipcwatch: (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""))
     }

@@ -60,6 +60,32 @@ struct Ptrace {
         return info
     }
 
+    /// `PTRACE_GETSIGINFO`, at a signal-delivery stop.
+    func signalInfo() throws(Errno) -> SignalInfo {
+        var raw = ipcw_siginfo()
+        if ipcw_get_siginfo(tid, &raw) < 0 { throw Errno.current }
+        var info = SignalInfo()
+        info.signo = raw.signo
+        info.errno = raw.errno_value
+        info.code = raw.code
+        info.pid = raw.pid
+        info.uid = raw.uid
+        info.status = raw.status
+        info.utime = raw.utime
+        info.stime = raw.stime
+        info.address = raw.addr
+        info.intValue = raw.int_value
+        info.pointer = raw.ptr
+        info.band = raw.band
+        info.fd = raw.fd
+        info.timerID = raw.timerid
+        info.overrun = raw.overrun
+        info.callAddress = raw.call_addr
+        info.syscall = raw.syscall
+        info.arch = raw.arch
+        return info
+    }
+
     /// `process_vm_readv(2)` of `count` bytes; nil when the range is not readable.
     func read(address: UInt64, count: Int) -> [UInt8]? {
         guard count > 0 else { return [] }

@@ -27,6 +27,7 @@ extension TraceRecord: CustomStringConvertible {
         switch self {
         case .event(let event): event.description
         case .exit(let tid, let status): TextFormat().exitLine(tid: tid, status: status)
+        case .signal(let signal): TextFormat().signalLine(signal)
         case .snapshot(let snapshot):
             "\(snapshot.processID) \(snapshot.processName) at \(snapshot.moment.rawValue):"
                 + snapshot.pipes.map { " \($0.fd)<pipe:[\($0.inode)]:\($0.end.rawValue)>" }.joined()

@@ -5,12 +5,34 @@ package struct Summary: Sendable {
         var errors = 0
         var nanoseconds: UInt64 = 0
         var processes: Set<Int32> = []
+        var shortest = UInt64.max
+        var longest: UInt64 = 0
+        var average: UInt64 { calls == 0 ? 0 : nanoseconds / UInt64(calls) }
+    }
+
+    /// strace's `-S`: the order of the rows (each busiest first, names in order).
+    package enum SortKey: String, Sendable, CaseIterable {
+        case time, minTime = "min-time", maxTime = "max-time", avgTime = "avg-time", calls, errors, name, nothing
+
+        /// strace's names and synonyms for each key.
+        package init?(name: String) {
+            let synonyms: [String: SortKey] = [
+                "time": .time, "time-percent": .time, "time-total": .time, "total-time": .time,
+                "min-time": .minTime, "shortest": .minTime, "time-min": .minTime,
+                "max-time": .maxTime, "longest": .maxTime, "time-max": .maxTime, "avg-time": .avgTime, "time-avg": .avgTime,
+                "calls": .calls, "count": .calls, "errors": .errors, "error": .errors,
+                "name": .name, "syscall": .name, "syscall-name": .name, "nothing": .nothing, "none": .nothing,
+            ]
+            guard let key = synonyms[name] else { return nil }
+            self = key
+        }
     }
 
     private var rows: [Syscall: Row] = [:]
+    private let sortKey: SortKey
 
-    /// An empty summary.
-    package init() {}
+    /// An empty summary whose rows are sorted by `sortKey`.
+    package init(sortedBy sortKey: SortKey = .time) { self.sortKey = sortKey }
 
     /// Counts `event` under the call it performed (an `ipc(2)` call under its subcall).
     package mutating func add(_ event: Event) {
@@ -18,14 +40,32 @@ package struct Summary: Sendable {
         row.calls += 1
         if !event.result.isSuccess { row.errors += 1 }
         row.nanoseconds += event.duration
+        row.shortest = min(row.shortest, event.duration)
+        row.longest = max(row.longest, event.duration)
         row.processes.insert(event.processID)
         rows[event.call.syscall] = row
     }
 
-    /// Rows by time spent, then by calls: the busiest first.
+    /// Rows in `-S` order, ties by name; `nothing` keeps the order of the syscall table.
     private var sorted: [(Syscall, Row)] {
-        rows.sorted { a, b in
-            (a.value.nanoseconds, a.value.calls, b.key.rawValue) > (b.value.nanoseconds, b.value.calls, a.key.rawValue)
+        let order = Dictionary(uniqueKeysWithValues: Syscall.allCases.enumerated().map { ($1, $0) })
+        return rows.sorted { a, b in
+            func key(_ row: Row) -> UInt64 {
+                switch sortKey {
+                case .time: row.nanoseconds
+                case .minTime: row.shortest
+                case .maxTime: row.longest
+                case .avgTime: row.average
+                case .calls: UInt64(row.calls)
+                case .errors: UInt64(row.errors)
+                case .name, .nothing: 0
+                }
+            }
+            switch sortKey {
+            case .name: return a.key.rawValue < b.key.rawValue
+            case .nothing: return order[a.key]! < order[b.key]!
+            default: return (key(a.value), b.key.rawValue) > (key(b.value), a.key.rawValue)
+            }
         }
     }
 

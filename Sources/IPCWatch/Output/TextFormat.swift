@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// One line per event: `[time] PID[/TID] COMM [i386] call(args) = result`.
+/// One line per event: `PID[/TID] [time] COMM [i386] call(args) = result`.
 package struct TextFormat: Sendable {
     /// strace's `-t` (seconds), `-tt` (microseconds), `-ttt` (epoch with microseconds).
     package enum Timestamps: Int, Sendable {
@@ -29,14 +29,10 @@ package struct TextFormat: Sendable {
         self.showsThread = showsThread
     }
 
-    /// The event as one line, without a newline.
-    package func line(for event: Event) -> String {
-        var line = timestamp(event.timestamp)
-        if showsThread {
-            line += String(event.processID)
-            if event.threadID != event.processID { line += "/\(event.threadID)" }
-            line += " "
-        }
+    /// The event as one line, without a newline. `relativeTime` is `-r`'s column, placed where strace
+    /// places its time: after the thread prefix (`[pid N] 0.000123 call`).
+    package func line(for event: Event, relativeTime: String = "") -> String {
+        var line = prefix(processID: event.processID, threadID: event.threadID, at: event.timestamp, relativeTime)
         line += event.processName + " "
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
         line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event))
@@ -47,6 +43,23 @@ package struct TextFormat: Sendable {
         return line
     }
 
+    /// strace's signal line: `PID --- SIGCHLD {si_signo=SIGCHLD, …} ---`, `PID --- stopped by SIGSTOP ---`.
+    package func signalLine(_ signal: SignalDelivery, relativeTime: String = "") -> String {
+        prefix(processID: signal.processID, threadID: signal.threadID, at: signal.timestamp, relativeTime)
+            + "--- \(signal.straceText) ---"
+    }
+
+    /// `PID[/TID] ` (unless in a `-ff` file), then the time: strace's order.
+    private func prefix(processID: Int32, threadID: Int32, at timestamp: UInt64, _ relativeTime: String) -> String {
+        var line = ""
+        if showsThread {
+            line += String(processID)
+            if threadID != processID { line += "/\(threadID)" }
+            line += " "
+        }
+        return line + self.timestamp(timestamp) + relativeTime
+    }
+
     /// The name strace prints: the kernel's for i386's `*_time64` entries (semtimedop exists only as
     /// `semtimedop_time64`, 420, outside `ipc(2)`).
     private static func name(of event: Event) -> String {
@@ -55,9 +68,10 @@ package struct TextFormat: Sendable {
         return event.call.syscall.rawValue
     }
 
-    /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`.
-    package func exitLine(tid: Int32, status: TerminationStatus) -> String {
-        showsThread ? "\(tid) +++ \(status) +++" : "+++ \(status) +++"
+    /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`; with
+    /// `-t`, stamped with `timestamp` (when it was seen) after the tid, as strace's.
+    package func exitLine(tid: Int32, status: TerminationStatus, timestamp: UInt64 = 0, relativeTime: String = "") -> String {
+        prefix(processID: tid, threadID: tid, at: timestamp, relativeTime) + "+++ \(status) +++"
     }
 
     private func timestamp(_ nanoseconds: UInt64) -> String {
@@ -86,8 +100,8 @@ enum SignalNames {
 
     static func name(_ signal: Int32) -> String {
         if signal >= 1 && Int(signal) <= names.count { return names[Int(signal) - 1] }
-        let rtmin: Int32 = 34
-        return signal >= rtmin ? (signal == rtmin ? "SIGRTMIN" : "SIGRTMIN+\(signal - rtmin)") : "SIG\(signal)"
+        // strace numbers real-time signals from the kernel's SIGRTMIN (32), not glibc's (34): SIGRT_3 is 35.
+        return signal >= 32 && signal <= 64 ? "SIGRT_\(signal - 32)" : "\(signal)"
     }
 }
 

@@ -1,4 +1,4 @@
-/// One element of a ``TraceSession``: a watched syscall, or the end of a traced thread.
+/// One element of a ``TraceSession``: a watched syscall, a signal, or the end of a traced thread.
 public enum TraceRecord: Sendable, Hashable {
     /// A watched syscall completed.
     case event(Event)
@@ -7,6 +7,9 @@ public enum TraceRecord: Sendable, Hashable {
     /// The pipe ends a process held after an exec, when attached, or at its exit; only with
     /// ``TraceOptions/processSnapshots``. ``Topology`` is built from these and the events.
     case snapshot(ProcessSnapshot)
+    /// A signal reached a tracee, or stopped it (`--- SIGCHLD {…} ---`, `--- stopped by SIGSTOP ---`).
+    /// Tracee's schema has no such event: the JSON output leaves it out.
+    case signal(SignalDelivery)
     /// With ``TraceOptions/dataFlow``: what a process moved through one pipe end (``ChannelUsage``).
     case usage(ChannelUsage)
 }

@@ -95,9 +95,9 @@ struct EventAssembler {
     }
 }
 
-enum Clock {
-    static func monotonicNanoseconds() -> UInt64 { read(CLOCK_MONOTONIC) }
-    static func realtimeNanoseconds() -> UInt64 { read(CLOCK_REALTIME) }
+package enum Clock {
+    package static func monotonicNanoseconds() -> UInt64 { read(CLOCK_MONOTONIC) }
+    package static func realtimeNanoseconds() -> UInt64 { read(CLOCK_REALTIME) }
     private static func read(_ clock: clockid_t) -> UInt64 {
         var now = timespec()
         clock_gettime(clock, &now)

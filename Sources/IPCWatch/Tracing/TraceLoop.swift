@@ -168,8 +168,12 @@ struct TraceLoop {
             // An entry: never an event. Only a call whose result matters is stopped at its exit.
             if seccompStop(tid) { try ptrace.resumeToSyscall() } else { try mode.resume(ptrace) }
         case .signalDelivery(let signal):
+            // Read before resuming (the siginfo is the stop's); delivered after, as every record.
+            let info = try? ptrace.signalInfo()
+            defer { if let info { deliver(.signal(signalRecord(tid, signal, .delivered(info)))) } }
             try mode.resume(ptrace, signal: signal)
-        case .groupStop:
+        case .groupStop(let signal):
+            defer { deliver(.signal(signalRecord(tid, signal, .stopped))) }
             try ptrace.listen()
         case .newChild(let child):
             tracees.announce(child)
@@ -193,6 +197,11 @@ struct TraceLoop {
         case .ended:
             preconditionFailure("ended tracees are not resumed")
         }
+    }
+
+    private mutating func signalRecord(_ tid: pid_t, _ signal: Int32, _ kind: SignalDelivery.Kind) -> SignalDelivery {
+        SignalDelivery(timestamp: Clock.realtimeNanoseconds(), processID: assembler.identity(of: tid).processID,
+                       threadID: tid, signal: signal, kind: kind)
     }
 
     /// A syscall stop: entry (attach mode), seccomp (launch mode) or exit (both); the event at an exit.

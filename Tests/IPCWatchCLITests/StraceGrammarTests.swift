@@ -1,0 +1,151 @@
+import Foundation
+import IPCWatchTestSupport
+import Testing
+
+/// Each flag next to strace 6 on the same command: the same one-line refusal for bad input (modulo the
+/// program name; the exit status is 2 where strace's is 1), the same line layout for -t/-tt/-ttt/-r/-T,
+/// the same signal lines.
+@Suite("Flags next to strace's", .enabled(if: Condition.hasStrace, "strace is not installed"))
+struct StraceGrammarTests {
+    /// The first line each prints on stderr, `strace: ` / `ipcwatch: ` removed.
+    private func firstErrorLines(_ arguments: [String]) -> (strace: String, ipcwatch: String, status: Int32) {
+        let strace = Support.run(["strace"] + arguments)
+        let ours = Support.run([Support.ipcwatch] + arguments)
+        func first(_ text: String, _ name: String) -> String {
+            String(text.split(separator: "\n").first ?? "").replacing("\(name): ", with: "")
+        }
+        #expect(strace.status != 0, "strace accepted \(arguments)")
+        return (first(strace.stderr, "strace"), first(ours.stderr, "ipcwatch"), ours.status)
+    }
+
+    @Test("bad input: strace's words, one line, exit 2", arguments: [
+        ["-s", "abc", "true"], ["-e", "trace=nosuch", "true"], ["-e", "", "true"], ["-S", "nosuch", "true"],
+        ["-e", "signal=bogus", "true"], ["-e", "signal=", "true"], ["-e", "status=bogus", "true"],
+        ["-e", "quiet=bogus", "true"], ["--bogus", "true"], ["-Q", "true"], ["-o"], ["-E"],
+        ["-ff", "-o", "|cat", "true"], ["-p", "abc"],
+    ])
+    func refusals(arguments: [String]) {
+        let (strace, ours, status) = firstErrorLines(arguments)
+        #expect(ours == strace)
+        #expect(status == 2)
+    }
+
+    /// `PID TIME` for every line of `-f -o FILE` output (strace pads the pid, ipcwatch adds COMM).
+    private func layouts(_ flags: [String]) -> (strace: [String], ipcwatch: [String]) {
+        let command = ["sh", "-c", "echo | cat"]
+        let straceOut = Support.newPath("strace"), ourOut = Support.newPath("ipcwatch")
+        _ = Support.run(["strace", "-f", "-e", "trace=pipe2", "-o", straceOut] + flags + command)
+        _ = Support.run([Support.ipcwatch, "-f", "-e", "trace=pipe2", "-o", ourOut] + flags + command)
+        // Reduce each line to its shape: digits become 9, the call text and COMM are dropped.
+        func shape(_ line: String) -> String {
+            var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard words.count > 2 else { return line }
+            let kind = words.first { $0 == "+++" || $0 == "---" } ?? "call"
+            let timeWords = flags.contains("-r") || flags.contains("-t") || flags.contains("-tt") || flags.contains("-ttt") ? 1 : 0
+            words = Array(words.prefix(1 + timeWords))
+            var text = (words + [kind]).joined(separator: " ")
+            if flags.contains("-T"), kind == "call", let duration = line.firstMatch(of: #/ <\d+\.\d{6}>$/#) { text += String(duration.output) }
+            return text.replacing(/\d/, with: "9")
+        }
+        // Distinct shapes: two children's SIGCHLDs may merge into one in either run (standard signals coalesce).
+        return (Array(Set(Support.textLines(straceOut).map(shape))).sorted(), Array(Set(Support.textLines(ourOut).map(shape))).sorted())
+    }
+
+    @Test("the pid first, the time after it, on call, signal and exit lines alike", arguments: [
+        ["-t"], ["-tt"], ["-ttt"], ["-r"], ["-T"], ["-tt", "-T"],
+    ])
+    func layout(flags: [String]) {
+        let (strace, ours) = layouts(flags)
+        #expect(!strace.isEmpty)
+        #expect(ours == strace)
+    }
+
+    /// The `--- … ---` and `+++ … +++` lines of a run, pids masked.
+    private func signalLines(_ path: String) -> [String] {
+        Support.textLines(path).compactMap { line -> String? in
+            guard let start = line.range(of: "--- ") ?? line.range(of: "+++ ") else { return nil }
+            return String(line[start.lowerBound...]).replacing(/si_pid=\d+/, with: "si_pid=P")
+                .replacing(/si_([us])time=\d+/) { "si_\($0.output.1)time=T" }
+        }.sorted()
+    }
+
+    @Test("signal lines as strace's: SI_TKILL, SI_QUEUE with si_int/si_ptr, CLD_EXITED, SIGPIPE, SI_KERNEL, SEGV_MAPERR, killed by", arguments: [
+        [Support.fixture, "signals"], [Support.fixture, "signal", "11"], ["sh", "-c", "sleep 0 & wait; kill -USR1 $$"],
+    ])
+    func signals(command: [String]) {
+        let straceOut = Support.newPath("strace"), ourOut = Support.newPath("ipcwatch")
+        let strace = Support.run(["strace", "-f", "-e", "trace=none", "-o", straceOut] + command)
+        let ours = Support.run([Support.ipcwatch, "-e", "none", "-o", ourOut, "--"] + command)
+        #expect(ours.status == strace.status && ours.signaled == strace.signaled)
+        let expected = signalLines(straceOut)
+        #expect(expected.count >= 2)
+        // A core may or may not be dumped in either run (the core limit is ours and strace's alike).
+        #expect(signalLines(ourOut).map { $0.replacing(" (core dumped)", with: "") } == expected.map { $0.replacing(" (core dumped)", with: "") })
+    }
+
+    @Test("-e signal= filters as strace's: names with or without SIG, numbers, !, none", arguments: [
+        "signal=none", "signal=!SIGUSR1", "signal=usr1,13", "signal=!all", "s=SIGRT_3", "signals=SIGRTMIN+1,chld",
+    ])
+    func signalFilter(expression: String) {
+        let straceOut = Support.newPath("strace"), ourOut = Support.newPath("ipcwatch")
+        // strace has no SIGRTMIN+N spelling: glibc's SIGRTMIN+1 is its SIGRT_3.
+        let straceExpression = expression.replacing("SIGRTMIN+1", with: "SIGRT_3")
+        _ = Support.run(["strace", "-f", "-qq", "-e", "trace=none", "-e", straceExpression, "-o", straceOut, Support.fixture, "signals"])
+        _ = Support.run([Support.ipcwatch, "-qq", "-e", "none", "-e", expression, "-o", ourOut, "--", Support.fixture, "signals"])
+        #expect(signalLines(ourOut) == signalLines(straceOut))
+    }
+}
+
+/// Flags whose effect the traced program itself reports.
+@Suite("Output and environment flags")
+struct OutputFlagTests {
+    @Test("-o '|command' pipes the lines to sh -c command, which is not traced; ipcwatch waits for it")
+    func pipeCommand() {
+        let file = Support.newPath("direct"), piped = Support.newPath("piped")
+        let direct = Support.run([Support.ipcwatch, "-qq", "-e", "signal=none", "-o", file, "--", Support.fixture, "forks", "2", "3"])
+        let viaPipe = Support.run([Support.ipcwatch, "-qq", "-e", "signal=none", "-o", "|cat > '\(piped)'", "--",
+                                   Support.fixture, "forks", "2", "3"])
+        #expect(direct.status == 0 && viaPipe.status == 0, "\(viaPipe.stderr)")
+        let mask = { (lines: [String]) in lines.map { $0.replacing(#/^\d+ /#, with: "") }.sorted() }
+        #expect(mask(Support.textLines(piped)).count == 12, "complete when ipcwatch returns")
+        #expect(mask(Support.textLines(piped)) == mask(Support.textLines(file)))
+        let bang = Support.newPath("bang")
+        _ = Support.run([Support.ipcwatch, "-e", "pipe2", "-o", "!cat > '\(bang)'", "--", "sh", "-c", "echo | cat"])
+        #expect(Support.textLines(bang).contains { $0.hasSuffix("sh pipe2([3, 4], 0) = 0") })
+    }
+
+    @Test("-E VAR=VAL sets, -E VAR removes a variable of the command's environment")
+    func environment() {
+        let log = Support.newLog()
+        _ = Support.run([Support.ipcwatch, "-E", "IPC_FIXTURE_LOG=\(log)", "-o", "/dev/null", "--", Support.fixture, "inode"])
+        #expect(Support.lines(log).first?.first == "inode", "the fixture saw the variable")
+        let removed = Support.run([Support.ipcwatch, "-E", "HOME", "-o", "/dev/null", "--", "sh", "-c", "echo ${HOME-unset}"],
+                                  environment: ["HOME": "/somewhere"])
+        #expect(removed.stdout == "unset\n")
+    }
+
+    @Test("-S orders the -c table as strace's: calls, name, errors")
+    func sortBy() {
+        func rows(_ key: String) -> [String] {
+            let result = Support.run([Support.ipcwatch, "-c", "-S", key, "--", Support.fixture, "flags"])
+            return result.stderr.split(separator: "\n").dropFirst(2).prefix { !$0.hasPrefix("---") }.map { String($0.split(separator: " ").last!) }
+        }
+        let byName = rows("name")
+        #expect(byName == byName.sorted() && byName.count > 3)
+        let callsTable = Support.run([Support.ipcwatch, "-c", "-S", "calls", "--", Support.fixture, "flags"]).stderr
+        let counts = callsTable.split(separator: "\n").dropFirst(2).prefix { !$0.hasPrefix("---") }.map { Int($0.split(separator: " ")[3])! }
+        #expect(counts == counts.sorted(by: >))
+    }
+
+    @Test("SIGINT sent to ipcwatch alone reaches the command, which runs its handler; ipcwatch exits as it did")
+    func interruptForwarded() throws {
+        let output = Support.newPath("int")
+        let tracer = try Child([Support.ipcwatch, "-e", "pipe2", "-o", output, "--", "sh", "-c",
+                                "trap 'echo | cat; exit 7' INT; echo ready; while :; do sleep 0.05; done"])
+        #expect(tracer.readLine(within: .seconds(30)) == "ready")
+        kill(tracer.pid, SIGINT)
+        #expect(tracer.wait() == (7, false))
+        #expect(Support.textLines(output).contains { $0.contains("--- SIGINT {si_signo=SIGINT, si_code=SI_USER") })
+        #expect(Support.textLines(output).contains { $0.hasSuffix("sh pipe2([3, 4], 0) = 0") }, "the handler's pipe is traced")
+    }
+}
