@@ -35,14 +35,7 @@ enum TraceeDecoded {
             sops(operations, &json)
         case .semtimedop(_, _, let operations, _, let timeout, let value):
             sops(operations, &json)
-            json.key("timeout")
-            json.beginObject()
-            json.field("address", timeout)
-            if let value {
-                json.field("tv_sec", value.seconds)
-                json.field("tv_nsec", value.nanoseconds)
-            }
-            json.endObject()
+            time("timeout", timeout, value, &json)
         case .semctl(_, _, let command, _, _, let contents):
             json.field("cmd", IPCCommands.render(command, IPCCommands.sem))
             structure("arg", contents, &json)

@@ -67,7 +67,7 @@ extension TraceeDecoded {
     }
 
     private static func text<Output: JSONOutput>(_ name: StaticString, _ address: TraceeAddress, _ text: TraceeText?,
-                                                 _ json: inout Output) {
+                                 _ json: inout Output) {
         json.key(name)
         json.beginObject()
         json.field("address", address)
@@ -78,8 +78,9 @@ extension TraceeDecoded {
         json.endObject()
     }
 
-    private static func time<Output: JSONOutput>(_ name: StaticString, _ address: UInt64, _ value: TimeSpec?,
-                                                 _ json: inout Output) {
+    /// A `struct timespec` argument: its address and, when it was read, its fields.
+    static func time<Output: JSONOutput>(_ name: StaticString, _ address: UInt64, _ value: TimeSpec?,
+                                 _ json: inout Output) {
         json.key(name)
         json.beginObject()
         json.field("address", address)
