@@ -23,7 +23,8 @@ struct UnfinishedCallTests {
     /// `PID [COMM] call = ret` → `call = ret` with the fixture's IPC id as `ID`; exit lines kept.
     private static func normalize(_ text: String, id: Int32, ours: Bool) -> [String] {
         text.split(separator: "\n").map { line in
-            var body = String(line.drop { $0 != " " }.dropFirst())
+            // strace -f pads pids under 5 digits (`%-5d `).
+            var body = String(line.drop { $0 != " " }.drop { $0 == " " })
             if ours && !body.hasPrefix("+++") { body = String(body.drop { $0 != " " }.dropFirst()) }
             return body.replacing(#/\s+= /#, with: " = ").replacing("(\(id),", with: "(ID,").replacing("= \(id)", with: "= ID")
         }

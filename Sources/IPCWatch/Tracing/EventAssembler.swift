@@ -25,7 +25,7 @@ struct EventAssembler {
 
     /// Calls that can block and whose every argument (memory included) strace prints at entry: decoded
     /// there, as strace reads them, so that a thread killed in one still shows them (its memory is gone then).
-    private static let decodedAtEntry: Set<Syscall> = [.semop, .semtimedop, .msgsnd, .mq_timedsend]
+    private static let decodedAtEntry: Set<Syscall> = [.semop, .semtimedop, .msgsnd, .mq_timedsend, .futex]
 
     private let options: TraceOptions
     private let table = SyscallTable.standard
