@@ -26,7 +26,7 @@ enum HelpText {
                                  and get_robust_list (a futex call is every contended lock)
           -e signal=SET          which signals get a '--- SIGCHLD {...} ---' line (default all): names
                                  with or without SIG, numbers, all, none, '!'; never in JSON
-          -e status=SET          successful, failed (unfinished, unavailable, detached: no lines yet)
+          -e status=SET          successful, failed, unfinished, detached (unavailable: never)
           -e quiet=SET           attach, exit (as -q, -qq)
           -E VAR=VAL, --env=VAR=VAL
                                  run the command with VAR=VAL in its environment; -E VAR removes VAR

@@ -190,8 +190,9 @@ struct Options {
             throw UsageError(message: "piping the output and -ff/--output-separately are mutually exclusive")
         }
         if successfulOnly && failedOnly { throw UsageError(message: "-z and -Z together select nothing") }
-        if successfulOnly { status.failed = false }
-        if failedOnly { status.successful = false }
+        // strace: -z is status=successful, -Z status=failed.
+        if successfulOnly { status = StatusSelection(successful: true, failed: false, unfinished: false, detached: false) }
+        if failedOnly { status = StatusSelection(successful: false, failed: true, unfinished: false, detached: false) }
         do {
             _ = try events
         } catch {

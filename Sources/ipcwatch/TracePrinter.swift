@@ -83,7 +83,8 @@ final class TracePrinter: TraceSink {
         pipeFlow?.add(record)
         switch record {
         case .event(let event):
-            if showEvents && shows(event.result) {
+            // Tracee's schema has no call without a result: unfinished calls are text only.
+            if showEvents && arguments.status.contains(event.result) && !(json != nil && event.result.isUnfinished) {
                 let file = destination(event.threadID)
                 if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(text.line(for: event, relativeTime: relative(event.timestamp))) }
                 unflushed = true
@@ -106,11 +107,6 @@ final class TracePrinter: TraceSink {
             break
         }
         return .proceed
-    }
-
-    /// `-e status=`, `-z` / `-Z`: only successful, only failed calls (the summary counts them all, as strace's).
-    private func shows(_ result: SyscallResult) -> Bool {
-        result.isSuccess ? arguments.status.successful : arguments.status.failed
     }
 
     /// Where `tid`'s lines go.

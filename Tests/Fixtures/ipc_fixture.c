@@ -28,6 +28,10 @@
  *                               prints "rt=COUNT" once N have arrived
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
+ *   ipc_fixture msgwait         a private queue; prints "PID MSQID", then blocks in msgrcv on it forever
+ *                               (the test removes the queue)
+ *   ipc_fixture semwait         a private semaphore set; prints "PID SEMID", then blocks in semop(-1) forever
+ *   ipc_fixture ids             prints "ids UID GID EUID EGID NGROUPS GROUP..." (what -u USER gave it), one pipe
  *   ipc_fixture mq              every POSIX mq_* call and error path (EEXIST, ENOENT, EAGAIN, EMSGSIZE, EBUSY,
  *                               EBADF, EFAULT), each logged "CALL pid tid RESULT ERRNO DATA"
  *   ipc_fixture splice          vmsplice into a pipe, tee to a second one, splice to a memfd and back, errors
@@ -395,6 +399,34 @@ static int message_tree(int senders, int count) {
     while (wait(&status) > 0) failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     msgctl(q, IPC_RMID, NULL);
     return failed;
+}
+
+static int msgwait(void) {
+    int q = msgget(IPC_PRIVATE, 0600);
+    if (q < 0) { perror("msgget"); return 1; }
+    printf("%d %d\n", getpid(), q);
+    fflush(stdout);
+    struct { long mtype; char mtext[64]; } message;
+    for (;;) msgrcv(q, &message, sizeof message.mtext, 0, 0);
+}
+
+static int semwait(void) {
+    int set = semget(IPC_PRIVATE, 1, 0600);
+    if (set < 0) { perror("semget"); return 1; }
+    printf("%d %d\n", getpid(), set);
+    fflush(stdout);
+    struct sembuf down = {.sem_num = 0, .sem_op = -1, .sem_flg = SEM_UNDO};
+    for (;;) syscall(SYS_semop, set, &down, 1);  /* semop itself: glibc's may be semtimedop */
+}
+
+static int ids(void) {
+    gid_t groups[64];
+    int count = getgroups(64, groups);
+    printf("ids %u %u %u %u %d", (unsigned)getuid(), (unsigned)getgid(), (unsigned)geteuid(), (unsigned)getegid(), count);
+    for (int i = 0; i < count; i++) printf(" %u", (unsigned)groups[i]);
+    printf("\n");
+    one_pipe_pair();
+    return 0;
 }
 
 static int reader(void) {
@@ -878,6 +910,9 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "msgtree") && argc == 4) return message_tree(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
     if (!strcmp(mode, "reader")) return reader();
+    if (!strcmp(mode, "msgwait")) return msgwait();
+    if (!strcmp(mode, "ids")) return ids();
+    if (!strcmp(mode, "semwait")) return semwait();
     if (!strcmp(mode, "spawner")) return spawner();
     if (!strcmp(mode, "rtcount") && argc == 3) return count_rt_signals(atol(argv[2]));
     if (!strcmp(mode, "inode")) {

@@ -179,14 +179,31 @@ public enum SyscallResult: Sendable, Hashable {
     case success(Int64)
     /// The call failed with this errno (the kernel returned its negation).
     case failure(Errno)
+    /// The call had not returned when the trace lost the thread: only its entry is known (strace's
+    /// `<detached ...>` and `<unfinished ...>`). Tracee has no such event: the JSON output leaves it out.
+    case unfinished(Unfinished)
 
-    /// The raw return value, negative errno on failure (Tracee's `returnValue`).
+    /// Why a call has no result.
+    public enum Unfinished: Sendable, Hashable {
+        /// The trace detached from the thread during the call, which goes on untraced (`-e status=detached`).
+        case detached
+        /// The thread ended during the call: killed, or its process exited or exec'd from another thread
+        /// (`-e status=unfinished`).
+        case threadEnded
+    }
+
+    /// The raw return value, negative errno on failure (Tracee's `returnValue`); 0 for an unfinished call,
+    /// which returned nothing.
     public var rawValue: Int64 {
         switch self {
         case .success(let value): value
         case .failure(let errno): -Int64(errno.rawValue)
+        case .unfinished: 0
         }
     }
+
+    /// True for ``unfinished(_:)``.
+    public var isUnfinished: Bool { if case .unfinished = self { true } else { false } }
 
     /// True for ``success(_:)``.
     public var isSuccess: Bool { if case .success = self { true } else { false } }

@@ -37,34 +37,55 @@ package struct SignalSelection: Sendable, Equatable {
     }
 }
 
-/// strace's `-e status=SET`: which calls are printed by how they ended. ipcwatch prints a call when it
-/// ends, so `unfinished` (a call still running when the trace ended) and `detached` have no lines yet.
+/// strace's `-e status=SET`: which calls are printed by how they ended. `unavailable` (a result strace
+/// could not fetch) never happens here: the kernel's `ptrace_syscall_info` always has it.
 package struct StatusSelection: Sendable, Equatable {
     package var successful = true
     package var failed = true
+    /// Calls whose thread ended before they returned (`<unfinished ...>`).
+    package var unfinished = true
+    /// Calls the trace detached from (`<detached ...>`).
+    package var detached = true
 
-    package init(successful: Bool = true, failed: Bool = true) {
+    package init(successful: Bool = true, failed: Bool = true, unfinished: Bool = true, detached: Bool = true) {
         self.successful = successful
         self.failed = failed
+        self.unfinished = unfinished
+        self.detached = detached
     }
 
     package static let names = ["successful", "failed", "unfinished", "unavailable", "detached", "all", "none"]
+
+    /// Whether a call that ended this way is printed.
+    package func contains(_ result: SyscallResult) -> Bool {
+        switch result {
+        case .success: successful
+        case .failure: failed
+        case .unfinished(.threadEnded): unfinished
+        case .unfinished(.detached): detached
+        }
+    }
 
     package static func parse(_ set: String) throws(EventSelection.Invalid) -> StatusSelection {
         var list = Substring(set)
         let negated = list.hasPrefix("!")
         if negated { list = list.dropFirst() }
-        var chosen = StatusSelection(successful: false, failed: false)
+        var chosen = StatusSelection(successful: false, failed: false, unfinished: false, detached: false)
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
             switch item {
             case "successful": chosen.successful = true
             case "failed": chosen.failed = true
+            case "unfinished": chosen.unfinished = true
+            case "detached": chosen.detached = true
             case "all": chosen = StatusSelection()
-            case "none", "unfinished", "unavailable", "detached": break
+            case "none", "unavailable": break
             default: throw EventSelection.Invalid(description: "invalid status '\(set)'")
             }
         }
         if list.isEmpty { throw EventSelection.Invalid(description: "invalid status '\(set)'") }
-        return negated ? StatusSelection(successful: !chosen.successful, failed: !chosen.failed) : chosen
+        return negated
+            ? StatusSelection(successful: !chosen.successful, failed: !chosen.failed, unfinished: !chosen.unfinished,
+                              detached: !chosen.detached)
+            : chosen
     }
 }

@@ -6,6 +6,36 @@ extension Call {
 
     /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`).
     func straceText(pipeInodes: [UInt64]?, name: String) -> String {
+        "\(name)(\(straceArguments(pipeInodes: pipeInodes).joined(separator: ", ")))"
+    }
+
+    /// A call that never returned, as strace prints it: the arguments it prints at entry, then
+    /// `<detached ...>`; or when the thread ended, `<unfinished ...>)` if some were left for the exit,
+    /// `)` if none (after which comes ` = ?`).
+    func unfinishedText(name: String, _ reason: SyscallResult.Unfinished) -> String {
+        let all = straceArguments(pipeInodes: nil)
+        let shown = all.prefix(argumentsShownAtEntry ?? all.count)
+        let complete = shown.count == all.count
+        // strace writes the separator after each argument it prints at entry, hence the double space.
+        let text = name + "(" + shown.joined(separator: ", ") + (!complete && !shown.isEmpty ? ", " : "")
+        switch reason {
+        case .detached: return text + " <detached ...>"
+        case .threadEnded: return text + (complete ? ")" : " <unfinished ...>)")
+        }
+    }
+
+    /// How many arguments strace prints at the call's entry (the others, outputs, at its exit); nil: all.
+    private var argumentsShownAtEntry: Int? {
+        switch self {
+        case .pipe, .pipe2: 0
+        case .msgrcv, .mqTimedreceive, .getRobustList: 1
+        case .msgctl, .shmctl, .mqGetsetattr: 2
+        case .semctl: 3
+        default: nil
+        }
+    }
+
+    private func straceArguments(pipeInodes: [UInt64]?) -> [String] {
         let arguments: [String]
         switch self {
         case .pipe(let ends):
@@ -50,7 +80,7 @@ extension Call {
              .futex, .setRobustList, .getRobustList:
             arguments = channelArguments
         }
-        return "\(name)(\(arguments.joined(separator: ", ")))"
+        return arguments
     }
 
     static func pointer(_ address: TraceeAddress) -> String { address == 0 ? "NULL" : "0x" + String(address, radix: 16) }
@@ -101,6 +131,8 @@ extension SyscallResult {
         case .failure(let errno):
             // Kernel-internal restart codes are not errors the caller sees: strace prints `?`.
             return (errno.rawValue >= 512 && errno.rawValue <= 516 ? "? " : "-1 ") + errno.description
+        case .unfinished:
+            return "?"
         }
     }
 }

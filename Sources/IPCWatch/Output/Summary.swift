@@ -36,6 +36,8 @@ package struct Summary: Sendable {
 
     /// Counts `event` under the call it performed (an `ipc(2)` call under its subcall).
     package mutating func add(_ event: Event) {
+        // strace counts a call at its exit: one that never returned is not in the table.
+        if event.result.isUnfinished { return }
         var row = rows[event.call.syscall] ?? Row()
         row.calls += 1
         if !event.result.isSuccess { row.errors += 1 }

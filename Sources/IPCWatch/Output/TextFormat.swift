@@ -35,6 +35,11 @@ package struct TextFormat: Sendable {
         var line = prefix(processID: event.processID, threadID: event.threadID, at: event.timestamp, relativeTime)
         line += event.processName + " "
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
+        if case .unfinished(let reason) = event.result {
+            // No result, no time spent: strace's `<detached ...>` ends the line, `<unfinished ...>)` has `= ?`.
+            line += event.call.unfinishedText(name: Self.name(of: event), reason)
+            return reason == .detached ? line : line + " = ?"
+        }
         line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event))
         line += " = " + event.result.straceText(for: event.call)
         if durations {

@@ -19,7 +19,13 @@ struct EventAssembler {
         var enteredAt: UInt64
         /// Wall clock: the event's timestamp.
         var enteredAtWallClock: UInt64
+        /// For ``decodedAtEntry`` calls: the call read at its entry.
+        var entryCall: Call?
     }
+
+    /// Calls that can block and whose every argument (memory included) strace prints at entry: decoded
+    /// there, as strace reads them, so that a thread killed in one still shows them (its memory is gone then).
+    private static let decodedAtEntry: Set<Syscall> = [.semop, .semtimedop, .msgsnd, .mq_timedsend, .futex]
 
     private let options: TraceOptions
     private let table = SyscallTable.standard
@@ -47,8 +53,16 @@ struct EventAssembler {
             return false
         }
         let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+        var entryCall: Call?
+        if Self.decodedAtEntry.contains(entry.syscall) {
+            // These decoders do not look at the result: a stand-in one.
+            let stop = SyscallStop(architecture: architecture, syscall: entry.syscall, arguments: arguments, returnValue: 0,
+                                   isError: false, time64: entry.isTime64)
+            entryCall = SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode).call
+        }
         pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments, time64: entry.isTime64,
-                                   enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds())
+                                   enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds(),
+                                   entryCall: entryCall)
         return true
     }
 
@@ -56,10 +70,32 @@ struct EventAssembler {
     /// Reads the tracee's memory: call it before resuming the tracee.
     mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info) -> Event? {
         guard let call = pending.removeValue(forKey: tid) else { return nil }
+        return event(tid, call, returnValue: info.rval, isError: info.is_error != 0, unfinished: nil)
+    }
+
+    /// The call `tid` is in, if watched and selected, as one that will not return to the trace: the
+    /// trace detaches from `tid`, or `tid` ended. Decoded from its entry registers (strace prints only
+    /// what it read at entry), reading memory while the thread still has some.
+    mutating func unfinished(_ tid: pid_t, _ reason: SyscallResult.Unfinished) -> Event? {
+        guard let call = pending.removeValue(forKey: tid) else { return nil }
+        // Decoded as a call that failed: decoders read a call's outputs only when it succeeded.
+        return event(tid, call, returnValue: -512 /* ERESTARTSYS */, isError: true, unfinished: reason)
+    }
+
+    /// True if `tid` is between the entry and the exit of a watched call.
+    func isInCall(_ tid: pid_t) -> Bool { pending[tid] != nil }
+
+    private mutating func event(_ tid: pid_t, _ call: PendingCall, returnValue: Int64, isError: Bool,
+                                unfinished: SyscallResult.Unfinished?) -> Event? {
         let exitedAt = Clock.monotonicNanoseconds()
         let stop = SyscallStop(architecture: call.architecture, syscall: call.syscall, arguments: call.arguments,
-                               returnValue: info.rval, isError: info.is_error != 0, time64: call.time64)
-        let decoded = SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
+                               returnValue: returnValue, isError: isError, time64: call.time64)
+        var decoded = if let entryCall = call.entryCall {
+            (call: entryCall, multiplexed: MultiplexedCall?.none, result: stop.result)
+        } else {
+            SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
+        }
+        if let unfinished { decoded.result = .unfinished(unfinished) }
         guard options.events.contains(decoded.call.syscall) else { return nil }
         let identity = identity(of: tid)
         var inodes: [UInt64]?

@@ -189,6 +189,9 @@ struct TraceLoop {
             if let options = mode.optionsAfterExec(snapshots: true) { try? ptrace.setOptions(options) }
             try snapshotThenResume(tid, ptrace, at: .exec)
         case .exiting:
+            // A call in progress will not return; its memory is still there to decode its entry.
+            let unfinished = assembler.unfinished(tid, .threadEnded)
+            defer { if let unfinished { deliver(.event(unfinished)) } }
             // Before the kernel closes the descriptors. Threads share them: the leader's stop tells.
             guard snapshots != nil, assembler.identity(of: tid).processID == tid else { return try mode.resume(ptrace) }
             try snapshotThenResume(tid, ptrace, at: .exit)
@@ -248,6 +251,8 @@ struct TraceLoop {
     }
 
     private mutating func ended(_ tid: pid_t, _ status: TerminationStatus) {
+        // Killed in a call (no exit stop was asked for): strace's `<unfinished ...>`, before the end.
+        if let event = assembler.unfinished(tid, .threadEnded) { deliver(.event(event)) }
         tracees.remove(tid)
         assembler.forget(tid)
         snapshots?.forget(tid)
@@ -260,6 +265,10 @@ struct TraceLoop {
     private mutating func detach(_ tid: pid_t, _ stop: Stop) throws(Errno) {
         // A child born while detaching is attached too: detach it at its first stop.
         if case .newChild(let child) = stop { tracees.announce(child) }
+        // strace's `<detached ...>`, even at the exit stop the interrupt brought (a restart code, or EINTR
+        // from calls never restarted, such as semop): the call goes on, or fails, untraced.
+        let call = assembler.unfinished(tid, .detached)
+        defer { if let call { deliver(.event(call)) } }
         tracees.remove(tid)
         assembler.forget(tid)
         processGone(tid)
