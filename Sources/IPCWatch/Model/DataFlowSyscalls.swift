@@ -86,6 +86,9 @@ package struct DataFlowSyscalls: Sendable {
             entries.append(Entry(architecture: .x32, number: x32 | Architecture.x32SyscallBit, kernelName: name, sides: sides))
         }
         entries.append(Entry(architecture: .i386, number: 239, kernelName: "sendfile64", sides: sendfile))
+        // libseccomp turns an i386 rule for sendto… into socketcall(102) with an argument check too, which
+        // would break the number-only filter: socketcall is trapped whole, and not counted (no sides).
+        entries.append(Entry(architecture: .i386, number: 102, kernelName: "socketcall", sides: []))
         return entries
     }
 }
