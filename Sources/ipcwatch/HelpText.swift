@@ -37,9 +37,10 @@ enum HelpText {
                                  with -o PREFIX: each thread's lines go to PREFIX.TID, as strace's
           --seccomp-bpf          accepted for strace's sake: launch mode always uses a seccomp filter
           --same-cpu             run ipcwatch and the command on one CPU (faster per event, less parallel)
-          --data-flow            also count what each process moves through each pipe or FIFO end: traps
-                                 read, write, readv, writev, preadv, pwritev (and 2), splice, tee, vmsplice,
-                                 sendfile, copy_file_range; no lines for them (-e cannot select them yet);
+          --data-flow            also count what each process moves through each pipe, FIFO or Unix socket:
+                                 traps read, write, readv, writev, preadv, pwritev (and 2), splice, tee,
+                                 vmsplice, sendfile, copy_file_range, sendto, recvfrom, sendmsg, recvmsg; no
+                                 lines for them (-e cannot select them yet);
                                  with -c, a table per pipe (creator, writers, readers, bytes)
 
         Output:

@@ -104,6 +104,20 @@ struct StraceOracleTests {
         expectSameCalls([Support.fixture, "splice"], minimum: 9)
     }
 
+    @Test("-y on splice, tee, vmsplice: pipe fds as <pipe:[inode]>, in the same places as strace's")
+    func splicesDecodeFDs() {
+        // Inodes differ between runs; strace names the memfd by path where we print the number (README).
+        let unify = { (line: String) in
+            line.replacing(/pipe:\[\d+\]/, with: "pipe:[I]").replacing(/(\d+)<\/memfd:[^>]*>(?:\(deleted\))?/) { String($0.output.1) }
+        }
+        let (straceResult, expected) = strace(["-y", Support.fixture, "splice"])
+        let (ourResult, actual) = ipcwatch([Support.fixture, "splice"], options: ["-y"])
+        #expect(straceResult.status == ourResult.status)
+        #expect(expected.count >= 9)
+        #expect(expected.filter { $0.contains("<pipe:[") }.count >= 8, "strace shows pipe inodes: \(expected)")
+        #expect(expected.map(unify).sorted() == actual.map(unify).sorted())
+    }
+
     @Test("futex under -e tag=ipc_futex: a wait/wake pair between threads, every op's arguments, robust lists")
     func futexes() {
         expectSameCalls([Support.fixture, "futex"], minimum: 20, events: Self.futexEvents, options: ["-e", "tag=ipc_futex"])

@@ -143,6 +143,15 @@ public enum Call: Sendable, Hashable {
         }
     }
 
+    /// The descriptors data moves between in `splice`, `tee` (in, out) and `vmsplice` (the pipe).
+    public var spliceFDs: [Int32]? {
+        switch self {
+        case .splice(let fdIn, _, _, let fdOut, _, _, _, _), .tee(let fdIn, let fdOut, _, _): [fdIn, fdOut]
+        case .vmsplice(let fd, _, _, _, _): [fd]
+        default: nil
+        }
+    }
+
     /// The pipe's fds when this call created one.
     public var pipeEnds: (read: Int32, write: Int32)? {
         switch self {

@@ -1,10 +1,13 @@
 /// The read/write family ``TraceOptions/dataFlow`` traps, by (architecture, number): not events (they are
-/// not in ``Syscall``), only counted when a descriptor they use is a pipe or FIFO. A syscall may be both
+/// not in ``Syscall``), only counted when a descriptor they use is a pipe, a FIFO or a Unix socket. A syscall may be both
 /// an event (in ``SyscallTable``) and here: the loop asks both tables, each does its part.
 ///
 /// Numbers from the kernel's uapi `asm/unistd_{64,32,x32}.h`. x32 has its own numbers (≥ 512) for the
 /// calls that take an iovec (`readv`, `writev`, `preadv`, `pwritev` and their `2` forms, `vmsplice`);
-/// the 64-bit numbers of those fail with ENOSYS there. i386 has `sendfile64` besides `sendfile`.
+/// the 64-bit numbers of those fail with ENOSYS there, and for `recvfrom`, `sendmsg`, `recvmsg`. i386 has
+/// `sendfile64` besides `sendfile`. Old i386 code reaches the socket calls only through `socketcall(102)`,
+/// whose descriptor is in memory behind a pointer: not counted (the direct calls exist since Linux 4.3;
+/// whether a 32-bit libc uses them depends on how it was built). `sendmmsg`/`recvmmsg` return a message count, not bytes: not counted either.
 package struct DataFlowSyscalls: Sendable {
     /// Which end of a pipe a descriptor argument moves data through.
     package enum Direction: Sendable, Hashable {
@@ -72,6 +75,9 @@ package struct DataFlowSyscalls: Sendable {
             ("preadv2", reads, 327, 378, 546), ("pwritev2", writes, 328, 379, 547),
             ("splice", inToOut2, 275, 313, 275), ("tee", tee, 276, 315, 276), ("vmsplice", vmsplice, 278, 316, 532),
             ("sendfile", sendfile, 40, 187, 40), ("copy_file_range", inToOut2, 326, 377, 326),
+            // Unix sockets: each returns the bytes it moved (sendmmsg/recvmmsg return messages: not counted).
+            ("sendto", writes, 44, 369, 44), ("recvfrom", reads, 45, 371, 517),
+            ("sendmsg", writes, 46, 370, 518), ("recvmsg", reads, 47, 372, 519),
         ]
         var entries: [Entry] = []
         for (name, sides, x86_64, i386, x32) in calls {
@@ -80,6 +86,9 @@ package struct DataFlowSyscalls: Sendable {
             entries.append(Entry(architecture: .x32, number: x32 | Architecture.x32SyscallBit, kernelName: name, sides: sides))
         }
         entries.append(Entry(architecture: .i386, number: 239, kernelName: "sendfile64", sides: sendfile))
+        // libseccomp turns an i386 rule for sendto… into socketcall(102) with an argument check too, which
+        // would break the number-only filter: socketcall is trapped whole, and not counted (no sides).
+        entries.append(Entry(architecture: .i386, number: 102, kernelName: "socketcall", sides: []))
         return entries
     }
 }

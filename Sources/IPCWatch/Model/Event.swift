@@ -24,7 +24,8 @@ public struct Event: Sendable, Hashable {
     /// Time between the syscall's seccomp stop and its exit stop, in nanoseconds.
     public var duration: UInt64
     /// For a pipe created by this call: the pipe inode behind each fd (read end, write end), from
-    /// `/proc/PID/fd`, which joins the two ends of one pipe across processes.
+    /// `/proc/PID/fd`, which joins the two ends of one pipe across processes. For `splice`, `tee` and
+    /// `vmsplice`: the pipe inode behind each of ``Call/spliceFDs``, 0 for a descriptor that is no pipe.
     public var pipeInodes: [UInt64]?
     /// Tracee's description of the task that made the call, with ``TraceOptions/taskContext``; nil otherwise.
     public var task: TaskContext?

@@ -1,7 +1,7 @@
 /// strace's rendering of a call: `pipe2([3, 4], O_CLOEXEC)` and `= 0` / `= -1 EFAULT (Bad address)`.
 extension Call {
     /// The call with its arguments, as strace 6 prints it; with `pipeInodes`, pipe fds as strace -y
-    /// shows them (`3<pipe:[12345]>`).
+    /// shows them (`3<pipe:[12345]>`): a new pipe's two ends, or the fds of `splice`, `tee`, `vmsplice`.
     public func straceText(pipeInodes: [UInt64]? = nil) -> String { straceText(pipeInodes: pipeInodes, name: syscall.rawValue) }
 
     /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`).
@@ -78,7 +78,7 @@ extension Call {
                          Self.pointer(raw.ptr), String(raw.fifth)]
         case .splice, .tee, .vmsplice, .mqOpen, .mqUnlink, .mqTimedsend, .mqTimedreceive, .mqNotify, .mqGetsetattr,
              .futex, .setRobustList, .getRobustList:
-            arguments = channelArguments
+            arguments = channelArguments(pipeInodes: pipeInodes)
         }
         return arguments
     }

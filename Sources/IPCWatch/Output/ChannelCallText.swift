@@ -1,15 +1,21 @@
 /// strace's rendering of the POSIX message queue, splice and futex calls (strace 6: src/mq.c, io.c,
 /// futex.c, print_sigevent.c, print_mq_attr.c).
 extension Call {
-    var channelArguments: [String] {
+    /// `pipeInodes`: for splice, tee and vmsplice, the pipe inode behind each fd of ``spliceFDs`` (0: not
+    /// a pipe), shown as strace's `-y` does (`3<pipe:[123]>`).
+    func channelArguments(pipeInodes: [UInt64]?) -> [String] {
+        let fd = { (index: Int, fd: Int32) -> String in
+            guard let inodes = pipeInodes, index < inodes.count, inodes[index] != 0 else { return String(fd) }
+            return "\(fd)<pipe:[\(inodes[index])]>"
+        }
         switch self {
         case .splice(let fdIn, let offIn, let offInValue, let fdOut, let offOut, let offOutValue, let length, let flags):
-            return [String(fdIn), Self.number(offInValue, offIn), String(fdOut), Self.number(offOutValue, offOut),
+            return [fd(0, fdIn), Self.number(offInValue, offIn), fd(1, fdOut), Self.number(offOutValue, offOut),
                     String(length), SpliceFlags.names.renderOrZero(UInt64(flags))]
         case .tee(let fdIn, let fdOut, let length, let flags):
-            return [String(fdIn), String(fdOut), String(length), SpliceFlags.names.renderOrZero(UInt64(flags))]
-        case .vmsplice(let fd, let iov, let vectors, let count, let flags):
-            return [String(fd), Self.render(vectors, iov, count), String(count), SpliceFlags.names.renderOrZero(UInt64(flags))]
+            return [fd(0, fdIn), fd(1, fdOut), String(length), SpliceFlags.names.renderOrZero(UInt64(flags))]
+        case .vmsplice(let vmFD, let iov, let vectors, let count, let flags):
+            return [fd(0, vmFD), Self.render(vectors, iov, count), String(count), SpliceFlags.names.renderOrZero(UInt64(flags))]
         case .mqOpen(let name, let nameText, let flags, let mode, _, let attributes):
             var arguments = [Self.path(nameText, name), OpenModes.render(UInt32(bitPattern: flags))]
             if flags & 0o100 != 0 {

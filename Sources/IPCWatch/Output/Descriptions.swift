@@ -33,7 +33,7 @@ extension TraceRecord: CustomStringConvertible {
                 + snapshot.pipes.map { " \($0.fd)<pipe:[\($0.inode)]:\($0.end.rawValue)>" }.joined()
                 + snapshot.channels.map { " \($0.fd)<\($0.kind.rawValue):[\($0.inode)]\($0.path.map { ":" + $0 } ?? "")>" }.joined()
         case .usage(let usage):
-            "\(usage.processID) pipe:[\(usage.inode)] \(usage.end.rawValue): \(usage.calls) calls, \(usage.bytes) bytes"
+            "\(usage.processID) \(usage.kind == .unix ? "socket" : usage.kind.rawValue):[\(usage.inode)] \(usage.end.rawValue): \(usage.calls) calls, \(usage.bytes) bytes"
         }
     }
 }

@@ -22,6 +22,8 @@ package struct PipeFlowSummary: Sendable {
             guard event.call.pipeEnds != nil, event.result.isSuccess, let inode = event.pipeInodes?.first, inode != 0 else { return }
             creators[inode] = event.processID
         case .usage(let usage):
+            // One row per inode reads as a pipe's; a socket's two directions are two inodes: not here.
+            guard usage.kind != .unix else { return }
             switch usage.end {
             case .write: rows[usage.inode, default: Row()].writers[usage.processID, default: 0] += usage.bytes
             case .read: rows[usage.inode, default: Row()].readers[usage.processID, default: 0] += usage.bytes

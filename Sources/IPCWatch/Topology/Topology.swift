@@ -57,6 +57,12 @@ public struct Topology: Sendable {
         var endsTakenAcrossExec: Set<PipeEnd> = []
         /// `--data-flow` counts per (process, end).
         var usage: [Holder: ChannelUsage] = [:]
+        /// `splice`/`tee`/`vmsplice` events per (process, end): data moved, known without `--data-flow`.
+        var spliced: [Holder: ChannelCounts] = [:]
+        /// Some `splice`/`tee`/`vmsplice` moved data through it (counted in ``spliced`` or, with data-flow, in ``usage``).
+        var splicedThrough = false
+        /// The creator's read-end fd, which tells which end a `vmsplice` of the creator went through.
+        var creatorReadFD: Int32?
         /// A child of the creator appeared after the pipe was made: it may have inherited the ends, even if
         /// no snapshot saw it with them (Perl's child closes its end before its exit snapshot).
         var forkedAfter = false
@@ -79,14 +85,15 @@ public struct Topology: Sendable {
         /// A process seen with the end only while it ran does not count if a program exec'd with it:
         /// the shell between `pipe()` and its children's exec holds the ends only to pass them on.
         var holderKeys: Set<Holder> {
-            var keys = Set(holders.keys).union(usage.keys)
+            var keys = Set(holders.keys).union(usage.keys).union(spliced.keys)
             for key in tentativeHolders.keys where !endsTakenAcrossExec.contains(key.end) { keys.insert(key) }
             return keys
         }
 
         /// Only its creator (or nobody) was seen with it and no child was forked while it may have been
-        /// open: made and closed in one process, never passed on.
-        var isOrphan: Bool { createdBy != nil && !forkedAfter && holderKeys.allSatisfy { $0.pid == createdBy } }
+        /// open: made and closed in one process, never passed on. A pipe data was spliced through is shown:
+        /// it carried data to or from a file (programs splice through few pipes, memory stays small).
+        var isOrphan: Bool { createdBy != nil && !forkedAfter && !splicedThrough && holderKeys.allSatisfy { $0.pid == createdBy } }
 
         /// Nobody was seen holding or using it, though it was passed on (or may have been).
         public var noHolderSeen: Bool { holderKeys.isEmpty }
@@ -96,6 +103,9 @@ public struct Topology: Sendable {
             let usage = usage[key]
             let fds = seen.union(usage?.fds ?? []).sorted()
             if let usage { return End(pid: key.pid, end: key.end, fds: fds, used: true, calls: usage.calls, bytes: usage.bytes) }
+            if let moved = spliced[key] {
+                return End(pid: key.pid, end: key.end, fds: seen.union(moved.fds).sorted(), used: true, calls: moved.calls, bytes: moved.bytes)
+            }
             let zero: UInt64? = counted(key.pid) ? 0 : nil
             return End(pid: key.pid, end: key.end, fds: fds, used: zero.map { _ in false }, calls: zero, bytes: zero)
         }
@@ -151,6 +161,12 @@ public struct Topology: Sendable {
     /// The trace is over: every process's counts have been delivered.
     var isComplete = false
     private var objects: [ObjectKey: SysVObject] = [:]
+    /// FIFOs, Unix pairs and queues (``channels``).
+    var channelTable: [ChannelKey: Channel] = [:]
+    /// Each socket of a known pair → the pair's smaller inode.
+    var socketPairs: [UInt64: UInt64] = [:]
+    /// `mq_open` results: pid → mqdes → queue name.
+    var queueNames: [Int32: [Int32: String]] = [:]
     /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
 
@@ -229,12 +245,18 @@ public struct Topology: Sendable {
         if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first, inode != 0 {
             pipeTable[inode, default: Pipe(inode: inode)].createdBy = pid
             pipeTable[inode]?.createdWith = event.call.syscall
+            pipeTable[inode]?.creatorReadFD = event.call.pipeEnds?.read
             if pipeTable[inode]?.isOrphan == true {
                 unsettled.insert(inode)
                 unsettledByCreator[pid, default: []].append(inode)
             }
             return
         }
+        if let fds = event.call.spliceFDs {
+            addSplice(event, fds: fds, moved: value)
+            return
+        }
+        addQueueEvent(event, value: value)
         let syscall = event.call.syscall
         let target: ObjectKey?
         switch event.call {
@@ -278,9 +300,37 @@ public struct Topology: Sendable {
         }
     }
 
+    /// Data a `splice`, `tee` or `vmsplice` moved, on each pipe it went through: out of `fds[0]`'s pipe,
+    /// into `fds[1]`'s (`vmsplice`: into its pipe, unless its creator made that fd the read end). With
+    /// data-flow the same calls come counted in the usage records: not counted twice.
+    private mutating func addSplice(_ event: Event, fds: [Int32], moved: Int64) {
+        guard moved > 0, let inodes = event.pipeInodes, inodes.count == fds.count else { return }
+        for (index, inode) in inodes.enumerated() where inode != 0 {
+            var pipe = pipeTable[inode] ?? Pipe(inode: inode)
+            pipe.splicedThrough = true
+            unsettled.remove(inode)
+            guard !dataFlow else {
+                pipeTable[inode] = pipe
+                continue
+            }
+            let end: PipeEnd
+            if fds.count == 2 {
+                end = index == 0 ? .read : .write
+            } else {
+                end = pipe.createdBy == event.processID && pipe.creatorReadFD == fds[0] ? .read : .write
+            }
+            let key = Pipe.Holder(pid: event.processID, end: end)
+            pipe.spliced[key, default: ChannelCounts()].calls += 1
+            pipe.spliced[key, default: ChannelCounts()].bytes += UInt64(moved)
+            pipe.spliced[key, default: ChannelCounts()].fds.insert(fds[index])
+            pipeTable[inode] = pipe
+        }
+    }
+
     private mutating func add(_ snapshot: ProcessSnapshot) {
         let pid = snapshot.processID
         see(pid, ppid: snapshot.parentProcessID, comm: snapshot.processName, argv0: snapshot.argv0)
+        addChannels(snapshot)
         let ends = Dictionary(grouping: snapshot.pipes, by: \.inode)
         for (inode, descriptors) in ends {
             var pipe = pipeTable[inode] ?? Pipe(inode: inode)
@@ -301,6 +351,7 @@ public struct Topology: Sendable {
     }
 
     private mutating func add(_ usage: ChannelUsage) {
+        guard usage.kind == .pipe else { return addChannelUsage(usage) }
         var pipe = pipeTable[usage.inode] ?? Pipe(inode: usage.inode)
         let key = Pipe.Holder(pid: usage.processID, end: usage.end)
         if var known = pipe.usage[key] {

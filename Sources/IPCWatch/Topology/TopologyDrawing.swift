@@ -8,6 +8,8 @@ struct TopologyDrawing {
         case pipe(inherited: Bool)
         /// A hexagon.
         case sysv
+        /// A FIFO, a Unix socket pair or a POSIX message queue: a shape per kind.
+        case channel(Topology.ChannelKind)
         /// What the command inherited from outside the trace (the caller's pipes).
         case outside
         /// The key to the edges.
@@ -17,6 +19,8 @@ struct TopologyDrawing {
     enum Style: Equatable {
         /// Held at a snapshot, use not counted: dashed, `fd 1`.
         case held(String)
+        /// A socket (or an `O_RDWR` FIFO or queue) held, which reads and writes: dashed, both ways.
+        case heldBoth(String)
         /// Moved data (data-flow counts): solid, `fd 1 · 3.9 KB`.
         case used(String)
         /// Held, counted, never used: faint.
@@ -41,8 +45,9 @@ struct TopologyDrawing {
         var style: Style
     }
 
-    private(set) var nodes: [Node] = []
-    private(set) var edges: [Edge] = []
+    /// Set here and in ``addChannels(_:folding:)``.
+    var nodes: [Node] = []
+    var edges: [Edge] = []
 
     /// `all`: also the orphan pipes (made and closed by one process, never passed on).
     init(_ topology: Topology, all: Bool = false) {
@@ -74,10 +79,17 @@ struct TopologyDrawing {
         var pids = Set(topology.processes.keys)
         for pipeEnds in ends.values { pids.formUnion(pipeEnds.map(\.pid)) }
         for pipe in drawn { if let creator = pipe.createdBy { pids.insert(creator) } }
+        // Processes on different channels are different roles: folding must not merge them.
+        for channel in topology.channels {
+            for end in topology.ends(of: channel) {
+                sysvUse[end.pid, default: []].append(Self.channelID(channel) + ":\(end.end?.rawValue ?? "rw"):" + Self.fdLabel(end.fds))
+                pids.insert(end.pid)
+            }
+        }
         for pid in sysvUse.keys { sysvUse[pid]!.sort() }
         let folding = TopologyFolding(topology, pids: Array(pids), pipes: drawn, ends: ends, sysvUse: sysvUse)
 
-        if !(drawn.isEmpty && outside.isEmpty) { nodes.append(Self.legend(topology)) }
+        if !(drawn.isEmpty && outside.isEmpty && topology.channels.isEmpty) { nodes.append(Self.legend(topology)) }
         for (id, members) in folding.processMembers.sorted(by: { $0.key < $1.key }) {
             nodes.append(Node(id: Self.id(id), shape: .process, lines: Self.lines(members, topology)))
         }
@@ -133,6 +145,7 @@ struct TopologyDrawing {
                 edges.append(Edge(from: Self.id(id), to: "closed\(id)", style: .creation("made")))
             }
         }
+        addChannels(topology, folding: folding)
         var sysvEdges = Set<[String]>()
         for object in topology.sysv {
             let id = "\(object.kind.rawValue)\(object.id)"
@@ -150,7 +163,7 @@ struct TopologyDrawing {
         }
     }
 
-    private static func id(_ pid: Int32) -> String { "p\(pid)" }
+    static func id(_ pid: Int32) -> String { "p\(pid)" }
 
     private static func callsLabel(_ calls: [Syscall: Int]) -> String {
         calls.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) ×\($0.value)" }.joined(separator: ", ")
@@ -161,6 +174,8 @@ struct TopologyDrawing {
         var lines = ["dashed, fd N: held that end at an", "exec, attach or exit snapshot (not use)"]
         lines += topology.dataFlow ? ["solid: moved the bytes shown", "faint: counted, never used"]
                                    : ["reads and writes: not counted", "(--data-flow counts them)"]
+        if topology.pipes.contains(where: { !$0.spliced.isEmpty }) { lines.append("solid on a pipe: splice/tee/vmsplice bytes") }
+        if !topology.channels.isEmpty { lines.append("both ways, dashed: holds a socket (reads, writes)") }
         lines.append("gray: created it · dotted: parent, child")
         return Node(id: "legend0", shape: .legend, lines: lines)
     }
@@ -172,7 +187,7 @@ struct TopologyDrawing {
 
     /// The edge of a holder class's ends: used if any member moved data (bytes summed), unused if every
     /// member was counted without any, held otherwise.
-    private static func style(_ ends: [Topology.End], folded: Bool) -> Style {
+    static func style(_ ends: [Topology.End], folded: Bool) -> Style {
         let fds = fdLabel(Array(Set(ends.flatMap(\.fds))).sorted())
         if ends.contains(where: { $0.used == true }) {
             let bytes = ends.reduce(UInt64(0)) { $0 + ($1.bytes ?? 0) }

@@ -1,5 +1,6 @@
 extension Topology {
-    /// `{"dataFlow":…, "processes":[…], "pipes":[…], "closedPipes":[…], "sysv":[…]}`: see the README for the keys.
+    /// `{"dataFlow":…, "processes":[…], "pipes":[…], "closedPipes":[…], "sysv":[…], "channels":[…]}`: see the
+    /// README for the keys.
     public var json: String {
         var json = JSONWriter()
         json.beginObject()
@@ -87,7 +88,60 @@ extension Topology {
             json.endObject()
         }
         json.endArray()
+        writeChannels(&json)
         json.endObject()
         return json.output + "\n"
+    }
+
+    /// `"channels":[{"kind":"unix","inode":[a,b],"path":…,"ends":[{"pid","socket","end","fds","used","bytes","calls"}]}]`.
+    private func writeChannels(_ json: inout JSONWriter) {
+        json.key("channels")
+        json.beginArray()
+        for channel in channels {
+            json.beginObject()
+            json.field("kind", channel.kind.rawValue)
+            switch channel.kind {
+            case .fifo:
+                json.field("inode", channel.inodes[0])
+                json.key("path")
+                if let path = channel.path { json.string(path) } else { json.null() }
+            case .unix:
+                json.key("inode")
+                json.beginArray()
+                channel.inodes.forEach { json.integer($0) }
+                json.endArray()
+                json.key("path")
+                if let path = channel.path { json.string(path) } else { json.null() }
+            case .mq:
+                json.field("name", channel.name ?? "")
+                json.key("unlinkedBy")
+                json.beginArray()
+                channel.unlinkedBy.forEach { json.integer($0) }
+                json.endArray()
+            }
+            json.key("ends")
+            json.beginArray()
+            for end in ends(of: channel) {
+                json.beginObject()
+                json.field("pid", end.pid)
+                if let socket = end.socket { json.field("socket", socket) }
+                json.key("end")
+                if let side = end.end { json.string(side.rawValue) } else { json.null() }
+                json.key("fds")
+                json.beginArray()
+                end.fds.forEach { json.integer($0) }
+                json.endArray()
+                json.key("used")
+                if let used = end.used { json.bool(used) } else { json.null() }
+                json.key("bytes")
+                if let bytes = end.bytes { json.integer(bytes) } else { json.null() }
+                json.key("calls")
+                if let calls = end.calls { json.integer(calls) } else { json.null() }
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        }
+        json.endArray()
     }
 }

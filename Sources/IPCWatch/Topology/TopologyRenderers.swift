@@ -1,6 +1,7 @@
 extension Topology {
     /// Graphviz: processes as boxes, pipes as ellipses (holder → pipe → holder, a gray dashed edge from the
-    /// creator), SysV objects as hexagons, dotted lines from parent to child, and a legend.
+    /// creator), SysV objects as hexagons, FIFOs as double ellipses, Unix socket pairs as octagons, POSIX
+    /// queues as cylinders, dotted lines from parent to child, and a legend.
     public var dot: String { dot(all: false) }
 
     /// ``dot``; `all` also draws the orphan pipes (made and closed by one process, never passed on).
@@ -13,6 +14,9 @@ extension Topology {
             case .process: "shape=box, style=rounded"
             case .pipe(let inherited): inherited ? "shape=ellipse, style=dashed" : "shape=ellipse"
             case .sysv: "shape=hexagon"
+            case .channel(.fifo): "shape=ellipse, peripheries=2"
+            case .channel(.unix): "shape=octagon"
+            case .channel(.mq): "shape=cylinder"
             case .outside: "shape=box, style=dashed, color=gray40"
             case .legend: "shape=note, fontsize=8, color=gray60, fontcolor=gray30"
             }
@@ -23,6 +27,7 @@ extension Topology {
         for edge in drawing.edges {
             let attributes = switch edge.style {
             case .held(let fds): " [style=dashed, label=\(Self.dotQuoted(fds))]"
+            case .heldBoth(let fds): " [style=dashed, dir=both, label=\(Self.dotQuoted(fds))]"
             case .used(let label): " [style=bold, label=\(Self.dotQuoted(label))]"
             case .unused(let label): " [style=dashed, color=gray80, fontcolor=gray60, label=\(Self.dotQuoted(label))]"
             case .creation(let call): " [style=dashed, color=gray, fontcolor=gray40, label=\(Self.dotQuoted(call))]"
@@ -64,6 +69,9 @@ extension Topology {
             case .process, .outside, .legend: "[\(label)]"
             case .pipe: "([\(label)])"
             case .sysv: "{{\(label)}}"
+            case .channel(.fifo): "(((\(label))))"
+            case .channel(.unix): "[[\(label)]]"
+            case .channel(.mq): "[(\(label))]"
             }
             out += "  \(node.id)\(declaration)\n"
         }
@@ -72,6 +80,7 @@ extension Topology {
             let arrow = switch edge.style {
             case .held(let label), .unused(let label), .creation(let label): "-. \(Self.mermaidLabel([label])) .->"
             case .used(let label): "== \(Self.mermaidLabel([label])) ==>"
+            case .heldBoth(let label): "<-. \(Self.mermaidLabel([label])) .->"
             case .parentChild: "-.-"
             case .calls(let label): "-- \(Self.mermaidLabel([label])) -->"
             }

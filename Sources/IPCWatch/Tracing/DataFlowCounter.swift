@@ -1,12 +1,15 @@
 import CSupport
 
 /// ``TraceOptions/dataFlow``'s counts: at the entry of a read/write-family call, which of its descriptors
-/// are pipes (``PipeProbe``); at its exit, the bytes it moved, added to the (process, inode, end) they went
+/// are pipes, FIFOs or Unix sockets (``PipeProbe``); at its exit, the bytes it moved, added to the (process, inode, end) they went
 /// through. What is kept is the counts of live processes, handed out as ``ChannelUsage`` when one ends.
 struct DataFlowCounter {
     private struct Channel: Hashable {
         let inode: UInt64
         let end: PipeEnd
+        let kind: ChannelUsage.Kind
+        let peer: UInt64?
+        let path: String?
     }
 
     private struct Counts {
@@ -53,13 +56,14 @@ struct DataFlowCounter {
         for side in entry.sides {
             // An int argument: the low 32 bits (an i386 register, or junk above them, is ignored by the kernel too).
             let fd = Int32(truncatingIfNeeded: withUnsafeBytes(of: info.args) { $0.load(fromByteOffset: side.argument * 8, as: UInt64.self) })
-            guard let pipe = probe.pipe(tid: tid, fd: fd, needsMode: side.direction == .byOpenMode) else { continue }
+            guard let channel = probe.channel(tid: tid, fd: fd, needsMode: side.direction == .byOpenMode) else { continue }
             let end: PipeEnd = switch side.direction {
             case .read: .read
             case .write: .write
-            case .byOpenMode: pipe.writable ? .write : .read
+            case .byOpenMode: channel.writable ? .write : .read
             }
-            let pipeSide = PipeSide(fd: fd, channel: Channel(inode: pipe.inode, end: end))
+            let pipeSide = PipeSide(fd: fd, channel: Channel(inode: channel.inode, end: end, kind: channel.kind, peer: channel.peer,
+                                                                      path: channel.path))
             if found == nil { found = PendingCall(first: pipeSide) } else { found?.second = pipeSide }
         }
         pending[tid] = found
@@ -103,7 +107,7 @@ struct DataFlowCounter {
     private static func usages(_ processID: pid_t, _ process: [Channel: Counts]) -> [ChannelUsage] {
         process.map { channel, counts in
             ChannelUsage(processID: processID, inode: channel.inode, end: channel.end, fds: counts.fds,
-                         calls: counts.calls, bytes: counts.bytes)
+                         calls: counts.calls, bytes: counts.bytes, kind: channel.kind, peerInode: channel.peer, path: channel.path)
         }.sorted { ($0.inode, $0.end == .write ? 0 : 1) < ($1.inode, $1.end == .write ? 0 : 1) }
     }
 }

@@ -103,6 +103,9 @@ struct EventAssembler {
             // Both ends of a new pipe share its inode: one readlink (a /proc path walk) is enough.
             let inode = ProcFS.pipeInode(tid: tid, fd: ends.read) ?? 0
             inodes = [inode, inode]
+        } else if options.resolvePipeInodes, let fds = decoded.call.spliceFDs {
+            // Looked up at the exit, as strace's -y: 0 for what is not a pipe (a file, a FIFO, a closed fd).
+            inodes = fds.map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
         }
         let task = tasks?.context(of: tid, identity)
         return Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,

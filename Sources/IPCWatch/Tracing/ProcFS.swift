@@ -145,7 +145,7 @@ extension ProcFS {
     }
 
     /// Where the link `name` in `directoryFD` points.
-    private static func linkTarget(_ directoryFD: Int32, _ name: UnsafePointer<CChar>) -> String? {
+    static func linkTarget(_ directoryFD: Int32, _ name: UnsafePointer<CChar>) -> String? {
         var target = [CChar](repeating: 0, count: 4096)
         let n = readlinkat(directoryFD, name, &target, target.count - 1)
         guard n > 0 else { return nil }

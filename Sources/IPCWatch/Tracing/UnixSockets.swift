@@ -27,6 +27,8 @@ struct UnixSockets {
         guard !notUnix.contains(inode) else { return nil }
         sockets = Self.dump() ?? sockets
         if let found = sockets[inode] { return found }
+        // A server's TCP connections come and go: forget them now and then rather than grow forever.
+        if notUnix.count >= 1 << 16 { notUnix.removeAll(keepingCapacity: true) }
         notUnix.insert(inode)
         return nil
     }
