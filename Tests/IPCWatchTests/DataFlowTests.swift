@@ -123,6 +123,45 @@ struct DataFlowTests {
         #expect(Set(collected.usage.filter { $0.fds != [0] }) == expected(log))
     }
 
+    @Test("a process using 5000 pipes gets the counts of the closed ones handed out before it ends, each as python moved them")
+    func handedOutEarly() async throws {
+        // Ground truth: the inode of each pipe python wrote 1 byte into and read it back from; one pipe stays
+        // open throughout (3 bytes in, at the start and at the end).
+        let program = """
+            import os
+            keep_r, keep_w = os.pipe(); os.write(keep_w, b"k")
+            for _ in range(5000):
+                r, w = os.pipe(); os.write(w, b"x"); os.read(r, 1); print(os.fstat(r).st_ino); os.close(r); os.close(w)
+            os.write(keep_w, b"kk"); print("kept", os.fstat(keep_r).st_ino)
+            """
+        let python = Support.run(["python3", "-c", "import sys; print(sys.executable)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = Support.newPath("inodes")
+        let session = try await Tracer(options: TraceOptions(dataFlow: true))
+            .launch(["sh", "-c", "exec \"$0\" -c \"$1\" >\"$2\"", python, program, output])
+        var records: [TraceRecord] = []
+        for try await record in session { records.append(record) }
+        #expect(try await session.outcome == .exited(.exited(0)))
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        let used = Set(lines.compactMap { UInt64($0) })
+        let kept = try #require(lines.last.flatMap { $0.hasPrefix("kept ") ? UInt64($0.dropFirst(5)) : nil })
+        try #require(used.count == 5000)
+        var bytes: [String: UInt64] = [:]
+        var early = 0, ended = false
+        for record in records {
+            switch record {
+            case .usage(let usage):
+                bytes["\(usage.inode) \(usage.end)", default: 0] += usage.bytes
+                if !ended && used.contains(usage.inode) { early += 1 }
+            case .exit:
+                ended = true  // the one process (sh exec'd python): its end
+            default: break
+            }
+        }
+        for inode in used { #expect(bytes["\(inode) write"] == 1 && bytes["\(inode) read"] == 1, "pipe:[\(inode)]") }
+        #expect(bytes["\(kept) write"] == 3, "the pipe kept open: its counts whole")
+        #expect(early > 0, "closed pipes' counts came before the process ended")
+    }
+
     @Test("without dataFlow, no usage records and no read/write rule in the filter")
     func off() async throws {
         let (command, _) = fixture("calls")

@@ -177,6 +177,21 @@ struct TopologyFoldTests {
         #expect(topology.dot.contains("no holder seen"))
     }
 
+    @Test("--data-flow counts of an orphan pipe forgotten before they came stay a count, not a pipe 'opened before the trace'")
+    func usageAfterSettling() throws {
+        var topology = Topology(dataFlow: true)
+        for inode in UInt64(1)...5000 { topology.add(pipe2(inode, by: 10)) }
+        topology.settle(stillOpen: [])
+        for inode in UInt64(1)...5000 {
+            topology.add(.usage(ChannelUsage(processID: 10, inode: inode, end: .write, fds: [4], calls: 1, bytes: 1)))
+        }
+        #expect(topology.pipes.isEmpty, "\(topology.pipes.count) pipes recreated")
+        #expect(topology.closedOrphans.first?.count == 5000)
+        // Another process's pipe the trace never saw made is still a pipe of its own.
+        topology.add(.usage(ChannelUsage(processID: 11, inode: 9000, end: .read, fds: [0], calls: 1, bytes: 1)))
+        #expect(topology.pipes.map(\.inode) == [9000])
+    }
+
     // MARK: Drawing
 
     @Test("processes of the same program, parent and pattern fold into one node, their pipes too; different ones do not")

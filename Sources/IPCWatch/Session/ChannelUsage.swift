@@ -2,7 +2,10 @@
 /// ``TraceOptions/dataFlow`` keeps for the read/write family instead of an event per call.
 ///
 /// Delivered as ``TraceRecord/usage(_:)``: a process's totals when it ends (or is detached), and the
-/// totals of every process still running when the trace ends. One record per (process, inode, end).
+/// totals of every process still running when the trace ends; one record per (process, inode, end),
+/// except that a process which has counted thousands of pipes gets the totals of the ones it closed
+/// handed out early (memory stays flat), and one that uses a pipe again after that gets another record:
+/// add them up.
 ///
 /// A pipe or FIFO end is read or written, never both (its open mode says which; an `O_RDWR` FIFO is
 /// counted per direction). A Unix socket reads and writes through the same descriptor: its counts are

@@ -352,10 +352,13 @@ public struct Topology: Sendable {
 
     private mutating func add(_ usage: ChannelUsage) {
         guard usage.kind == .pipe else { return addChannelUsage(usage) }
+        // Counts of an orphan pipe already forgotten (closed, settled before its creator's counts came): it
+        // stays a count in closedOrphans, not a pipe "opened before the trace" per forgotten inode.
+        if pipeTable[usage.inode] == nil && orphanCounts.keys.contains(where: { $0.createdBy == usage.processID }) { return }
         var pipe = pipeTable[usage.inode] ?? Pipe(inode: usage.inode)
         let key = Pipe.Holder(pid: usage.processID, end: usage.end)
         if var known = pipe.usage[key] {
-            // Delivered once per (process, inode, end); add up defensively rather than drop counts.
+            // A closed pipe's counts may come early and a later use again (ChannelUsage): add them up.
             known.calls += usage.calls
             known.bytes += usage.bytes
             known.fds = Array(Set(known.fds).union(usage.fds)).sorted()

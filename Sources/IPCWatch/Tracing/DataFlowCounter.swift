@@ -2,8 +2,12 @@ import CSupport
 
 /// ``TraceOptions/dataFlow``'s counts: at the entry of a read/write-family call, which of its descriptors
 /// are pipes, FIFOs or Unix sockets (``PipeProbe``); at its exit, the bytes it moved, added to the (process, inode, end) they went
-/// through. What is kept is the counts of live processes, handed out as ``ChannelUsage`` when one ends.
+/// through. What is kept is the counts of live processes, handed out as ``ChannelUsage`` when one ends,
+/// or earlier for the pipes it has closed, once it has counted thousands (memory stays flat however many
+/// pipes a program makes and uses).
 struct DataFlowCounter {
+    /// Channels counted for one process before the closed ones are handed out.
+    static let handOutThreshold = 4096
     private struct Channel: Hashable {
         let inode: UInt64
         let end: PipeEnd
@@ -43,6 +47,8 @@ struct DataFlowCounter {
     private var pending: [pid_t: PendingCall] = [:]
     /// By process (thread group) id.
     private var counts: [pid_t: [Channel: Counts]] = [:]
+    /// Per process, the channel count at which to look for closed ones (absent: the threshold).
+    private var handOutLimits: [pid_t: Int] = [:]
 
     /// An entry (or seccomp) stop: true if the call is in the family and uses a pipe, so that its exit
     /// must be seen. Any other call is not followed (launch mode resumes it without an exit stop).
@@ -74,13 +80,31 @@ struct DataFlowCounter {
     func isPending(_ tid: pid_t) -> Bool { pending[tid] != nil }
 
     /// The exit stop of the call `tid` (of process `processID`) entered: a successful call that moved
-    /// bytes counts on each pipe side.
-    mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info, processID: pid_t) {
-        guard let call = pending.removeValue(forKey: tid), info.is_error == 0, info.rval > 0 else { return }
+    /// bytes counts on each pipe side. Returns the counts handed out early (usually none).
+    mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info, processID: pid_t) -> [ChannelUsage] {
+        guard let call = pending.removeValue(forKey: tid), info.is_error == 0, info.rval > 0 else { return [] }
         for side in [call.first, call.second] {
             guard let side else { continue }
             counts[processID, default: [:]][side.channel, default: Counts()].add(fd: side.fd, bytes: UInt64(info.rval))
         }
+        guard counts[processID, default: [:]].count >= handOutLimits[processID, default: Self.handOutThreshold] else { return [] }
+        return handOutClosed(processID)
+    }
+
+    /// The counts of the pipes `processID` no longer holds (one look at `/proc/PID/fd`), forgotten: they are
+    /// final, as it cannot use such a pipe again without a new descriptor (whose counts would add up).
+    private mutating func handOutClosed(_ processID: pid_t) -> [ChannelUsage] {
+        var noSockets: UnixSockets? = nil
+        let held = ProcFS.descriptors(of: processID, unixSockets: &noSockets)
+        let open = Set(held.pipes.map(\.inode)).union(held.channels.map(\.inode))
+        guard var process = counts[processID] else { return [] }
+        var closed: [Channel: Counts] = [:]
+        for (channel, counted) in process where !open.contains(channel.inode) { closed[channel] = counted }
+        for channel in closed.keys { process[channel] = nil }
+        counts[processID] = process
+        // Pipes still open stay: look again only once as many more have come.
+        handOutLimits[processID] = max(Self.handOutThreshold, process.count * 2)
+        return Self.usages(processID, closed)
     }
 
     /// A stop that is neither entry nor exit came between them.
@@ -94,13 +118,17 @@ struct DataFlowCounter {
 
     /// The counts of process `processID`, which ended or was detached (by its leader's tid), forgotten.
     mutating func processEnded(_ processID: pid_t) -> [ChannelUsage] {
+        handOutLimits[processID] = nil
         guard let process = counts.removeValue(forKey: processID) else { return [] }
         return Self.usages(processID, process)
     }
 
     /// The counts of every process still counted, at the end of the trace.
     mutating func drain() -> [ChannelUsage] {
-        defer { counts.removeAll() }
+        defer {
+            counts.removeAll()
+            handOutLimits.removeAll()
+        }
         return counts.keys.sorted().flatMap { Self.usages($0, counts[$0]!) }
     }
 

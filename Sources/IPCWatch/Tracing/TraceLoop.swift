@@ -218,7 +218,7 @@ struct TraceLoop {
         case Int32(IPCW_SYSCALL_INFO_EXIT):
             if dataFlow?.isPending(tid) == true {
                 let processID = assembler.identity(of: tid).processID
-                dataFlow?.exited(tid, info, processID: processID)
+                for usage in dataFlow?.exited(tid, info, processID: processID) ?? [] { deliver(.usage(usage)) }
             }
             return assembler.exited(tid, info)
         default:
