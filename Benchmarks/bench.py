@@ -82,6 +82,8 @@ GOAL_OBSERVER = 1.05
 GOAL_STRACE_TEXT, GOAL_STRACE_JSON, GOAL_STRACE_THREADS = 0.92, 0.95, 1.00
 GOAL_FLOOR = 1.02     # untrapped syscalls: what an allow-all seccomp filter costs
 GOAL_SESSION = 1.15   # the library path (async session consumer) against the CLI
+GOAL_STARTUP = 0.80   # start-up (sh pipeline, true) against strace -f --seccomp-bpf
+GOAL_RSS_MIB = 7.0    # the tracer's peak RSS at 100k events
 GOAL_GRAPH_RSS_MIB = 15.0   # --graph at 100k pipes made and closed
 GOAL_GRAPH_GROWTH = 1.10    # and at 1M, against 100k: no memory per closed pipe
 
@@ -158,6 +160,7 @@ def main():
         f"trapped: {k(20000)} x POSIX mq loop (mq_send + mq_receive)": ([workload, "mq", str(n(20000))], 2 * n(20000) + 2),
         f"trapped: {k(20000)} x splice (pipe to memfd)": ([workload, "splice", str(n(20000))], n(20000) + 1),
         "start-up: sh -c 'echo hi | cat'": (["sh", "-c", "echo hi | cat >/dev/null"], 1),
+        "start-up: true": (["true"], 0),
         "start-up: python3 -c pass": (["python3", "-c", "pass"], None),
     }
     file_outputs = {"observer -o file": out("observer"), "ipcwatch -o file": out("ipcwatch"),
@@ -208,7 +211,8 @@ def main():
 
     # Ratios, each with its goal: ✓ met, ✗ missed (judged on the printed, rounded ratio).
     trapped = lambda name: name.startswith(("trapped", "mixed"))
-    strace_goal = lambda name, json: (GOAL_STRACE_THREADS if " threads" in name
+    startup = lambda name: name.startswith("start-up") and "python" not in name
+    strace_goal = lambda name, json: (GOAL_STARTUP if startup(name) else GOAL_STRACE_THREADS if " threads" in name
                                       else GOAL_STRACE_JSON if json else GOAL_STRACE_TEXT)
     columns = [  # (header, numerator, denominator, goal for a case or None)
         ("ipcwatch/native", "ipcwatch", "native", lambda c: None),
@@ -221,7 +225,7 @@ def main():
         ("-j: ipcwatch/observer", "ipcwatch -j", "observer", lambda c: None),
         ("-j -o file: ipcwatch/observer", "ipcwatch -j -o file", "observer -o file", lambda c: None),
         (f"ipcwatch/strace (≤ {GOAL_STRACE_TEXT:.2f})", "ipcwatch", "strace --seccomp-bpf",
-         lambda c: strace_goal(c, False) if trapped(c) else None),
+         lambda c: strace_goal(c, False) if trapped(c) or startup(c) else None),
         (f"-o file: ipcwatch/strace (≤ {GOAL_STRACE_TEXT:.2f})", "ipcwatch -o file", "strace --seccomp-bpf -o file",
          lambda c: strace_goal(c, False) if trapped(c) else None),
         (f"-j: ipcwatch/strace (≤ {GOAL_STRACE_JSON:.2f})", "ipcwatch -j", "strace --seccomp-bpf",
@@ -234,7 +238,7 @@ def main():
     ]
     print(f"\nGoals (✓ met, ✗ missed, on the rounded ratio): trapped cases ≤ {GOAL_OBSERVER:.2f} × observer and "
           f"≤ {GOAL_STRACE_TEXT:.2f} × strace --seccomp-bpf in text, ≤ {GOAL_STRACE_JSON:.2f} × with -j; the 4-thread "
-          f"tracee ≤ {GOAL_STRACE_THREADS:.2f} × strace; untrapped ≤ {GOAL_FLOOR:.2f} × seccomp-floor; session path "
+          f"tracee ≤ {GOAL_STRACE_THREADS:.2f} × strace; start-up ≤ {GOAL_STARTUP:.2f} × strace; untrapped ≤ {GOAL_FLOOR:.2f} × seccomp-floor; session path "
           f"≤ {GOAL_SESSION:.2f} × CLI path (text, /dev/null). A goal other than the column's is shown in the cell.\n")
     print("| case | " + " | ".join(header for header, *_ in columns) + " |")
     print("|" + "---|" * (len(columns) + 1))
@@ -283,6 +287,8 @@ def main():
     small = peak_rss(tools["ipcwatch"] + [workload, "pipes", str(few)])
     print(f"\npeak RSS, {many} events: " + ", ".join(f"{tool} {kib / 1024:.1f} MiB" for tool, kib in rss.items())
           + f"; ipcwatch at {few} events: {small / 1024:.1f} MiB")
+    mib = rss["ipcwatch"] / 1024
+    print(f"ipcwatch at {many} events: {mib:.1f} MiB {'✓' if round(mib, 1) <= GOAL_RSS_MIB else '✗'} (≤ {GOAL_RSS_MIB:.0f} MiB)")
     graph_memory(ipcwatch, workload, options.quick)
     print(f"\n(benchmark took {(time.monotonic() - started) / 60:.1f} minutes)")
 
