@@ -10,6 +10,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@ uint64_t ipcw_ignored_signals(void) {
 
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
                           int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
-                          const sigset_t *child_mask, int standard_streams_only) {
+                          const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity) {
     sigset_t all, saved;
     sigfillset(&all);
     // No handler of the parent may run in the child between fork and exec.
@@ -85,6 +86,11 @@ pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filt
     struct sock_fprog program = {filter_length, (struct sock_filter *)filter};
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
         report_and_exit(error_fd, IPCW_STAGE_SECCOMP, errno);
+    // Groups and gid while still root, the uid last: after it nothing else could be changed.
+    if (identity && (setgroups((size_t)identity->group_count, identity->groups) != 0 ||
+                     setresgid(identity->gid, identity->gid, identity->gid) != 0 ||
+                     setresuid(identity->uid, identity->uid, identity->uid) != 0))
+        report_and_exit(error_fd, IPCW_STAGE_IDENTITY, errno);
     execvp(file, argv);
     report_and_exit(error_fd, IPCW_STAGE_EXEC, errno);
     return -1; // not reached

@@ -210,7 +210,16 @@ enum {
     IPCW_STAGE_NO_NEW_PRIVS = 1,
     IPCW_STAGE_SECCOMP = 2,
     IPCW_STAGE_EXEC = 3,
+    IPCW_STAGE_IDENTITY = 4,
 };
+
+/// The user a command runs as (strace's `-u`): set after the filter, before exec.
+typedef struct ipcw_identity {
+    uid_t uid;
+    gid_t gid;
+    int group_count;
+    const gid_t *groups;
+} ipcw_identity;
 
 typedef struct ipcw_launch_failure {
     int32_t stage;
@@ -228,10 +237,12 @@ uint64_t ipcw_ignored_signals(void);
 /// signal becomes SIG_IGN if it is in `*ignored_signals` (if NULL: if it is ignored now) and SIG_DFL
 /// otherwise, and the mask becomes `child_mask` (the caller's mask when NULL). With `standard_streams_only`
 /// every descriptor but 0, 1, 2 (and the error pipe, until exec) is closed before exec.
+/// With `identity`, the child takes its groups, gid and uid after the filter (root installs it without
+/// no_new_privs, so a setuid program the command runs keeps working, as under strace -u).
 /// Returns the child's pid, or -errno if fork failed.
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
                           int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
-                          const sigset_t *child_mask, int standard_streams_only);
+                          const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity);
 
 #ifdef __cplusplus
 }

@@ -3,9 +3,10 @@ enum HelpText {
     static let version = "ipcwatch 0.3 (Tracee v0.24.1 event schema, strace 6 text)"
 
     static let usage = """
-        Usage: ipcwatch [-ACcfjqrTtwyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-E VAR[=VAL]] [--graph FILE]
-                        -- PROG [ARGS]
-               ipcwatch [-ACcfjqrTtwyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [--graph FILE] -p PID...
+        Usage: ipcwatch [-ACcfjqrTtvwxyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-X FORMAT] [-E VAR[=VAL]]
+                        [-u USER] [--graph FILE] -- PROG [ARGS]
+               ipcwatch [-ACcfjqrTtvwxyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-X FORMAT] [--graph FILE]
+                        -p PID...
 
         Watch a program's IPC syscalls — pipe, pipe2, splice, tee, vmsplice, the SysV family (msg*, sem*, shm*),
         the i386 ipc(2) multiplexer, POSIX message queues (mq_*) and, when selected, futex — with ptrace and a
@@ -28,10 +29,16 @@ enum HelpText {
                                  with or without SIG, numbers, all, none, '!'; never in JSON
           -e status=SET          successful, failed, unfinished, detached (unavailable: never)
           -e quiet=SET           attach, exit (as -q, -qq)
+          -e raw=SET             print the constants of the calls in SET as numbers (as -X raw); strace
+                                 also stops decoding them (hex arguments, pointers): ipcwatch does not
+          -e abbrev=SET, -e verbose=all
+                                 accepted for strace's sake: strace 6 prints these calls' structures
+                                 whole already; verbose= of a smaller set (pointers instead) is refused
           -E VAR=VAL, --env=VAR=VAL
                                  run the command with VAR=VAL in its environment; -E VAR removes VAR
           -p PID, --pid=PID      attach to process PID (all its threads) and follow its children; repeat,
                                  or separate with commas or spaces (-p "$(pidof prog)"); Ctrl-C detaches
+          -u USER, --user=USER   run the command as USER, with its uid, gid and groups (root only)
           -f                     accepted for strace's sake: children and threads are always followed
           -ff, --output-separately
                                  with -o PREFIX: each thread's lines go to PREFIX.TID, as strace's
@@ -49,6 +56,12 @@ enum HelpText {
           -A                     append to FILE instead of truncating it
           -j, --json             one JSON object per line, in Tracee v0.24.1's event schema
           -s N, --string-limit=N show at most N bytes of message text and N sembuf entries (default 32)
+          -x                     print message texts, names and iov_base strings in hex (\\x68\\x69) when
+                                 one byte is not printable; -xx: every string
+          -X FORMAT, --xlat-verbosity=FORMAT
+                                 flags, commands and constants: abbrev (IPC_CREAT|IPC_EXCL, default),
+                                 raw (0x600) or verbose (0x600 /* IPC_CREAT|IPC_EXCL */)
+          -v, --no-abbrev        accepted for strace's sake: structures are never abbreviated
           -y, --decode-fds       show pipe fds with their inode: 3<pipe:[12345]>
           -t, -tt, -ttt          the time of day, with microseconds, as epoch seconds, after the pid
           -r, --relative-timestamps

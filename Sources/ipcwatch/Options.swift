@@ -42,6 +42,14 @@ struct Options {
     var sortBy = Summary.SortKey.time
     /// `-w`: the summary's time is wall-clock time (what ipcwatch measures anyway).
     var wallClock = false
+    /// `-x` (non-printable strings in hex), `-xx` (every string).
+    var hexStrings = 0
+    /// `-X raw|abbrev|verbose`.
+    var constants = TextStyle.Constants.abbrev
+    /// `-e raw=SET`: calls whose constants are numbers.
+    var rawCalls: Set<Syscall> = []
+    /// `-u USER`: run the command as USER (checked, and looked up, when the trace starts).
+    var user: String?
 
     /// What the command line asks for besides a trace.
     enum Request: Equatable { case trace, help, version }
@@ -58,7 +66,7 @@ struct Options {
 
     private static let parsing = Mutex(())
 
-    private static let shortOptions = "+hVfqcCjyTtrzZAwo:e:s:p:E:S:"
+    private static let shortOptions = "+hVfqcCjyTtrzZAwvxo:e:s:p:E:S:X:u:"
     private static let longOptions: [(name: String, argument: Int32, value: Int32)] = [
         ("help", no_argument, Int32(UInt8(ascii: "h"))), ("version", no_argument, Int32(UInt8(ascii: "V"))),
         ("output", required_argument, Int32(UInt8(ascii: "o"))), ("json", no_argument, Int32(UInt8(ascii: "j"))),
@@ -75,6 +83,8 @@ struct Options {
         ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue), ("data-flow", no_argument, Long.dataFlow.rawValue),
         ("env", required_argument, Int32(UInt8(ascii: "E"))), ("summary-sort-by", required_argument, Int32(UInt8(ascii: "S"))),
         ("summary-wall-clock", no_argument, Int32(UInt8(ascii: "w"))),
+        ("xlat-verbosity", required_argument, Int32(UInt8(ascii: "X"))), ("no-abbrev", no_argument, Int32(UInt8(ascii: "v"))),
+        ("user", required_argument, Int32(UInt8(ascii: "u"))),
     ]
 
     /// Parses `arguments` (without the program name).
@@ -115,6 +125,14 @@ struct Options {
         case Int32(UInt8(ascii: "e")): try addExpression(value ?? "")
         case Int32(UInt8(ascii: "E")): environment.append(value ?? "")
         case Int32(UInt8(ascii: "w")): wallClock = true
+        case Int32(UInt8(ascii: "x")): hexStrings += 1
+        case Int32(UInt8(ascii: "v")): break  // strace -v: our structures are always printed whole, as strace's
+        case Int32(UInt8(ascii: "u")): user = value
+        case Int32(UInt8(ascii: "X")):
+            guard let style = TextStyle.Constants(rawValue: value ?? "") else {
+                throw UsageError(message: "invalid -X argument: '\(value ?? "")'")
+            }
+            constants = style
         case Int32(UInt8(ascii: "S")):
             guard let key = Summary.SortKey(name: value ?? "") else { throw UsageError(message: "invalid sortby: '\(value ?? "")'") }
             sortBy = key
@@ -150,16 +168,23 @@ struct Options {
         guard let equals = expression.firstIndex(of: "=") else { return expressions.append(expression) }
         let value = String(expression[expression.index(after: equals)...])
         let qualifier = expression[..<equals]
+        var verboseAll = true
         if ["quiet", "silent", "silence", "q"].contains(qualifier) { return try setQuiet(value) }
         do throws(EventSelection.Invalid) {
             switch qualifier {
             case "signal", "signals", "s": signals = try SignalSelection.parse(value)
             case "status": status = try StatusSelection.parse(value)
+            case "raw", "r": rawCalls.formUnion(try EventSelection.parse(value))
+            // strace's abbrev= and verbose= leave our structures whole (strace 6.1, -v, measured on the
+            // fixture); verbose= of a set smaller than all would print pointers instead: not supported.
+            case "abbrev", "a": _ = try EventSelection.parse(value)
+            case "verbose", "v": verboseAll = try EventSelection.parse(value) == Set(Syscall.allCases)
             default: expressions.append(expression)
             }
         } catch {
             throw UsageError(message: error.description)
         }
+        if !verboseAll { throw UsageError(message: "-e verbose=\(value): only all (the default) is supported") }
     }
 
     /// `-e quiet=SET`: of strace's elements only attach and exit have messages here.

@@ -52,7 +52,10 @@ final class TracePrinter: TraceSink {
         }
         separatePrefix = arguments.follow >= 2 && arguments.output != "-" && outputCommand == nil ? arguments.output : nil
         text = TextFormat(decodeFDs: arguments.decodeFDs > 0, timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none,
-                          durations: arguments.durations, showsThread: separatePrefix == nil)
+                          durations: arguments.durations, showsThread: separatePrefix == nil,
+                          style: TextStyle(hexStrings: TextStyle.HexStrings(rawValue: min(arguments.hexStrings, 2)) ?? .none,
+                                           constants: arguments.constants),
+                          rawCalls: arguments.rawCalls)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
         // strace: -q silences attach/detach messages, -qq also the exit lines; signals only -e signal=none.

@@ -51,6 +51,12 @@ do {
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
     options.commandSignalState = commandSignals
+    if let user = arguments.user {
+        // strace's checks and words, in its order (attach mode included).
+        guard getuid() == 0 && geteuid() == 0 else { fail("You must be root to use the -u/--username option", code: 1) }
+        guard let identity = CommandIdentity.lookUp(user) else { fail("Cannot find user '\(user)'", code: 1) }
+        options.commandIdentity = identity
+    }
     let printer = try TracePrinter(arguments)
     let tracer = Tracer(options: options)
     let outcome = attaching ? try tracer.run(attachingTo: arguments.pids, into: printer)

@@ -22,7 +22,8 @@ struct StraceGrammarTests {
         ["-s", "abc", "true"], ["-e", "trace=nosuch", "true"], ["-e", "", "true"], ["-S", "nosuch", "true"],
         ["-e", "signal=bogus", "true"], ["-e", "signal=", "true"], ["-e", "status=bogus", "true"],
         ["-e", "quiet=bogus", "true"], ["--bogus", "true"], ["-Q", "true"], ["-o"], ["-E"],
-        ["-ff", "-o", "|cat", "true"], ["-p", "abc"],
+        ["-ff", "-o", "|cat", "true"], ["-p", "abc"], ["-X", "bogus", "true"], ["-e", "raw=nosuch", "true"],
+        ["-e", "abbrev=nosuch", "true"],
     ])
     func refusals(arguments: [String]) {
         let (strace, ours, status) = firstErrorLines(arguments)

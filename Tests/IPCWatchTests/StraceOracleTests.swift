@@ -72,7 +72,9 @@ struct StraceOracleTests {
         call = call.replacing(/^(msgget|semget|shmget)\(0x[0-9a-f]+,/) { "\($0.output.1)(KEY," }
         call = call.replacing(/key=\d+/, with: "key=K")
         call = call.replacing(/ipcwatch-(fixture|i386)-\d+/) { "ipcwatch-\($0.output.1)-PID" }
-        if call.contains("GETPID") { call = call.replacing(#/= \d+$/#, with: "= P") }
+        // -xx: the queue's name in hex, its pid part included.
+        call = call.replacing(#/"\\x69\\x70\\x63\\x77\\x61\\x74\\x63\\x68\\x2d(\\x[0-9a-f]{2})+"/#, with: "\"ipcwatch-HEX\"")
+        if call.contains("GETPID") || call.firstMatch(of: /^semctl\(\d+, \d+, 0xb,/) != nil { call = call.replacing(#/= \d+$/#, with: "= P") }
         return call
     }
 
@@ -132,6 +134,16 @@ struct StraceOracleTests {
     @Test("flag words: every pipe2 bit (open(2)'s table), unknown bits, sem_flg order, an unsigned key")
     func flagWords() {
         expectSameCalls([Support.fixture, "flags"], minimum: 38)
+    }
+
+    @Test("-x, -xx (message texts, mq texts and names, iov_base) and -X raw, -X verbose (every flag word, command, constant)",
+          arguments: [["-x"], ["-xx"], ["-X", "raw"], ["-X", "verbose"], ["-xx", "-X", "verbose"]])
+    func renderings(style: [String]) {
+        for mode in ["everything", "mq", "splice", "flags"] {
+            expectSameCalls(style + [Support.fixture, mode], minimum: 9, options: style, ourCommand: [Support.fixture, mode])
+        }
+        expectSameCalls(style + [Support.fixture, "futex"], minimum: 20, events: Self.futexEvents,
+                        options: style + ["-e", "tag=ipc_futex"], ourCommand: [Support.fixture, "futex"])
     }
 
     @Test("real programs", arguments: [

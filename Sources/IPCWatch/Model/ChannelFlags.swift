@@ -8,9 +8,10 @@ enum SpliceFlags {
 enum OpenModes {
     static let access = ["O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"]
 
-    static func render(_ flags: UInt32) -> String {
+    static func render(_ flags: UInt32, _ style: TextStyle = TextStyle()) -> String {
         let mode = access[Int(flags & 3)]
-        return PipeFlags.names.render(UInt64(flags & ~3)).map { mode + "|" + $0 } ?? mode
+        let abbrev = PipeFlags.names.render(UInt64(flags & ~3)).map { mode + "|" + $0 } ?? mode
+        return style.constant(UInt64(flags), abbrev, named: true)
     }
 }
 

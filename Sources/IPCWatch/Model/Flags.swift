@@ -132,10 +132,8 @@ enum IPCCommands {
                                           (15, "SHM_STAT_ANY")], unknown: "SHM_???")
 
     /// `IPC_64|IPC_STAT`, or `0x4d /* MSG_??? */` for an unknown command.
-    static func render(_ command: Int32, _ names: ValueNames) -> String {
-        let base = command & ~ipc64
-        let name = names.name(UInt64(UInt32(bitPattern: base)))
-            ?? "0x" + String(UInt32(bitPattern: base), radix: 16) + " /* \(names.unknown) */"
-        return command & ipc64 != 0 ? "IPC_64|" + name : name
+    static func render(_ command: Int32, _ names: ValueNames, _ style: TextStyle = TextStyle()) -> String {
+        let name = style.value(UInt64(UInt32(bitPattern: command & ~ipc64)), names)
+        return command & ipc64 != 0 ? style.constant(UInt64(ipc64), "IPC_64", named: true) + "|" + name : name
     }
 }

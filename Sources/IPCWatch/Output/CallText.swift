@@ -5,15 +5,15 @@ extension Call {
     public func straceText(pipeInodes: [UInt64]? = nil) -> String { straceText(pipeInodes: pipeInodes, name: syscall.rawValue) }
 
     /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`).
-    func straceText(pipeInodes: [UInt64]?, name: String) -> String {
-        "\(name)(\(straceArguments(pipeInodes: pipeInodes).joined(separator: ", ")))"
+    func straceText(pipeInodes: [UInt64]?, name: String, style: TextStyle = TextStyle()) -> String {
+        "\(name)(\(straceArguments(pipeInodes: pipeInodes, style).joined(separator: ", ")))"
     }
 
     /// A call that never returned, as strace prints it: the arguments it prints at entry, then
     /// `<detached ...>`; or when the thread ended, `<unfinished ...>)` if some were left for the exit,
     /// `)` if none (after which comes ` = ?`).
-    func unfinishedText(name: String, _ reason: SyscallResult.Unfinished) -> String {
-        let all = straceArguments(pipeInodes: nil)
+    func unfinishedText(name: String, _ reason: SyscallResult.Unfinished, style: TextStyle = TextStyle()) -> String {
+        let all = straceArguments(pipeInodes: nil, style)
         let shown = all.prefix(argumentsShownAtEntry ?? all.count)
         let complete = shown.count == all.count
         // strace writes the separator after each argument it prints at entry, hence the double space.
@@ -35,50 +35,50 @@ extension Call {
         }
     }
 
-    private func straceArguments(pipeInodes: [UInt64]?) -> [String] {
+    private func straceArguments(pipeInodes: [UInt64]?, _ style: TextStyle) -> [String] {
         let arguments: [String]
         switch self {
         case .pipe(let ends):
             arguments = [Self.render(ends, pipeInodes)]
         case .pipe2(let ends, let flags):
-            arguments = [Self.render(ends, pipeInodes), PipeFlags.names.renderOrZero(UInt64(flags))]
+            arguments = [Self.render(ends, pipeInodes), style.flags(UInt64(flags), PipeFlags.names)]
         case .msgget(let key, let flags):
-            arguments = [Self.key(key), Self.getFlags(flags, IPCGetFlags.names)]
+            arguments = [Self.key(key, style), Self.getFlags(flags, IPCGetFlags.names, style)]
         case .msgsnd(let msqid, let msgp, let message, let msgsz, let flags):
-            arguments = [String(msqid), message.map(Self.render) ?? Self.pointer(msgp), String(msgsz),
-                         MessageFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
+            arguments = [String(msqid), message.map { Self.render($0, style) } ?? Self.pointer(msgp), String(msgsz),
+                         style.flags(UInt64(UInt32(bitPattern: flags)), MessageFlags.names)]
         case .msgrcv(let msqid, let msgp, let message, let msgsz, let msgtyp, let flags):
-            arguments = [String(msqid), message.map(Self.render) ?? Self.pointer(msgp), String(msgsz), String(msgtyp),
-                         MessageFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
+            arguments = [String(msqid), message.map { Self.render($0, style) } ?? Self.pointer(msgp), String(msgsz), String(msgtyp),
+                         style.flags(UInt64(UInt32(bitPattern: flags)), MessageFlags.names)]
         case .msgctl(let msqid, let command, let buf, let contents):
-            arguments = [String(msqid), IPCCommands.render(command, IPCCommands.msg),
+            arguments = [String(msqid), IPCCommands.render(command, IPCCommands.msg, style),
                          contents?.straceText ?? Self.pointer(buf)]
         case .semget(let key, let nsems, let flags):
-            arguments = [Self.key(key), String(nsems), Self.getFlags(flags, IPCGetFlags.names)]
+            arguments = [Self.key(key, style), String(nsems), Self.getFlags(flags, IPCGetFlags.names, style)]
         case .semop(let semid, let sops, let operations, let nsops):
-            arguments = [String(semid), Self.render(operations, sops, nsops), String(nsops)]
+            arguments = [String(semid), Self.render(operations, sops, nsops, style), String(nsops)]
         case .semtimedop(let semid, let sops, let operations, let nsops, let timeout, let timeoutValue):
-            arguments = [String(semid), Self.render(operations, sops, nsops), String(nsops),
+            arguments = [String(semid), Self.render(operations, sops, nsops, style), String(nsops),
                          timeoutValue.map { "{tv_sec=\($0.seconds), tv_nsec=\($0.nanoseconds)}" } ?? Self.pointer(timeout)]
         case .semctl(let semid, let semnum, let command, let arg, let byReference, let contents):
             let shown = contents?.straceText ?? (byReference ? "[\(Self.pointer(arg))]" : Self.pointer(arg))
-            arguments = [String(semid), String(semnum), IPCCommands.render(command, IPCCommands.sem), shown]
+            arguments = [String(semid), String(semnum), IPCCommands.render(command, IPCCommands.sem, style), shown]
         case .shmget(let key, let size, let flags):
-            arguments = [Self.key(key), String(size), Self.getFlags(flags, IPCGetFlags.shmNames)]
+            arguments = [Self.key(key, style), String(size), Self.getFlags(flags, IPCGetFlags.shmNames, style)]
         case .shmat(let shmid, let shmaddr, let flags):
             arguments = [String(shmid), Self.pointer(shmaddr),
-                         SharedMemoryAttachFlags.names.renderOrZero(UInt64(UInt32(bitPattern: flags)))]
+                         style.flags(UInt64(UInt32(bitPattern: flags)), SharedMemoryAttachFlags.names)]
         case .shmdt(let shmaddr):
             arguments = [Self.pointer(shmaddr)]
         case .shmctl(let shmid, let command, let buf, let contents):
-            arguments = [String(shmid), IPCCommands.render(command, IPCCommands.shm),
+            arguments = [String(shmid), IPCCommands.render(command, IPCCommands.shm, style),
                          contents?.straceText ?? Self.pointer(buf)]
         case .ipc(let raw):
             arguments = [String(raw.call), String(raw.first), String(raw.second), String(raw.third),
                          Self.pointer(raw.ptr), String(raw.fifth)]
         case .splice, .tee, .vmsplice, .mqOpen, .mqUnlink, .mqTimedsend, .mqTimedreceive, .mqNotify, .mqGetsetattr,
              .futex, .setRobustList, .getRobustList:
-            arguments = channelArguments(pipeInodes: pipeInodes)
+            arguments = channelArguments(style, pipeInodes: pipeInodes)
         }
         return arguments
     }
@@ -96,26 +96,27 @@ extension Call {
         }
     }
 
-    static func key(_ key: Int32) -> String {
-        key == 0 ? "IPC_PRIVATE" : "0x" + String(UInt32(bitPattern: key), radix: 16)
+    static func key(_ key: Int32, _ style: TextStyle = TextStyle()) -> String {
+        key == 0 ? style.constant(0, "IPC_PRIVATE", named: true) : "0x" + String(UInt32(bitPattern: key), radix: 16)
     }
 
     /// `IPC_CREAT|IPC_EXCL|0600`: the flags, then the permission bits as `%#03o`.
-    static func getFlags(_ flags: Int32, _ names: FlagNames) -> String {
+    static func getFlags(_ flags: Int32, _ names: FlagNames, _ style: TextStyle = TextStyle()) -> String {
         let bits = UInt32(bitPattern: flags)
         let mode = String(bits & 0o777, radix: 8)
         let octal = mode == "0" ? "000" : String(repeating: "0", count: max(0, 2 - mode.count)) + "0" + mode
-        return names.render(UInt64(bits & ~0o777)).map { $0 + "|" + octal } ?? octal
+        return bits & ~0o777 == 0 ? octal : style.flags(UInt64(bits & ~0o777), names) + "|" + octal
     }
 
-    private static func render(_ message: MessageBuffer) -> String {
-        "{mtype=\(message.type), mtext=\(StringQuoting.quote(message.text, truncated: message.truncated))}"
+    private static func render(_ message: MessageBuffer, _ style: TextStyle) -> String {
+        "{mtype=\(message.type), mtext=\(style.quote(message.text, truncated: message.truncated))}"
     }
 
-    private static func render(_ operations: [SemaphoreOperation]?, _ address: TraceeAddress, _ count: UInt64) -> String {
+    private static func render(_ operations: [SemaphoreOperation]?, _ address: TraceeAddress, _ count: UInt64,
+                                  _ style: TextStyle) -> String {
         guard let operations else { return pointer(address) }
         let items = operations.map {
-            "{sem_num=\($0.number), sem_op=\($0.operation), sem_flg=\(SemaphoreFlags.names.renderOrZero(UInt64(UInt16(bitPattern: $0.flags))))}"
+            "{sem_num=\($0.number), sem_op=\($0.operation), sem_flg=\(style.flags(UInt64(UInt16(bitPattern: $0.flags)), SemaphoreFlags.names))}"
         }
         return "[" + items.joined(separator: ", ") + (UInt64(operations.count) < count ? ", ..." : "") + "]"
     }

@@ -3,7 +3,7 @@
 extension Call {
     /// `pipeInodes`: for splice, tee and vmsplice, the pipe inode behind each fd of ``spliceFDs`` (0: not
     /// a pipe), shown as strace's `-y` does (`3<pipe:[123]>`).
-    func channelArguments(pipeInodes: [UInt64]?) -> [String] {
+    func channelArguments(_ style: TextStyle, pipeInodes: [UInt64]?) -> [String] {
         let fd = { (index: Int, fd: Int32) -> String in
             guard let inodes = pipeInodes, index < inodes.count, inodes[index] != 0 else { return String(fd) }
             return "\(fd)<pipe:[\(inodes[index])]>"
@@ -11,34 +11,34 @@ extension Call {
         switch self {
         case .splice(let fdIn, let offIn, let offInValue, let fdOut, let offOut, let offOutValue, let length, let flags):
             return [fd(0, fdIn), Self.number(offInValue, offIn), fd(1, fdOut), Self.number(offOutValue, offOut),
-                    String(length), SpliceFlags.names.renderOrZero(UInt64(flags))]
+                    String(length), style.flags(UInt64(flags), SpliceFlags.names)]
         case .tee(let fdIn, let fdOut, let length, let flags):
-            return [fd(0, fdIn), fd(1, fdOut), String(length), SpliceFlags.names.renderOrZero(UInt64(flags))]
+            return [fd(0, fdIn), fd(1, fdOut), String(length), style.flags(UInt64(flags), SpliceFlags.names)]
         case .vmsplice(let vmFD, let iov, let vectors, let count, let flags):
-            return [fd(0, vmFD), Self.render(vectors, iov, count), String(count), SpliceFlags.names.renderOrZero(UInt64(flags))]
+            return [fd(0, vmFD), Self.render(vectors, iov, count, style), String(count), style.flags(UInt64(flags), SpliceFlags.names)]
         case .mqOpen(let name, let nameText, let flags, let mode, _, let attributes):
-            var arguments = [Self.path(nameText, name), OpenModes.render(UInt32(bitPattern: flags))]
+            var arguments = [Self.path(nameText, name, style), OpenModes.render(UInt32(bitPattern: flags), style)]
             if flags & 0o100 != 0 {
                 guard case .mqOpen(_, _, _, _, let attr, _) = self else { return arguments }
-                arguments += [Self.mode(mode), attributes.map { Self.render($0, namedFlags: false) } ?? Self.pointer(attr)]
+                arguments += [Self.mode(mode), attributes.map { Self.render($0, namedFlags: false, style) } ?? Self.pointer(attr)]
             }
             return arguments
         case .mqUnlink(let name, let nameText):
-            return [Self.path(nameText, name)]
+            return [Self.path(nameText, name, style)]
         case .mqTimedsend(let mqdes, let message, let text, let length, let priority, let timeout, let timeoutValue):
-            return [String(mqdes), Self.render(text, message), String(length), String(priority),
+            return [String(mqdes), Self.render(text, message, style), String(length), String(priority),
                     Self.render(timeoutValue, timeout)]
         case .mqTimedreceive(let mqdes, let message, let text, let length, let priority, let priorityValue, let timeout,
                              let timeoutValue):
-            return [String(mqdes), Self.render(text, message), String(length),
+            return [String(mqdes), Self.render(text, message, style), String(length),
                     priorityValue.map { "[\($0)]" } ?? Self.pointer(priority), Self.render(timeoutValue, timeout)]
         case .mqNotify(let mqdes, let sevp, let event):
-            return [String(mqdes), event.map(Self.render) ?? Self.pointer(sevp)]
+            return [String(mqdes), event.map { Self.render($0, style) } ?? Self.pointer(sevp)]
         case .mqGetsetattr(let mqdes, let newattr, let newValue, let oldattr, let oldValue):
-            return [String(mqdes), newValue.map { Self.render($0, namedFlags: true) } ?? Self.pointer(newattr),
-                    oldValue.map { Self.render($0, namedFlags: true) } ?? Self.pointer(oldattr)]
+            return [String(mqdes), newValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(newattr),
+                    oldValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(oldattr)]
         case .futex(let uaddr, let operation, let value, let timeout, let timeoutValue, let uaddr2, let value3):
-            return [Self.pointer(uaddr)] + Self.futexArguments(operation, value, timeout, timeoutValue, uaddr2, value3)
+            return [Self.pointer(uaddr)] + Self.futexArguments(operation, value, timeout, timeoutValue, uaddr2, value3, style)
         case .setRobustList(let head, let length):
             return [Self.pointer(head), String(length)]
         case .getRobustList(let pid, let headPointer, let head, let lengthPointer, let length):
@@ -54,12 +54,12 @@ extension Call {
         value.map { "[\($0)]" } ?? pointer(address)
     }
 
-    private static func path(_ text: [UInt8]?, _ address: TraceeAddress) -> String {
-        text.map { StringQuoting.quote($0, truncated: false) } ?? pointer(address)
+    private static func path(_ text: [UInt8]?, _ address: TraceeAddress, _ style: TextStyle) -> String {
+        text.map { style.quote($0, truncated: false) } ?? pointer(address)
     }
 
-    private static func render(_ text: TraceeText?, _ address: TraceeAddress) -> String {
-        text.map { StringQuoting.quote($0.bytes, truncated: $0.truncated) } ?? pointer(address)
+    private static func render(_ text: TraceeText?, _ address: TraceeAddress, _ style: TextStyle) -> String {
+        text.map { style.quote($0.bytes, truncated: $0.truncated) } ?? pointer(address)
     }
 
     static func render(_ time: TimeSpec?, _ address: TraceeAddress) -> String {
@@ -72,21 +72,21 @@ extension Call {
     }
 
     /// `mq_open` prints `mq_flags` in hex, `mq_getsetattr` by name.
-    private static func render(_ attributes: MessageQueueAttributes, namedFlags: Bool) -> String {
-        let flags = namedFlags ? MessageQueueFlags.names.renderOrZero(UInt64(bitPattern: attributes.flags)) : hex(UInt64(bitPattern: attributes.flags))
+    private static func render(_ attributes: MessageQueueAttributes, namedFlags: Bool, _ style: TextStyle) -> String {
+        let flags = namedFlags ? style.flags(UInt64(bitPattern: attributes.flags), MessageQueueFlags.names) : hex(UInt64(bitPattern: attributes.flags))
         return "{mq_flags=\(flags), mq_maxmsg=\(attributes.maxMessages), mq_msgsize=\(attributes.messageSize), "
             + "mq_curmsgs=\(attributes.currentMessages)}"
     }
 
-    private static func render(_ event: SignalEvent) -> String {
+    private static func render(_ event: SignalEvent, _ style: TextStyle) -> String {
         var fields: [String] = []
         if event.value != 0 {
             fields.append("sigev_value={sival_int=\(Int32(truncatingIfNeeded: event.value)), sival_ptr=\(hex(event.value))}")
         }
         let signalled = [0, 2, 4].contains(event.notify)
-        fields.append("sigev_signo=" + (signalled && event.signal != 0 ? SignalNames.name(event.signal) : String(UInt32(bitPattern: event.signal))))
-        fields.append("sigev_notify=" + (SignalEventNotify.names.name(UInt64(UInt32(bitPattern: event.notify)))
-            ?? hex(UInt64(UInt32(bitPattern: event.notify))) + " /* SIGEV_??? */"))
+        let number = String(UInt32(bitPattern: event.signal))
+        fields.append("sigev_signo=" + (signalled && event.signal != 0 ? style.signal(number, SignalNames.name(event.signal)) : number))
+        fields.append("sigev_notify=" + style.value(UInt64(UInt32(bitPattern: event.notify)), SignalEventNotify.names))
         if event.notify == 4 { fields.append("sigev_notify_thread_id=\(Int32(truncatingIfNeeded: event.function))") }
         if event.notify == 2 {
             fields.append("sigev_notify_function=\(pointer(event.function))")
@@ -95,10 +95,10 @@ extension Call {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
-    private static func render(_ vectors: [IOVector]?, _ address: TraceeAddress, _ count: UInt64) -> String {
+    private static func render(_ vectors: [IOVector]?, _ address: TraceeAddress, _ count: UInt64, _ style: TextStyle) -> String {
         guard let vectors else { return pointer(address) }
         let items = vectors.map { vector in
-            let base = vector.data.map { StringQuoting.quote($0, truncated: UInt64($0.count) < vector.length) } ?? pointer(vector.base)
+            let base = vector.data.map { style.quote($0, truncated: UInt64($0.count) < vector.length) } ?? pointer(vector.base)
             return "{iov_base=\(base), iov_len=\(vector.length)}"
         }
         return "[" + items.joined(separator: ", ") + (UInt64(vectors.count) < count ? ", ..." : "") + "]"
@@ -109,11 +109,11 @@ extension Call {
 
     /// The arguments after `uaddr`, as many as strace prints for the operation.
     private static func futexArguments(_ operation: Int32, _ value: UInt32, _ timeout: UInt64, _ timeoutValue: TimeSpec?,
-                                       _ uaddr2: TraceeAddress, _ value3: UInt32) -> [String] {
-        let name = FutexOperations.names.name(UInt64(UInt32(bitPattern: operation)))
-            ?? hex(UInt64(UInt32(bitPattern: operation))) + " /* FUTEX_??? */"
+                                       _ uaddr2: TraceeAddress, _ value3: UInt32, _ style: TextStyle) -> [String] {
+        let name = style.value(UInt64(UInt32(bitPattern: operation)), FutexOperations.names)
         let val = String(value), val2 = String(UInt32(truncatingIfNeeded: timeout)), time = render(timeoutValue, timeout)
-        let bitset = value3 == FutexOperations.bitsetMatchAny ? "FUTEX_BITSET_MATCH_ANY" : hex(UInt64(value3))
+        let bitset = value3 == FutexOperations.bitsetMatchAny
+            ? style.constant(UInt64(value3), "FUTEX_BITSET_MATCH_ANY", named: true) : hex(UInt64(value3))
         switch FutexOperations.Command(rawValue: operation & 127) {
         case .wait: return [name, val, time]
         case .lockPI, .lockPI2: return [name, time]
@@ -121,7 +121,7 @@ extension Call {
         case .wakeBitset: return [name, val, bitset]
         case .requeue: return [name, val, val2, pointer(uaddr2)]
         case .cmpRequeue, .cmpRequeuePI: return [name, val, val2, pointer(uaddr2), String(value3)]
-        case .wakeOp: return [name, val, val2, pointer(uaddr2), wakeOperation(value3)]
+        case .wakeOp: return [name, val, val2, pointer(uaddr2), wakeOperation(value3, style)]
         case .waitRequeuePI: return [name, val, time, pointer(uaddr2)]
         case .fd, .wake: return [name, val]
         case .unlockPI, .trylockPI: return [name]
@@ -130,14 +130,18 @@ extension Call {
     }
 
     /// `FUTEX_OP_ADD<<28|0x2<<12|FUTEX_OP_CMP_GT<<24|0`, in strace's order of parts.
-    private static func wakeOperation(_ word: UInt32) -> String {
+    private static func wakeOperation(_ word: UInt32, _ style: TextStyle) -> String {
         var parts: [String] = []
-        if (word >> 28) & 8 != 0 { parts.append("FUTEX_OP_OPARG_SHIFT<<28") }
-        let op = Int((word >> 28) & 7), comparison = Int((word >> 24) & 0xf)
-        parts.append(op < FutexOperations.wakeOps.count ? FutexOperations.wakeOps[op] + "<<28" : hex(UInt64(op)) + "<<28 /* FUTEX_OP_??? */")
+        if (word >> 28) & 8 != 0 { parts.append(style.constant(8, "FUTEX_OP_OPARG_SHIFT", named: true) + "<<28") }
+        // strace's raw form keeps the `???` comment of an unnamed part on the operator and comparison.
+        func part(_ value: Int, _ names: [String], _ shift: Int, _ unknown: String) -> String {
+            value < names.count && style.constants != .raw
+                ? style.constant(UInt64(value), names[value], named: true) + "<<\(shift)"
+                : hex(UInt64(value)) + "<<\(shift) /* \(unknown) */"
+        }
+        parts.append(part(Int((word >> 28) & 7), FutexOperations.wakeOps, 28, "FUTEX_OP_???"))
         parts.append(hex(UInt64((word >> 12) & 0xfff)) + "<<12")
-        parts.append(comparison < FutexOperations.wakeComparisons.count
-                     ? FutexOperations.wakeComparisons[comparison] + "<<24" : hex(UInt64(comparison)) + "<<24 /* FUTEX_OP_CMP_??? */")
+        parts.append(part(Int((word >> 24) & 0xf), FutexOperations.wakeComparisons, 24, "FUTEX_OP_CMP_???"))
         parts.append(hex(UInt64(word & 0xfff)))
         return parts.joined(separator: "|")
     }

@@ -21,8 +21,15 @@ package struct TextFormat: Sendable {
     /// ``DecodeOptions/stringLimit``: message text and `sembuf` arrays are cut when they are read.)
     /// The `PID[/TID] ` prefix; false in strace's `-ff` files, whose name says whose lines they are.
     package var showsThread: Bool
+    /// `-x`/`-xx` and `-X`: how strings and named constants are written.
+    package var style: TextStyle
+    /// `-e raw=SET`: calls whose constants are written as numbers whatever `style` says.
+    package var rawCalls: Set<Syscall>
 
-    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none, durations: Bool = false, showsThread: Bool = true) {
+    package init(decodeFDs: Bool = false, timestamps: Timestamps = .none, durations: Bool = false, showsThread: Bool = true,
+                 style: TextStyle = TextStyle(), rawCalls: Set<Syscall> = []) {
+        self.style = style
+        self.rawCalls = rawCalls
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
         self.durations = durations
@@ -37,15 +44,23 @@ package struct TextFormat: Sendable {
         if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
         if case .unfinished(let reason) = event.result {
             // No result, no time spent: strace's `<detached ...>` ends the line, `<unfinished ...>)` has `= ?`.
-            line += event.call.unfinishedText(name: Self.name(of: event), reason)
+            line += event.call.unfinishedText(name: Self.name(of: event), reason, style: style(for: event))
             return reason == .detached ? line : line + " = ?"
         }
-        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event))
+        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event),
+                                            style: style(for: event))
         line += " = " + event.result.straceText(for: event.call)
         if durations {
             line += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
         }
         return line
+    }
+
+    private func style(for event: Event) -> TextStyle {
+        guard rawCalls.contains(event.call.syscall) else { return style }
+        var raw = style
+        raw.constants = .raw
+        return raw
     }
 
     /// strace's signal line: `PID --- SIGCHLD {si_signo=SIGCHLD, …} ---`, `PID --- stopped by SIGSTOP ---`.

@@ -65,6 +65,9 @@ public struct TraceOptions: Sendable {
     /// The CLI records its own before it changes any.
     package var commandSignalState: CommandSignalState?
 
+    /// strace's `-u USER`: the launched command's ids (ipcwatch must be root); nil: ipcwatch's own.
+    package var commandIdentity: CommandIdentity?
+
     /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
     /// selected, since i386 programs reach SysV through it.
     var trappedSyscalls: Set<Syscall> {

@@ -86,14 +86,24 @@ enum Launcher {
         let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
         var ignored = signals.ignored ?? 0
         var mask = signals.mask ?? sigset_t()
+        let groups = options.commandIdentity?.groups ?? []
         return withCStrings(command) { argv in
             filter.program.withUnsafeBytes { program in
                 withUnsafePointer(to: &ignored) { ignoredPointer in
                     withUnsafePointer(to: &mask) { maskPointer in
-                        ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
-                                            setNoNewPrivs, errorPipe, signals.ignored == nil ? nil : ignoredPointer,
-                                            signals.mask == nil ? nil : maskPointer,
-                                            options.inheritedDescriptors == .standardStreams ? 1 : 0)
+                        groups.withUnsafeBufferPointer { groupList in
+                            var identity = options.commandIdentity.map {
+                                ipcw_identity(uid: $0.userID, gid: $0.groupID, group_count: Int32(groupList.count),
+                                              groups: groupList.baseAddress)
+                            } ?? ipcw_identity()
+                            return withUnsafePointer(to: &identity) { identityPointer in
+                                ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
+                                                    setNoNewPrivs, errorPipe, signals.ignored == nil ? nil : ignoredPointer,
+                                                    signals.mask == nil ? nil : maskPointer,
+                                                    options.inheritedDescriptors == .standardStreams ? 1 : 0,
+                                                    options.commandIdentity == nil ? nil : identityPointer)
+                            }
+                        }
                     }
                 }
             }
