@@ -7,12 +7,13 @@ import PackageDescription
 //   runtime's demangler is cold code: page faults and a tenth of a millisecond at the first generic type);
 // - libstdc++ (which only the static Swift runtime uses), libgcc and libseccomp are linked statically, through
 //   the linker scripts in scripts/static-link: the dynamic loader no longer maps and relocates them;
-// - no PIE: 25 000 relative relocations fewer to apply, and the pages they would dirty.
+// - no PIE: 25 000 relative relocations fewer to apply, and the pages they would dirty;
+// - identical code folded (`--icf=all`): fewer pages of the 17 MB binary to fault in (0.3 ms of 6 at start-up).
 let releaseSwift: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
 let releaseLink: [LinkerSetting] = [
-    .unsafeFlags(["-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
+    .unsafeFlags(["-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc", "-Xlinker", "--icf=all",
                   "-L", Context.packageDirectory + "/scripts/static-link"], .when(configuration: .release)),
 ]
 
