@@ -1,4 +1,4 @@
-// fork -> SIGSTOP (the parent seizes us) -> seccomp filter -> execvp, with failures reported
+// fork -> wait on a pipe while the parent seizes us -> seccomp filter -> execvp, with failures reported
 // through a CLOEXEC pipe. Everything after fork() is async-signal-safe.
 #define _GNU_SOURCE
 #include "CSupport.h"
@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static void report_and_exit(int fd, int stage, int error) {
@@ -45,12 +46,13 @@ uint64_t ipcw_ignored_signals(void) {
 }
 
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
+                          int set_no_new_privs, int error_fd, const int release_fds[2], const uint64_t *ignored_signals,
                           const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity) {
     sigset_t all, saved;
     sigfillset(&all);
     // No handler of the parent may run in the child between fork and exec.
     pthread_sigmask(SIG_SETMASK, &all, &saved);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0) {
         int fork_errno = errno;
@@ -69,8 +71,18 @@ pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filt
     }
     sigprocmask(SIG_SETMASK, child_mask ? child_mask : &saved, NULL);
 
-    // Wait here until the tracer has seized us and sent SIGCONT.
-    kill(getpid(), SIGSTOP);
+    // Wait here until the tracer has seized us (PTRACE_SEIZE needs no stop) and sent one byte. A byte, not
+    // EOF: another launch's child forked meanwhile may hold a copy of the tracer's end until its own exec.
+    // EOF (the parent died before seizing us) or a new parent: we must not run unseized.
+    close(release_fds[1]);
+    char go;
+    ssize_t got;
+    do
+        got = read(release_fds[0], &go, 1);
+    while (got < 0 && errno == EINTR);
+    close(release_fds[0]);
+    if (got != 1 || getppid() != parent)
+        _exit(127);
 
     // Nothing of a library's host beyond 0-2 (its sockets and pipes would stay open in the command and,
     // for one, keep Foundation's Process from seeing its own children exit). The error pipe stays
@@ -97,5 +109,16 @@ pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filt
 }
 
 int ipcw_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int ipcw_release_pair(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); }
+
+int ipcw_release(int fd) {
+    char go = 1;
+    ssize_t sent;
+    do
+        sent = send(fd, &go, 1, MSG_NOSIGNAL);  // a child gone already: EPIPE, not SIGPIPE
+    while (sent < 0 && errno == EINTR);
+    return sent == 1 ? 0 : -errno;
+}
 
 int ipcw_memfd_cloexec(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

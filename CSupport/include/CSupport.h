@@ -229,8 +229,9 @@ typedef struct ipcw_launch_failure {
 /// The signals whose disposition is SIG_IGN now, bit `sig - 1` set (glibc's internal ones included).
 uint64_t ipcw_ignored_signals(void);
 
-/// Forks a child that stops itself with SIGSTOP (so that the caller can PTRACE_SEIZE it), and once
-/// continued installs the classic BPF program `filter` (`filter_length` instructions of 8 bytes) with
+/// Forks a child that waits until the caller, having PTRACE_SEIZEd it, releases it with `ipcw_release`
+/// on `release_fds[1]` (from `ipcw_release_pair`; EOF or a new parent make the child exit 127), then
+/// installs the classic BPF program `filter` (`filter_length` instructions of 8 bytes) with
 /// PR_SET_SECCOMP, setting no_new_privs first when `set_no_new_privs`, then execvp(file, argv).
 /// Any failure is written as an `ipcw_launch_failure` to `error_fd` (a CLOEXEC pipe) and the
 /// child exits 127. The child runs only async-signal-safe code: before anything can be delivered, every
@@ -240,8 +241,14 @@ uint64_t ipcw_ignored_signals(void);
 /// With `identity`, the child takes its groups, gid and uid after the filter (root installs it without
 /// no_new_privs, so a setuid program the command runs keeps working, as under strace -u).
 /// Returns the child's pid, or -errno if fork failed.
+/// A CLOEXEC socket pair to release a launched child through (a socket: its send cannot raise SIGPIPE).
+int ipcw_release_pair(int fds[2]);
+
+/// Sends the release byte on `fd` without SIGPIPE; 0, or a negative errno.
+int ipcw_release(int fd);
+
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd, const uint64_t *ignored_signals,
+                          int set_no_new_privs, int error_fd, const int release_fds[2], const uint64_t *ignored_signals,
                           const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity);
 
 #ifdef __cplusplus

@@ -3,8 +3,11 @@ import CSupport
 import Glibc
 #endif
 
-/// Starts a command under ptrace with the seccomp filter, as strace `--seccomp-bpf` does: the child stops
-/// itself, we `PTRACE_SEIZE` it, then it installs the filter and execs. One call: ``launch(_:options:signals:)``.
+/// Starts a command under ptrace with the seccomp filter: the child waits on a socket, we `PTRACE_SEIZE` it
+/// (a seize needs no stop) and release it, then it installs the filter and execs. strace `--seccomp-bpf`
+/// has its child stop itself instead, which costs four more round trips between the two processes
+/// (the stop, the group-stop after SIGCONT, its listen, the SIGCONT's delivery) before the exec.
+/// One call: ``launch(_:options:signals:)``.
 enum Launcher {
     /// Seize options of every launched tree. `EXITKILL`: if the tracer dies, the tracees die with it
     /// rather than run on with a filter whose `RET_TRACE` would fail their IPC calls with ENOSYS.
@@ -25,28 +28,28 @@ enum Launcher {
         var pipeFDs: [Int32] = [-1, -1]
         guard ipcw_pipe_cloexec(&pipeFDs) == 0 else { throw .cannotStart(.errorPipe, errno: .current) }
         defer { close(pipeFDs[0]) }
-        let pid = fork(command, filter: filter, options: options, signals: signals, errorPipe: pipeFDs[1])
-        close(pipeFDs[1])
-        guard pid > 0 else { throw .cannotStart(.process, errno: Errno(rawValue: -pid)) }
-
-        var status: Int32 = 0
-        while waitpid(pid, &status, WUNTRACED | __WALL) < 0 {
-            guard errno == EINTR else {
-                let error = Errno.current
-                abandon(pid)
-                throw .waitFailed(errno: error)
-            }
+        var releaseFDs: [Int32] = [-1, -1]
+        guard ipcw_release_pair(&releaseFDs) == 0 else {
+            close(pipeFDs[1])
+            throw .cannotStart(.errorPipe, errno: .current)
         }
-        guard WaitStatus(rawValue: status).stopped else {
-            throw failure(from: pipeFDs[0], command: command[0]) ?? .commandEndedBeforeExec(TerminationStatus(WaitStatus(rawValue: status)))
+        let pid = fork(command, filter: filter, options: options, signals: signals, errorPipe: pipeFDs[1],
+                       release: releaseFDs)
+        close(pipeFDs[1])
+        close(releaseFDs[0])
+        guard pid > 0 else {
+            close(releaseFDs[1])
+            throw .cannotStart(.process, errno: Errno(rawValue: -pid))
         }
         do {
             try Ptrace(tid: pid).seize(options: Self.options)
         } catch {
             abandon(pid)
+            close(releaseFDs[1])
             throw .cannotSeize(pid: pid, errno: error)
         }
-        kill(pid, SIGCONT)
+        _ = ipcw_release(releaseFDs[1])  // it runs to its exec; one gone already ends before it
+        close(releaseFDs[1])
         return try waitForExec(pid, command: command[0], errorPipe: pipeFDs[0])
     }
 
@@ -79,9 +82,9 @@ enum Launcher {
         }
     }
 
-    /// Forks the child that stops itself, installs `filter` once resumed, and execs `command`.
+    /// Forks the child that waits to be released, installs `filter`, and execs `command`.
     private static func fork(_ command: [String], filter: SeccompFilter, options: TraceOptions, signals: CommandSignalState,
-                             errorPipe: Int32) -> pid_t {
+                             errorPipe: Int32, release: [Int32]) -> pid_t {
         // Unprivileged callers need no_new_privs for PR_SET_SECCOMP; root keeps setuid semantics.
         let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
         var ignored = signals.ignored ?? 0
@@ -98,7 +101,7 @@ enum Launcher {
                             } ?? ipcw_identity()
                             return withUnsafePointer(to: &identity) { identityPointer in
                                 ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
-                                                    setNoNewPrivs, errorPipe, signals.ignored == nil ? nil : ignoredPointer,
+                                                    setNoNewPrivs, errorPipe, release, signals.ignored == nil ? nil : ignoredPointer,
                                                     signals.mask == nil ? nil : maskPointer,
                                                     options.inheritedDescriptors == .standardStreams ? 1 : 0,
                                                     options.commandIdentity == nil ? nil : identityPointer)
