@@ -34,16 +34,7 @@ extension Topology {
                 json.beginObject()
                 json.field("pid", end.pid)
                 json.field("end", end.end.rawValue)
-                json.key("fds")
-                json.beginArray()
-                end.fds.forEach { json.integer($0) }
-                json.endArray()
-                json.key("used")
-                if let used = end.used { json.bool(used) } else { json.null() }
-                json.key("bytes")
-                if let bytes = end.bytes { json.integer(bytes) } else { json.null() }
-                json.key("calls")
-                if let calls = end.calls { json.integer(calls) } else { json.null() }
+                Self.writeUse(fds: end.fds, used: end.used, bytes: end.bytes, calls: end.calls, &json)
                 json.endObject()
             }
             json.endArray()
@@ -94,6 +85,21 @@ extension Topology {
     }
 
     /// `"channels":[{"kind":"unix","inode":[a,b],"path":…,"ends":[{"pid","socket","end","fds","used","bytes","calls"}]}]`.
+    /// The fields every end of a pipe or channel has: its fds, and whether, how much and how often it was used
+    /// (`null`: not traced).
+    private static func writeUse(fds: [Int32], used: Bool?, bytes: UInt64?, calls: UInt64?, _ json: inout JSONWriter) {
+        json.key("fds")
+        json.beginArray()
+        fds.forEach { json.integer($0) }
+        json.endArray()
+        json.key("used")
+        if let used { json.bool(used) } else { json.null() }
+        json.key("bytes")
+        if let bytes { json.integer(bytes) } else { json.null() }
+        json.key("calls")
+        if let calls { json.integer(calls) } else { json.null() }
+    }
+
     private func writeChannels(_ json: inout JSONWriter) {
         json.key("channels")
         json.beginArray()
@@ -127,16 +133,7 @@ extension Topology {
                 if let socket = end.socket { json.field("socket", socket) }
                 json.key("end")
                 if let side = end.end { json.string(side.rawValue) } else { json.null() }
-                json.key("fds")
-                json.beginArray()
-                end.fds.forEach { json.integer($0) }
-                json.endArray()
-                json.key("used")
-                if let used = end.used { json.bool(used) } else { json.null() }
-                json.key("bytes")
-                if let bytes = end.bytes { json.integer(bytes) } else { json.null() }
-                json.key("calls")
-                if let calls = end.calls { json.integer(calls) } else { json.null() }
+                Self.writeUse(fds: end.fds, used: end.used, bytes: end.bytes, calls: end.calls, &json)
                 json.endObject()
             }
             json.endArray()
