@@ -30,14 +30,6 @@ final class PipeProbe {
     private var sockets = UnixSockets()
     /// FIFO paths by inode, read once per FIFO (a `readlink` at its first call).
     private var fifoPaths: [UInt64: String] = [:]
-    /// pipefs's device: an `S_IFIFO` elsewhere is a FIFO.
-    private let pipeDevice: UInt64? = {
-        var ends: [Int32] = [-1, -1]
-        guard ipcw_pipe_cloexec(&ends) == 0 else { return nil }
-        defer { close(ends[0]); close(ends[1]) }
-        var status = stat()
-        return fstat(ends[0], &status) == 0 ? UInt64(status.st_dev) : nil
-    }()
 
     deinit { directories.values.forEach { close($0) } }
 
@@ -46,7 +38,6 @@ final class PipeProbe {
     /// neither a pipe, a FIFO nor a Unix socket.
     func channel(tid: pid_t, fd: Int32, needsMode: Bool) -> Channel? {
         guard fd >= 0, let directory = directory(of: tid) else { return nil }
-        let pipeDevice = pipeDevice
         let found: (stat, Bool)? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 12) { name in
             Self.decimal(fd, into: name)
             var target = stat()
@@ -67,7 +58,7 @@ final class PipeProbe {
             guard let socket = sockets.socket(inode: inode) else { return nil }
             return Channel(inode: inode, writable: true, kind: .unix, peer: socket.peer, path: socket.name)
         }
-        guard let pipeDevice, UInt64(target.st_dev) != pipeDevice else {
+        guard !ProcFS.isAnonymousPipe(target) else {
             return Channel(inode: inode, writable: writable, kind: .pipe, peer: nil, path: nil)
         }
         if fifoPaths[inode] == nil, fifoPaths.count < 4096 {

@@ -1,3 +1,4 @@
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -100,8 +101,9 @@ struct ProcessMemory: TraceeMemory {
 extension ProcFS {
     /// The pipe, FIFO and Unix socket descriptors of process `pid`, with no file reads: following
     /// `/proc/PID/fd/N` gives the pipe (its inode is the `pipe:[inode]`), and the link itself carries the open
-    /// mode in its permission bits (`lr-x` read end, `l-wx` write end). One `readlink` tells a FIFO (a path)
-    /// from a pipe (`pipe:[inode]`); a socket is looked up in `unixSockets` (none when nil).
+    /// mode in its permission bits (`lr-x` read end, `l-wx` write end). A FIFO is told from a pipe by its
+    /// device (``isAnonymousPipe(_:)``) and costs one `readlink` for its path; a socket is looked up in
+    /// `unixSockets` (none when nil).
     static func descriptors(of pid: pid_t, unixSockets: inout UnixSockets?) -> (pipes: [PipeDescriptor], channels: [ChannelDescriptor]) {
         guard let directory = opendir("/proc/\(pid)/fd") else { return ([], []) }
         defer { closedir(directory) }
@@ -119,11 +121,11 @@ extension ProcFS {
                         guard fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return }
                         let readable = link.st_mode & S_IRUSR != 0, writable = link.st_mode & S_IWUSR != 0
                         let end: PipeEnd? = readable == writable ? nil : writable ? .write : .read
-                        let path = linkTarget(directoryFD, name)
-                        if path?.hasPrefix("pipe:[") ?? true {
+                        if isAnonymousPipe(target) {
                             if let end { pipes.append(PipeDescriptor(fd: fd, inode: inode, end: end)) }
                         } else {
-                            channels.append(ChannelDescriptor(fd: fd, kind: .fifo, inode: inode, end: end, path: path))
+                            channels.append(ChannelDescriptor(fd: fd, kind: .fifo, inode: inode, end: end,
+                                                              path: linkTarget(directoryFD, name)))
                         }
                     case S_IFSOCK:
                         guard let socket = unixSockets?.socket(inode: inode) else { return }
@@ -137,6 +139,21 @@ extension ProcFS {
         }
         return (pipes.sorted { $0.fd < $1.fd }, channels.sorted { $0.fd < $1.fd })
     }
+
+    /// True when an `S_IFIFO` file is an anonymous pipe: it lives on pipefs, whose device a pipe of our own
+    /// shows (a FIFO lives on the file system of its path). If that pipe cannot be made, every one is a pipe.
+    static func isAnonymousPipe(_ status: stat) -> Bool {
+        guard let pipeFileSystem else { return true }
+        return UInt64(status.st_dev) == pipeFileSystem
+    }
+
+    private static let pipeFileSystem: UInt64? = {
+        var ends: [Int32] = [-1, -1]
+        guard ipcw_pipe_cloexec(&ends) == 0 else { return nil }
+        defer { close(ends[0]); close(ends[1]) }
+        var status = stat()
+        return fstat(ends[0], &status) == 0 ? UInt64(status.st_dev) : nil
+    }()
 
     /// The anonymous pipe descriptors of `pid` alone (no socket lookups).
     static func pipeDescriptors(of pid: pid_t) -> [PipeDescriptor] {
