@@ -156,16 +156,18 @@ struct ChannelTopologyTests {
         let directory = try Support.newDirectory("fifo")
         let log = Support.newLog()
         // A forked child never execs: its exit snapshot shows its write end; the parent, which exec'd, is
-        // looked at when that child exits (a peek) and still holds its read end.
+        // looked at when that child exits (a peek) and still holds its read end. The parent opens its end
+        // before the fork (O_NONBLOCK: no writer yet) and reads after the wait: a blocking open in the
+        // parent could still be installing its fd when the writer, already woken, has written and ended.
         let script = """
             import os, sys
             os.mkfifo("f")
+            r = os.open("f", os.O_RDONLY | os.O_NONBLOCK)
             child = os.fork()
             if child == 0:
-                w = os.open("f", os.O_WRONLY); os.write(w, b"hi"); os._exit(0)
-            r = os.open("f", os.O_RDONLY)
-            data = os.read(r, 2)
+                os.close(r); w = os.open("f", os.O_WRONLY); os.write(w, b"hi"); os._exit(0)
             os.waitpid(child, 0)
+            data = os.read(r, 2)
             with open(sys.argv[1], "w") as f: print(os.getpid(), child, r, os.fstat(r).st_ino, data.decode(), file=f)
             """
         let (result, channels, _) = try channels(["python3", "-c", script, log], directory: directory)
