@@ -24,7 +24,9 @@ struct ChannelTopologyTests {
     static let hasNode = Tools.path(of: "node") != nil
 
     /// Node's `child_process.spawn` with piped stdin and stdout: libuv makes each a socketpair, the child
-    /// gets one socket as fd 0 or 1, the parent keeps the other.
+    /// gets one socket as fd 0 or 1, the parent keeps the other. Node closes cat's stdin only once cat has
+    /// echoed something: `spawn` returns as soon as the exec closed its CLOEXEC pipe, and a socket whose
+    /// peer is already closed names no peer when cat's exec snapshot looks (seen under load).
     private static let nodeProgram = """
         const { spawn } = require('child_process');
         const fs = require('fs');
@@ -32,8 +34,9 @@ struct ChannelTopologyTests {
         const text = 'hello from node, through a socketpair\\n'.repeat(50);
         let got = 0;
         child.stdout.on('data', d => { got += d.length; });
+        child.stdout.once('data', () => child.stdin.end());
         child.on('close', () => fs.writeFileSync(process.argv[1], `${process.pid} ${child.pid} ${Buffer.byteLength(text)} ${got}\\n`));
-        child.stdin.end(text);
+        child.stdin.write(text);
         """
 
     @Test("node child_process.spawn: parent and child on both socketpairs, held (no --data-flow)",
