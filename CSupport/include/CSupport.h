@@ -229,27 +229,35 @@ typedef struct ipcw_launch_failure {
 /// The signals whose disposition is SIG_IGN now, bit `sig - 1` set (glibc's internal ones included).
 uint64_t ipcw_ignored_signals(void);
 
-/// Forks a child that waits until the caller, having PTRACE_SEIZEd it, releases it with `ipcw_release`
-/// on `release_fds[1]` (from `ipcw_release_pair`; EOF or a new parent make the child exit 127), then
-/// installs the classic BPF program `filter` (`filter_length` instructions of 8 bytes) with
-/// PR_SET_SECCOMP, setting no_new_privs first when `set_no_new_privs`, then execvp(file, argv).
+/// Starts a child (clone(CLONE_VM): it shares the caller's memory until its exec) that waits until the
+/// caller, having PTRACE_SEIZEd it, releases it with `ipcw_release` on `release_fds[1]` (from
+/// `ipcw_release_pair`; EOF or a new parent make the child exit 127), then installs the classic BPF program
+/// `filter` (`filter_length` instructions of 8 bytes) with PR_SET_SECCOMP, setting no_new_privs first when
+/// `set_no_new_privs`, then execs `file` as execvp(3) does (along $PATH, scripts through /bin/sh).
 /// Any failure is written as an `ipcw_launch_failure` to `error_fd` (a CLOEXEC pipe) and the
-/// child exits 127. The child runs only async-signal-safe code: before anything can be delivered, every
+/// child exits 127. The child makes raw syscalls only: before anything can be delivered, every
 /// signal becomes SIG_IGN if it is in `*ignored_signals` (if NULL: if it is ignored now) and SIG_DFL
 /// otherwise, and the mask becomes `child_mask` (the caller's mask when NULL). With `standard_streams_only`
 /// every descriptor but 0, 1, 2 (and the error pipe, until exec) is closed before exec.
 /// With `identity`, the child takes its groups, gid and uid after the filter (root installs it without
 /// no_new_privs, so a setuid program the command runs keeps working, as under strace -u).
-/// Returns the child's pid, or -errno if fork failed.
+/// Returns the child's pid, or -errno if it could not be started. The child reads `file`, `argv`, `filter`,
+/// `*ignored_signals`, `*identity` and the environment until it has exec'd or ended: the caller keeps them
+/// unchanged until then, and then gives `*stack` to `ipcw_launch_finish`.
+pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
+                          int set_no_new_privs, int error_fd, const int release_fds[2], const uint64_t *ignored_signals,
+                          const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity,
+                          void **stack);
+
+/// Frees the child's stack of a launch whose child has exec'd or ended (NULL: nothing).
+void ipcw_launch_finish(void *stack);
+
 /// A CLOEXEC socket pair to release a launched child through (a socket: its send cannot raise SIGPIPE).
 int ipcw_release_pair(int fds[2]);
 
 /// Sends the release byte on `fd` without SIGPIPE; 0, or a negative errno.
 int ipcw_release(int fd);
 
-pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
-                          int set_no_new_privs, int error_fd, const int release_fds[2], const uint64_t *ignored_signals,
-                          const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity);
 
 #ifdef __cplusplus
 }

@@ -179,6 +179,25 @@ struct LaunchTests {
         #expect(result.stderr == "ipcwatch: cannot run '\(path)': Permission denied\n")
     }
 
+    @Test("the command is looked for along PATH as execvp does: a non-executable match is passed over, a script without #! runs through sh")
+    func pathSearch() throws {
+        let denied = try Support.newDirectory("path-denied"), found = try Support.newDirectory("path-found")
+        let log = Support.newLog()
+        let notRunnable = denied.appendingPathComponent("ipcw-tool").path, script = found.appendingPathComponent("ipcw-tool").path
+        _ = FileManager.default.createFile(atPath: notRunnable, contents: Data("#!/bin/sh\nexit 3\n".utf8))
+        chmod(notRunnable, 0o644)
+        _ = FileManager.default.createFile(atPath: script, contents: Data("echo \"$0\" | cat > \"$1\"\n".utf8))
+        chmod(script, 0o755)
+        let path = "\(denied.path):\(found.path):/usr/bin:/bin"
+        let result = Support.run([Support.ipcwatch, "-e", "pipe2", "--", "ipcw-tool", log], environment: ["PATH": path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Support.lines(log).first == [script], "the script ran, as sh's $0 says")
+        #expect(result.stderr.contains("pipe2(["), "the shell's pipe is traced: \(result.stderr)")
+        // Only the match that cannot be run: EACCES, as execvp says it.
+        let refused = Support.run([Support.ipcwatch, "--", "ipcw-tool"], environment: ["PATH": denied.path])
+        #expect(refused.status == 126 && refused.stderr == "ipcwatch: cannot run 'ipcw-tool': Permission denied\n")
+    }
+
     @Test("usage errors are one line and non-zero", arguments: [
         ([], "must have PROG [ARGS] or -p PID"), (["--bogus", "true"], "unrecognized option '--bogus'"),
         (["-e", "pipe3", "true"], "invalid system call 'pipe3'"), (["-o", "/nonexistent/dir/x", "true"], "cannot open"),

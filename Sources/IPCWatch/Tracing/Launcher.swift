@@ -3,8 +3,9 @@ import CSupport
 import Glibc
 #endif
 
-/// Starts a command under ptrace with the seccomp filter: the child waits on a socket, we `PTRACE_SEIZE` it
-/// (a seize needs no stop) and release it, then it installs the filter and execs. strace `--seccomp-bpf`
+/// Starts a command under ptrace with the seccomp filter: the child (`clone(CLONE_VM)`: it shares our memory
+/// until its exec, so neither side copies or faults in the other's pages) waits on a socket, we
+/// `PTRACE_SEIZE` it (a seize needs no stop) and release it, then it installs the filter and execs. strace `--seccomp-bpf`
 /// has its child stop itself instead, which costs four more round trips between the two processes
 /// (the stop, the group-stop after SIGCONT, its listen, the SIGCONT's delivery) before the exec.
 /// One call: ``launch(_:options:signals:)``.
@@ -14,7 +15,7 @@ enum Launcher {
     static let options: Ptrace.Options = [.traceSysGood, .traceSeccomp, .traceFork, .traceVfork, .traceClone,
                                           .traceExec, .exitKill]
 
-    /// Pins the calling thread if asked, builds the filter, forks, seizes and releases the child, and
+    /// Pins the calling thread if asked, builds the filter, starts, seizes and releases the child, and
     /// waits until it has exec'd `command`. Returns the command's pid, stopped at its exec event (not yet
     /// resumed: the trace loop takes it from there). The command starts with `signals`. A command that cannot be run throws, with nothing
     /// left behind.
@@ -33,24 +34,26 @@ enum Launcher {
             close(pipeFDs[1])
             throw .cannotStart(.errorPipe, errno: .current)
         }
-        let pid = fork(command, filter: filter, options: options, signals: signals, errorPipe: pipeFDs[1],
-                       release: releaseFDs)
-        close(pipeFDs[1])
-        close(releaseFDs[0])
-        guard pid > 0 else {
+        // The child reads what `spawn` hands it until its exec: seize, release and wait inside.
+        return try spawn(command, filter: filter, options: options, signals: signals, errorPipe: pipeFDs[1],
+                         release: releaseFDs) { pid in
+            close(pipeFDs[1])
+            close(releaseFDs[0])
+            guard pid > 0 else {
+                close(releaseFDs[1])
+                return .failure(.cannotStart(.process, errno: Errno(rawValue: -pid)))
+            }
+            do throws(Errno) {
+                try Ptrace(tid: pid).seize(options: Self.options)
+            } catch {
+                abandon(pid)
+                close(releaseFDs[1])
+                return .failure(.cannotSeize(pid: pid, errno: error))
+            }
+            _ = ipcw_release(releaseFDs[1])  // it runs to its exec; one gone already ends before it
             close(releaseFDs[1])
-            throw .cannotStart(.process, errno: Errno(rawValue: -pid))
-        }
-        do {
-            try Ptrace(tid: pid).seize(options: Self.options)
-        } catch {
-            abandon(pid)
-            close(releaseFDs[1])
-            throw .cannotSeize(pid: pid, errno: error)
-        }
-        _ = ipcw_release(releaseFDs[1])  // it runs to its exec; one gone already ends before it
-        close(releaseFDs[1])
-        return try waitForExec(pid, command: command[0], errorPipe: pipeFDs[0])
+            return Result { () throws(IPCWatchError) in try waitForExec(pid, command: command[0], errorPipe: pipeFDs[0]) }
+        }.get()
     }
 
     /// The child runs towards its exec: signals sent to it meanwhile are delivered, nothing else stops it.
@@ -82,9 +85,12 @@ enum Launcher {
         }
     }
 
-    /// Forks the child that waits to be released, installs `filter`, and execs `command`.
-    private static func fork(_ command: [String], filter: SeccompFilter, options: TraceOptions, signals: CommandSignalState,
-                             errorPipe: Int32, release: [Int32]) -> pid_t {
+    /// Starts the child that waits to be released, installs `filter`, and execs `command`, and runs `body`
+    /// with its pid (or -errno), which must return only once the child has exec'd or ended: until then it
+    /// reads the memory handed to it here.
+    private static func spawn(_ command: [String], filter: SeccompFilter, options: TraceOptions, signals: CommandSignalState,
+                              errorPipe: Int32, release: [Int32],
+                              body: (pid_t) -> Result<pid_t, IPCWatchError>) -> Result<pid_t, IPCWatchError> {
         // Unprivileged callers need no_new_privs for PR_SET_SECCOMP; root keeps setuid semantics.
         let setNoNewPrivs: Int32 = geteuid() == 0 ? 0 : 1
         var ignored = signals.ignored ?? 0
@@ -100,11 +106,15 @@ enum Launcher {
                                               groups: groupList.baseAddress)
                             } ?? ipcw_identity()
                             return withUnsafePointer(to: &identity) { identityPointer in
-                                ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
-                                                    setNoNewPrivs, errorPipe, release, signals.ignored == nil ? nil : ignoredPointer,
-                                                    signals.mask == nil ? nil : maskPointer,
-                                                    options.inheritedDescriptors == .standardStreams ? 1 : 0,
-                                                    options.commandIdentity == nil ? nil : identityPointer)
+                                var stack: UnsafeMutableRawPointer?
+                                let pid = ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
+                                                              setNoNewPrivs, errorPipe, release,
+                                                              signals.ignored == nil ? nil : ignoredPointer,
+                                                              signals.mask == nil ? nil : maskPointer,
+                                                              options.inheritedDescriptors == .standardStreams ? 1 : 0,
+                                                              options.commandIdentity == nil ? nil : identityPointer, &stack)
+                                defer { ipcw_launch_finish(stack) }
+                                return body(pid)
                             }
                         }
                     }
