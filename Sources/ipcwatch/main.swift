@@ -62,10 +62,13 @@ do {
     let outcome = attaching ? try tracer.run(attachingTo: arguments.pids, into: printer)
                             : try tracer.run(launching: arguments.command, into: printer)
     printer.finish(outcome)
+    // strace's statuses: the command's in launch mode; in attach mode 0 once every process is gone, and
+    // death by the signal that made it detach (Ctrl-C: 130 in a shell).
     switch outcome {
+    case .interrupted(let signal): SignalPolicy.die(of: signal)
     case _ where attaching: exit(0)
     case .exited(.exited(let code)): exit(code)
-    case .exited(.signaled(let signal, _)), .interrupted(let signal): SignalPolicy.die(of: signal)
+    case .exited(.signaled(let signal, _)): SignalPolicy.die(of: signal)
     case .cancelled: exit(1)
     }
 } catch {

@@ -138,6 +138,25 @@ struct OutputFlagTests {
         #expect(counts == counts.sorted(by: >))
     }
 
+    @Test("-p: SIGINT, SIGTERM and SIGHUP detach, and the tracer dies of that signal, as strace does",
+          arguments: [SIGINT, SIGTERM, SIGHUP])
+    func detachStatus(_ signal: Int32) throws {
+        let target = try Child([try #require(Tools.path(of: "sleep")), "300"])
+        defer { kill(target.pid, SIGKILL); _ = target.wait() }
+        func detach(_ tracer: String) throws -> (Int32, Bool) {
+            let child = try Child([tracer, "-o", "/dev/null", "-p", String(target.pid)], foregroundJob: true)
+            // As a shell starts it (this runner blocks SIGINT). "Process N attached" comes once every thread
+            // is seized: then the signal means detach.
+            #expect(child.readErrorLine()?.hasSuffix("Process \(target.pid) attached") == true)
+            kill(child.pid, signal)
+            return child.wait()
+        }
+        let strace = try detach(try #require(Tools.path(of: "strace")))
+        #expect(strace == (signal, true), "strace 6 dies of the signal")
+        #expect(try detach(Support.ipcwatch) == strace)
+        #expect(Proc.state(of: target.pid).tracer == "0" && kill(target.pid, 0) == 0, "the target runs on, untraced")
+    }
+
     @Test("SIGINT sent to ipcwatch alone reaches the command, which runs its handler; ipcwatch exits as it did")
     func interruptForwarded() throws {
         let output = Support.newPath("int")

@@ -17,7 +17,7 @@ struct AttachTests {
         while lines.count < 300, let line = tracer.readLine() { lines.append(line) }
         kill(tracer.pid, SIGINT)
         while let line = tracer.readLine() { lines.append(line) }
-        #expect(tracer.wait() == (0, false))
+        #expect(tracer.wait() == (SIGINT, true))
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) detached")
 
         // Detached: the target keeps running and its own checks (pipe round trips, RMIDs) pass.
@@ -57,7 +57,7 @@ struct AttachTests {
             while events < 20, tracer.readLine() != nil { events += 1 }
             kill(tracer.pid, SIGINT)
             while tracer.readLine() != nil {}
-            #expect(tracer.wait() == (0, false), "round \(round)")
+            #expect(tracer.wait() == (SIGINT, true), "round \(round)")
             #expect(events == 20, "round \(round): the short-lived threads' pipes were traced")
         }
         target.closeStdin()
@@ -87,7 +87,7 @@ struct AttachTests {
             }
             kill(tracer.pid, SIGINT)
             kill(tracer.pid, SIGCONT)
-            #expect(tracer.wait() == (0, false), "round \(round)")
+            #expect(tracer.wait() == (SIGINT, true), "round \(round)")
         }
         #expect(target.readLine() == "rt=\(rounds * (bulk + 1))")
         #expect(target.wait() == (0, false))
@@ -105,7 +105,7 @@ struct AttachTests {
         let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGTERM)
-        #expect(tracer.wait() == (0, false))
+        #expect(tracer.wait() == (SIGTERM, true))
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) detached")
 
         target.write("hello\n")
@@ -143,7 +143,7 @@ struct AttachTests {
         let tracer = try Child([Support.ipcwatch, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGINT)
-        #expect(tracer.wait() == (0, false))
+        #expect(tracer.wait() == (SIGINT, true))
         // The detach wakes the thread to re-enter its group stop: it is briefly R. Had it been resumed,
         // it would settle in S (blocked reading stdin), not T.
         try waitUntil(message: "the target settled after the detach (not R), is \(Proc.state(of: pid))") {
@@ -197,7 +197,7 @@ struct AttachTests {
         #expect(second.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted "
                 + "(it is already traced by process \(first.pid))\n")
         kill(first.pid, SIGINT)
-        #expect(first.wait() == (0, false))
+        #expect(first.wait() == (SIGINT, true))
         target.write("ok\n")
         #expect(target.readLine() == "read 3 ok")
     }
@@ -209,7 +209,7 @@ struct AttachTests {
         let nobody = Support.nobody
         let (target, _, tracer) = try attachedReader(prefix: nobody.prefix, ipcwatch: nobody.ipcwatch)
         kill(tracer.pid, SIGINT)
-        #expect(tracer.wait() == (0, false))
+        #expect(tracer.wait() == (SIGINT, true))
         target.write("mine\n")
         #expect(target.readLine() == "read 5 mine")
         #expect(target.wait() == (0, false))

@@ -175,7 +175,7 @@ struct TopologyTests {
         let tracer = try Child([Support.ipcwatch, "--graph", path, "-p", String(pid)])
         #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
         kill(tracer.pid, SIGINT)
-        #expect(tracer.wait() == (0, false))
+        #expect(tracer.wait() == (SIGINT, true))
         let graph = try Graph((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
         let stdin = try #require(graph.pipes.first { $0["inode"] as? Int == Int(stat.st_ino) }, "the target's stdin pipe")
         #expect(Graph.holders("read", of: stdin) == [Int(pid)])
