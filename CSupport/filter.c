@@ -2,6 +2,8 @@
 #include "CSupport.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <seccomp.h>
 
 const uint32_t ipcw_scmp_arch_x86_64 = SCMP_ARCH_X86_64;
@@ -26,3 +28,12 @@ int ipcw_filter_export_bpf(void *filter, int fd) { return seccomp_export_bpf(fil
 int ipcw_filter_export_pfc(void *filter, int fd) { return seccomp_export_pfc(filter, fd); }
 
 void ipcw_filter_release(void *filter) { seccomp_release(filter); }
+
+int ipcw_syscall_name(uint32_t arch_token, int number, char *name, size_t size) {
+    char *found = seccomp_syscall_resolve_num_arch(arch_token, number);
+    if (!found)
+        return -1;
+    snprintf(name, size, "%s", found);
+    free(found);
+    return 0;
+}

@@ -122,6 +122,9 @@ int ipcw_filter_trace_syscall(void *filter, const char *name);
 int ipcw_filter_export_bpf(void *filter, int fd);
 int ipcw_filter_export_pfc(void *filter, int fd);
 void ipcw_filter_release(void *filter);
+/// The name libseccomp gives syscall `number` of `arch_token` (an AUDIT_ARCH_* value; x32 numbers carry
+/// __X32_SYSCALL_BIT), copied into `name` (`size` bytes, NUL-terminated). 0, or -1 when it has none.
+int ipcw_syscall_name(uint32_t arch_token, int number, char *name, size_t size);
 
 // MARK: descriptors
 

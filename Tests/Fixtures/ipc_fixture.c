@@ -14,6 +14,7 @@
  *   ipc_fixture reader          prints its pid, blocks in read(0), then prints "read N DATA" (exit 1 on error)
  *   ipc_fixture signals         handlers for SIGUSR1, SIGCHLD, SIGRTMIN+1, SIGALRM, SIGPIPE; prints what they saw
  *   ipc_fixture stopchild       a child stops itself; prints what waitpid(WUNTRACED) saw, resumes it
+ *   ipc_fixture sigsys          its own seccomp filter traps getppid: the SIGSYS it gets (SYS_SECCOMP)
  *   ipc_fixture stress P T N    P processes x T threads x N (pipe, pipe2), all logged
  *   ipc_fixture threadexec      a second thread execs "ipc_fixture exit 4" while the first is blocked
  *   ipc_fixture vfork           vfork + exec "ipc_fixture exit 5"; prints the child's status
@@ -47,7 +48,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <mqueue.h>
 #include <sched.h>
 #include <pthread.h>
@@ -56,9 +60,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -482,6 +488,41 @@ static int signals(void) {
     return 0;
 }
 
+static volatile sig_atomic_t sigsys_number = -1;
+static void on_sigsys(int sig, siginfo_t *info, void *context) {
+    (void)sig, (void)context;
+    sigsys_number = info->si_syscall;
+}
+
+/* A program that sandboxes itself: its own filter (stacked on a tracer's) traps getppid(2) on x86_64, and
+   the SIGSYS says which syscall it was, and for which architecture. */
+static int sigsys(void) {
+    struct sigaction action = {0};
+    action.sa_sigaction = on_sigsys;
+    action.sa_flags = SA_SIGINFO;
+    sigaction(SIGSYS, &action, NULL);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGSYS);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {sizeof code / sizeof *code, code};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+        perror("seccomp");
+        return 1;
+    }
+    long trapped = syscall(SYS_getppid);
+    printf("getppid=%ld sigsys=%d\n", trapped, (int)sigsys_number);
+    return sigsys_number == SYS_getppid ? 0 : 1;
+}
+
 static int stop_child(void) {
     pid_t child = fork();
     if (child == 0) {
@@ -893,6 +934,7 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(mode, "signals")) return signals();
     if (!strcmp(mode, "stopchild")) return stop_child();
+    if (!strcmp(mode, "sigsys")) return sigsys();
     if (!strcmp(mode, "stress") && argc == 5) {
         int processes = atoi(argv[2]), threads = atoi(argv[3]);
         iterations = atol(argv[4]);

@@ -1,3 +1,5 @@
+import CSupport
+
 /// `si_code` names as strace looks them up (`print_si_code`): the generic table first, then the table
 /// of the signal's class. Values from the kernel's `asm-generic/siginfo.h`.
 enum SignalCodes {
@@ -24,6 +26,17 @@ enum SignalCodes {
     static func name(_ code: Int32, signal: Int32) -> String {
         if let name = generic[code] ?? perSignal[signal]?[code] { return name }
         return "0x" + String(UInt32(bitPattern: code), radix: 16)
+    }
+
+    /// strace's `si_syscall=` of a SIGSYS: `__NR_name` (libseccomp's table of every syscall of the ABI: x32 by
+    /// its numbers' __X32_SYSCALL_BIT), or the number when the ABI has no such syscall.
+    static func syscallName(_ number: Int32, auditArchitecture: UInt32) -> String {
+        let x32 = auditArchitecture == 0xc000_003e && UInt64(UInt32(bitPattern: number)) & Architecture.x32SyscallBit != 0
+        var name = [CChar](repeating: 0, count: 64)
+        guard ipcw_syscall_name(x32 ? ipcw_scmp_arch_x32 : auditArchitecture, number, &name, name.count) == 0 else {
+            return String(UInt32(bitPattern: number))
+        }
+        return "__NR_" + String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `AUDIT_ARCH_*` names for SIGSYS's `si_arch`.

@@ -43,7 +43,8 @@ extension SignalInfo {
             return (1...3).contains(code) ? ["si_band=\(band)", "si_fd=\(fd)"] : []
         case 31:  // SIGSYS
             let arch = SignalCodes.auditArchitectures[arch] ?? Self.hex(UInt64(arch)) + " /* AUDIT_ARCH_??? */"
-            return ["si_call_addr=\(Self.address(callAddress))", "si_syscall=\(syscall)", "si_arch=\(arch)"]
+            let name = SignalCodes.syscallName(syscall, auditArchitecture: self.arch)
+            return ["si_call_addr=\(Self.address(callAddress))", "si_syscall=\(name)", "si_arch=\(arch)"]
         default:
             return (pid != 0 || uid != 0 ? source : []) + (pointer != 0 ? value : [])
         }
