@@ -2,6 +2,7 @@
 // that wakes a tracer thread blocked in waitpid() without a signal handler in the host process.
 #define _GNU_SOURCE
 #include "CSupport.h"
+#include "raw_syscall.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -12,27 +13,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#if !defined(__x86_64__)
-#error "raw_syscall below is written for x86_64, the only architecture ipcwatch runs on"
-#endif
-
 // The child shares the tracer's memory (CLONE_VM: no page tables to copy, which made a fork of the
-// tracer cost half a millisecond) and its thread pointer, so it makes raw syscalls only: nothing that
-// could write errno, allocate or take a lock.
-static long raw_syscall(long number, long a, long b, long c) {
-    long result;
-    __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-    return result;
-}
+// tracer cost half a millisecond) and its thread pointer: raw syscalls only (raw_syscall.h).
 
 static int waker_main(void *parent) {
     // Dies with the thread that made it; holds no descriptor of the host (no pipe kept from EOF).
-    raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
-    if (raw_syscall(SYS_getppid, 0, 0, 0) != (long)(intptr_t)parent)
-        raw_syscall(SYS_exit, 0, 0, 0);
-    raw_syscall(SYS_close_range, 0, ~0U, 0);
+    raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
+    if (raw_syscall(SYS_getppid, 0, 0, 0, 0) != (long)(intptr_t)parent)
+        raw_syscall(SYS_exit, 0, 0, 0, 0);
+    raw_syscall(SYS_close_range, 0, ~0U, 0, 0);
     for (;;)
-        raw_syscall(SYS_pause, 0, 0, 0);
+        raw_syscall(SYS_pause, 0, 0, 0, 0);
     return 0;
 }
 
