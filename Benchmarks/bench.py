@@ -29,8 +29,11 @@ def sh(*args, **kw):
 def build():
     """Builds everything; returns the paths of ipcwatch and ipcwatch-session-bench."""
     os.makedirs(BUILD, exist_ok=True)
-    # The static Swift runtime: dynamic loading of it costs more start-up than the tracing itself.
-    swift_build = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-static"]
+    # The static Swift runtime: dynamic loading of it costs more start-up than the tracing itself. No
+    # $ORIGIN rpath: nothing is loaded from beside the binary, and ld.so would look for libm and libc in
+    # eleven directories there first (0.2 ms here, measured).
+    swift_build = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--disable-local-rpath",
+                   "--scratch-path", ".build-static"]
     for product in ("ipcwatch", "ipcwatch-session-bench"):
         sh(*swift_build, "--product", product, cwd=ROOT, stdout=subprocess.DEVNULL)
     binpath = subprocess.run(swift_build + ["--show-bin-path"], cwd=ROOT, check=True,
