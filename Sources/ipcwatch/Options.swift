@@ -20,8 +20,10 @@ struct Options {
     var timestamps = 0
     var durations = false
     var relativeTimestamps = false
-    var successfulOnly = false
-    var failedOnly = false
+    /// `-z` / `-Z`, the last one given, and how many were.
+    var onlyStatus: (successful: Bool, count: Int)?
+    /// What ipcwatch says on stderr before it starts, as strace warns (one line each).
+    var warnings: [String] = []
     var quiet = 0
     var follow = 0
     var sameCPU = false
@@ -147,8 +149,8 @@ struct Options {
         case Int32(UInt8(ascii: "t")): timestamps += 1
         case Int32(UInt8(ascii: "T")): durations = true
         case Int32(UInt8(ascii: "r")): relativeTimestamps = true
-        case Int32(UInt8(ascii: "z")): successfulOnly = true
-        case Int32(UInt8(ascii: "Z")): failedOnly = true
+        case Int32(UInt8(ascii: "z")): onlyStatus = (true, (onlyStatus?.count ?? 0) + 1)
+        case Int32(UInt8(ascii: "Z")): onlyStatus = (false, (onlyStatus?.count ?? 0) + 1)
         case Int32(UInt8(ascii: "q")): quiet += 1
         case Int32(UInt8(ascii: "f")): follow += 1
         case Int32(UInt8(ascii: "p")): try addPIDs(value ?? "")
@@ -214,10 +216,15 @@ struct Options {
         if follow >= 2, let output, output.hasPrefix("|") || output.hasPrefix("!") {
             throw UsageError(message: "piping the output and -ff/--output-separately are mutually exclusive")
         }
-        if successfulOnly && failedOnly { throw UsageError(message: "-z and -Z together select nothing") }
-        // strace: -z is status=successful, -Z status=failed.
-        if successfulOnly { status = StatusSelection(successful: true, failed: false, unfinished: false, detached: false) }
-        if failedOnly { status = StatusSelection(successful: false, failed: true, unfinished: false, detached: false) }
+        if summaryOnly && summary { throw UsageError(message: "-c/--summary-only and -C/--summary are mutually exclusive") }
+        // strace: -z is status=successful, -Z status=failed; the last one counts.
+        if let onlyStatus {
+            if onlyStatus.count > 1 {
+                warnings.append("Only the last of -z/--successful-only/-Z/--failed-only options will take effect. "
+                                + "See status qualifier for more complex filters.")
+            }
+            status = StatusSelection(successful: onlyStatus.successful, failed: !onlyStatus.successful, unfinished: false, detached: false)
+        }
         do {
             _ = try events
         } catch {
@@ -233,12 +240,12 @@ struct Options {
         }
     }
 
-    /// The events every `-e` selects together; ``Syscall/defaultSelection`` without `-e`.
+    /// The events the last `-e trace=` selects, as strace (each one replaces the one before, and each is
+    /// checked); ``Syscall/defaultSelection`` without `-e`.
     var events: Set<Syscall> {
         get throws(EventSelection.Invalid) {
-            guard !expressions.isEmpty else { return Syscall.defaultSelection }
-            var selected: Set<Syscall> = []
-            for expression in expressions { selected.formUnion(try EventSelection.parse(expression)) }
+            var selected = Syscall.defaultSelection
+            for expression in expressions { selected = try EventSelection.parse(expression) }
             return selected
         }
     }

@@ -130,7 +130,7 @@ final class TracePrinter: TraceSink {
         return file
     }
 
-    /// `-r`: seconds since the previous line, as strace's `%6ld.%06ld `.
+    /// `-r`: seconds since the previous line, as strace's `%6ld.%06ld `; after a `-t` time, `(+%6ld.%06ld) `.
     private func relative(_ timestamp: UInt64) -> String {
         guard arguments.relativeTimestamps else { return "" }
         // Lines come in exit order, times are entry times: a call that blocked entered before the line
@@ -140,7 +140,8 @@ final class TracePrinter: TraceSink {
         let seconds: String = String(delta / 1_000_000_000)
         let micros: String = String(delta / 1000 % 1_000_000).leftPadded(to: 6)
         let padding = String(repeating: " ", count: max(0, 6 - seconds.count))
-        return padding + seconds + "." + micros + " "
+        let text = padding + seconds + "." + micros
+        return arguments.timestamps > 0 ? "(+" + text + ") " : text + " "
     }
 
     var hasDeferredWork: Bool { unflushed || SignalPolicy.graphRequested }

@@ -24,7 +24,7 @@ case .version:
     print(HelpText.version)
     exit(0)
 case .trace:
-    break
+    for warning in arguments.warnings { OutputFile(fd: STDERR_FILENO).writeLine("ipcwatch: \(warning)") }
 }
 
 // -E: strace changes its own environment, which the command inherits.
@@ -72,5 +72,9 @@ do {
     case .cancelled: exit(1)
     }
 } catch {
+    // strace's words for an output it cannot open.
+    if case .cannotOpen(let path, let errno) = error, !path.hasPrefix("|") {
+        fail("Can't fopen '\(path)': \(errno.message)", code: error.exitCode)
+    }
     fail(error.description, code: error.exitCode)
 }

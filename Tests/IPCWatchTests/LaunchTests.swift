@@ -200,7 +200,7 @@ struct LaunchTests {
 
     @Test("usage errors are one line and non-zero", arguments: [
         ([], "must have PROG [ARGS] or -p PID"), (["--bogus", "true"], "unrecognized option '--bogus'"),
-        (["-e", "pipe3", "true"], "invalid system call 'pipe3'"), (["-o", "/nonexistent/dir/x", "true"], "cannot open"),
+        (["-e", "pipe3", "true"], "invalid system call 'pipe3'"), (["-o", "/nonexistent/dir/x", "true"], "Can't fopen '/nonexistent/dir/x'"),
     ])
     func usageErrors(arguments: [String], message: String) {
         let result = Support.run([Support.ipcwatch] + arguments, executable: "/usr/bin/env")
