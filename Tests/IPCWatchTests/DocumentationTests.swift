@@ -26,6 +26,8 @@ struct DocumentationTests {
         #expect(!rendered.stderr.contains("warning"), "\(rendered.stderr)")
         let plain = rendered.stdout.replacing(/.\u{8}/, with: "")  // grotty's overstrike bold
         for section in ["NAME", "SYNOPSIS", "TRACING", "OUTPUT", "EXAMPLES"] { #expect(plain.contains("\n" + section + "\n")) }
+        let synopsis = plain.split(separator: "\nSYNOPSIS\n").last?.split(separator: "\nDESCRIPTION\n").first ?? ""
+        #expect(synopsis.contains("-- PROG [ARGS]") && synopsis.contains("-p PID..."), "both forms: \(synopsis)")
     }
 
     @Test("the completion offers every option --help lists, and the -e vocabulary")
