@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,7 +23,8 @@
 // The child shares the tracer's memory (CLONE_VM): no page tables to copy and, above all, no page faults
 // in a child that re-faults every page of the tracer it touches and in a tracer whose every page became
 // copy-on-write (0.35 ms of a 7 ms start-up, measured). It makes raw syscalls only (raw_syscall.h); glibc's
-// set*id() would even signal the tracer's threads.
+// set*id() would even signal the tracer's threads. Everything it reads but the tracer's own constants is
+// copied into its mapping first (the environment's array included: a host thread's setenv may move it).
 
 // The kernel's struct sigaction: glibc's sigaction() refuses its internal signals (32, 33), whose
 // dispositions the command must inherit too.
@@ -32,7 +35,7 @@ struct kernel_sigaction {
     uint64_t mask;
 };
 
-static int is_ignored(int sig) {
+IPCW_CHILD static int is_ignored(int sig) {
     struct kernel_sigaction current;
     return raw_syscall(SYS_rt_sigaction, sig, 0, (long)&current, sizeof current.mask) == 0 && current.handler == SIG_IGN;
 }
@@ -45,31 +48,37 @@ uint64_t ipcw_ignored_signals(void) {
     return ignored;
 }
 
-// What the child reads until its exec, in the child's stack mapping: the caller keeps what it points to.
+// What the child reads until its exec, above its stack in the mapping the parent made (a guard page, the
+// stack, this, then the vectors it points to): the caller keeps the strings and the filter.
 struct launch_request {
+    char *region;  // the whole mapping, for ipcw_launch_finish
+    size_t region_size;
     const char *file;
     char *const *argv;
-    char *const *envp;
-    const char *path;  // $PATH at launch, NULL when unset
+    char *const *envp;     // a copy of environ's array
+    const char **script;   // {"/bin/sh", NULL, argv[1]...}: execvp's fallback, its [1] set by the child
+    const char *path;      // $PATH at launch, NULL when unset
     struct sock_fprog program;
     int set_no_new_privs, error_fd, release_fds[2], standard_streams_only;
     const uint64_t *ignored_signals;
-    sigset_t mask;  // the command's
+    uint64_t mask;  // the command's
     const ipcw_identity *identity;
     pid_t parent;
 };
 
-enum { LAUNCH_STACK = 256 * 1024 };
+enum { LAUNCH_GUARD = 4096, LAUNCH_STACK = 64 * 1024 };
 
-static void report_and_exit(int fd, int stage, long error) {
-    ipcw_launch_failure failure = {stage, (int32_t)-error};
+IPCW_CHILD static void report_and_exit(int fd, int stage, long error) {
+    ipcw_launch_failure failure;
+    failure.stage = stage;
+    failure.error = (int32_t)-error;
     raw_syscall(SYS_write, fd, (long)&failure, sizeof failure, 0);
     raw_syscall(SYS_exit_group, 127, 0, 0, 0);
 }
 
 // No libc in the child, not even memcpy or strlen (a first call through the PLT would bind it lazily,
 // writing the tracer's GOT); volatile keeps the compiler from turning these loops into such calls.
-static size_t length(const char *s) {
+IPCW_CHILD static size_t length(const char *s) {
     const volatile char *p = s;
     size_t n = 0;
     while (p[n])
@@ -77,7 +86,7 @@ static size_t length(const char *s) {
     return n;
 }
 
-static void copy(char *to, const char *from, size_t count) {
+IPCW_CHILD static void copy(char *to, const char *from, size_t count) {
     volatile char *d = to;
     for (size_t i = 0; i < count; i++)
         d[i] = from[i];
@@ -85,32 +94,26 @@ static void copy(char *to, const char *from, size_t count) {
 
 // execve, then what execvp does after it: a file the kernel does not know how to run (ENOEXEC) is a
 // shell script. Returns the negative errno.
-static long execute(const char *path, char *const argv[], char *const envp[]) {
-    long rc = raw_syscall(SYS_execve, (long)path, (long)argv, (long)envp, 0);
+IPCW_CHILD static long execute(const struct launch_request *r, const char *path) {
+    long rc = raw_syscall(SYS_execve, (long)path, (long)r->argv, (long)r->envp, 0);
     if (rc != -ENOEXEC)
         return rc;
-    size_t argc = 0;
-    while (argv[argc])
-        argc++;
-    const char *script[argc + 2];
-    script[0] = "/bin/sh";
-    script[1] = path;
-    for (size_t i = 1; i <= argc; i++)
-        script[i + 1] = argv[i];  // argv[argc] is the NULL
-    raw_syscall(SYS_execve, (long)"/bin/sh", (long)script, (long)envp, 0);
-    return -ENOEXEC;
+    r->script[1] = path;
+    return raw_syscall(SYS_execve, (long)r->script[0], (long)r->script, (long)r->envp, 0);
 }
 
 // execvp(3) on raw syscalls: a name without '/' is looked for along PATH (glibc's default when unset),
 // an empty element meaning the current directory; EACCES anywhere wins over a later ENOENT.
-static long execute_along_path(const struct launch_request *r) {
+IPCW_CHILD static long execute_along_path(const struct launch_request *r) {
     const char *file = r->file;
     size_t file_length = length(file);
     for (size_t i = 0; i < file_length; i++)
         if (file[i] == '/')
-            return execute(file, r->argv, r->envp);
+            return execute(r, file);
     if (file_length == 0)
         return -ENOENT;
+    if (file_length > 255)  // NAME_MAX
+        return -ENAMETOOLONG;
     const char *path = r->path ? r->path : "/bin:/usr/bin";
     char candidate[4096 + 256];
     int denied = 0;
@@ -125,7 +128,7 @@ static long execute_along_path(const struct launch_request *r) {
             if (directory > 0)
                 candidate[at++] = '/';
             copy(candidate + at, file, file_length + 1);
-            long rc = execute(candidate, r->argv, r->envp);
+            long rc = execute(r, candidate);
             switch (rc) {
             case -EACCES: denied = 1; break;
             case -ENOENT: case -ESTALE: case -ENOTDIR: case -ENODEV: case -ETIMEDOUT: break;
@@ -139,7 +142,7 @@ static long execute_along_path(const struct launch_request *r) {
     return denied ? -EACCES : -ENOENT;
 }
 
-static int launch_main(void *argument) {
+IPCW_CHILD static int launch_main(void *argument) {
     const struct launch_request *r = argument;
     // Every disposition as exec would leave it for the process that had `ignored_signals` ignored
     // (or, without it, the ones ignored now): ignored, or SIG_DFL. Before any signal is let in, so that
@@ -148,7 +151,11 @@ static int launch_main(void *argument) {
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
         int ignore = r->ignored_signals ? (int)((*r->ignored_signals >> (sig - 1)) & 1) : is_ignored(sig);
-        struct kernel_sigaction action = {ignore ? SIG_IGN : SIG_DFL, 0, NULL, 0};
+        struct kernel_sigaction action;  // field by field: an initializer may become a call to memset
+        action.handler = ignore ? SIG_IGN : SIG_DFL;
+        action.flags = 0;
+        action.restorer = NULL;
+        action.mask = 0;
         raw_syscall(SYS_rt_sigaction, sig, (long)&action, 0, sizeof action.mask);
     }
     raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&r->mask, 0, sizeof(uint64_t));
@@ -191,41 +198,80 @@ static int launch_main(void *argument) {
     return 0; // not reached
 }
 
+// Before Linux 5.16 a core-dumping signal kills every process sharing the dumper's memory: a SIGQUIT
+// to a CLONE_VM child before its exec would take the tracer with it. There the child gets a copy.
+static int memory_can_be_shared(void) {
+    static _Atomic int answer = -1;
+    int known = answer;
+    if (known < 0) {
+        struct utsname name;
+        unsigned major = 0, minor = 0;
+        known = uname(&name) == 0 && sscanf(name.release, "%u.%u", &major, &minor) == 2 &&
+                (major > 5 || (major == 5 && minor >= 16));
+        answer = known;
+    }
+    return known;
+}
+
+static size_t vector_length(char *const vector[]) {
+    size_t n = 0;
+    while (vector[n])
+        n++;
+    return n;
+}
+
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
                           int set_no_new_privs, int error_fd, const int release_fds[2], const uint64_t *ignored_signals,
                           const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity,
-                          void **stack) {
-    char *region = mmap(NULL, LAUNCH_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                          void **handle) {
+    size_t argc = vector_length(argv), envc = vector_length(environ);
+    size_t size = LAUNCH_GUARD + LAUNCH_STACK + sizeof(struct launch_request) + (argc + 2 + envc + 1) * sizeof(char *);
+    size = (size + 4095) & ~(size_t)4095;
+    char *region = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (region == MAP_FAILED)
         return -errno;
-    // The request at the bottom of the mapping, the child's stack growing down from its top.
-    struct launch_request *request = (struct launch_request *)(void *)region;
+    mprotect(region, LAUNCH_GUARD, PROT_NONE);  // an overflowing stack faults instead of writing below
+    char *stack_top = region + LAUNCH_GUARD + LAUNCH_STACK;
+    struct launch_request *request = (struct launch_request *)(void *)stack_top;
+    char **envp = (char **)(void *)(request + 1);
+    const char **script = (const char **)(void *)(envp + envc + 1);
+    for (size_t i = 0; i <= envc; i++)
+        envp[i] = environ[i];  // glibc's setenv never frees a string it handed out, only moves the array
+    script[0] = "/bin/sh";
+    script[1] = NULL;
+    for (size_t i = 1; i <= argc; i++)
+        script[i + 1] = argv[i];  // argv[argc] is the NULL
     *request = (struct launch_request){
-        .file = file, .argv = argv, .envp = environ, .path = getenv("PATH"),
-        .program = {filter_length, (struct sock_filter *)filter},
+        .region = region, .region_size = size, .file = file, .argv = argv, .envp = envp, .script = script,
+        .path = getenv("PATH"), .program = {filter_length, (struct sock_filter *)filter},
         .set_no_new_privs = set_no_new_privs, .error_fd = error_fd, .release_fds = {release_fds[0], release_fds[1]},
         .standard_streams_only = standard_streams_only, .ignored_signals = ignored_signals, .identity = identity,
         .parent = getpid(),
     };
-    sigset_t all, saved;
-    sigfillset(&all);
-    // No handler of the parent may run in the child before its dispositions are reset.
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    request->mask = child_mask ? *child_mask : saved;
-    pid_t pid = clone(launch_main, region + LAUNCH_STACK, CLONE_VM | SIGCHLD, request);
+    // No handler of the parent may run in the child before its dispositions are reset: every signal
+    // blocked, glibc's own two (which pthread_sigmask leaves alone) included.
+    uint64_t all = ~UINT64_C(0), saved = 0;
+    raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&saved, sizeof all);
+    request->mask = saved;
+    if (child_mask)
+        memcpy(&request->mask, child_mask, sizeof request->mask);
+    int flags = (memory_can_be_shared() ? CLONE_VM : 0) | SIGCHLD;
+    pid_t pid = clone(launch_main, stack_top, flags, request);
     int clone_errno = errno;
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&saved, 0, sizeof saved);
     if (pid < 0) {
-        munmap(region, LAUNCH_STACK);
+        munmap(region, size);
         return -clone_errno;
     }
-    *stack = region;
+    *handle = request;
     return pid;
 }
 
-void ipcw_launch_finish(void *stack) {
-    if (stack)
-        munmap(stack, LAUNCH_STACK);
+void ipcw_launch_finish(void *handle) {
+    if (handle) {
+        struct launch_request *request = handle;
+        munmap(request->region, request->region_size);
+    }
 }
 
 int ipcw_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

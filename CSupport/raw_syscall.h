@@ -7,8 +7,15 @@
 #error "raw_syscall is written for x86_64, the only architecture ipcwatch runs on"
 #endif
 
+// The functions such a child runs: no sanitizer hooks either (they keep per-thread state: the tracer's).
+#if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
+#define IPCW_CHILD __attribute__((disable_sanitizer_instrumentation))
+#else
+#define IPCW_CHILD
+#endif
+
 // The result, or -errno.
-static inline long raw_syscall(long number, long a, long b, long c, long d) {
+IPCW_CHILD static inline long raw_syscall(long number, long a, long b, long c, long d) {
     long result;
     register long r10 __asm__("r10") = d;
     __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");

@@ -16,7 +16,7 @@
 // The child shares the tracer's memory (CLONE_VM: no page tables to copy, which made a fork of the
 // tracer cost half a millisecond) and its thread pointer: raw syscalls only (raw_syscall.h).
 
-static int waker_main(void *parent) {
+IPCW_CHILD static int waker_main(void *parent) {
     // Dies with the thread that made it; holds no descriptor of the host (no pipe kept from EOF).
     raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
     if (raw_syscall(SYS_getppid, 0, 0, 0, 0) != (long)(intptr_t)parent)

@@ -244,16 +244,17 @@ uint64_t ipcw_ignored_signals(void);
 /// every descriptor but 0, 1, 2 (and the error pipe, until exec) is closed before exec.
 /// With `identity`, the child takes its groups, gid and uid after the filter (root installs it without
 /// no_new_privs, so a setuid program the command runs keeps working, as under strace -u).
-/// Returns the child's pid, or -errno if it could not be started. The child reads `file`, `argv`, `filter`,
-/// `*ignored_signals`, `*identity` and the environment until it has exec'd or ended: the caller keeps them
-/// unchanged until then, and then gives `*stack` to `ipcw_launch_finish`.
+/// Returns the child's pid, or -errno if it could not be started. The child reads `file`, the strings of
+/// `argv`, `filter`, `*ignored_signals` and `*identity` until it has exec'd or ended (the vectors and the
+/// environment's array it has copies of): the caller keeps them unchanged until then, and then gives
+/// `*handle` to `ipcw_launch_finish`. Before Linux 5.16 the child gets a copy of the memory instead.
 pid_t ipcw_launch_stopped(const char *file, char *const argv[], const void *filter, uint16_t filter_length,
                           int set_no_new_privs, int error_fd, const int release_fds[2], const uint64_t *ignored_signals,
                           const sigset_t *child_mask, int standard_streams_only, const ipcw_identity *identity,
-                          void **stack);
+                          void **handle);
 
-/// Frees the child's stack of a launch whose child has exec'd or ended (NULL: nothing).
-void ipcw_launch_finish(void *stack);
+/// Frees the child's stack and copies of a launch whose child has exec'd or ended (NULL: nothing).
+void ipcw_launch_finish(void *handle);
 
 /// A CLOEXEC socket pair to release a launched child through (a socket: its send cannot raise SIGPIPE).
 int ipcw_release_pair(int fds[2]);

@@ -106,14 +106,14 @@ enum Launcher {
                                               groups: groupList.baseAddress)
                             } ?? ipcw_identity()
                             return withUnsafePointer(to: &identity) { identityPointer in
-                                var stack: UnsafeMutableRawPointer?
-                                let pid = ipcw_launch_stopped(argv[0], argv, program.baseAddress, UInt16(filter.instructionCount),
+                                var launch: UnsafeMutableRawPointer?
+                                let pid = ipcw_launch_stopped(argv[0], argv.baseAddress, program.baseAddress, UInt16(filter.instructionCount),
                                                               setNoNewPrivs, errorPipe, release,
                                                               signals.ignored == nil ? nil : ignoredPointer,
                                                               signals.mask == nil ? nil : maskPointer,
                                                               options.inheritedDescriptors == .standardStreams ? 1 : 0,
-                                                              options.commandIdentity == nil ? nil : identityPointer, &stack)
-                                defer { ipcw_launch_finish(stack) }
+                                                              options.commandIdentity == nil ? nil : identityPointer, &launch)
+                                defer { ipcw_launch_finish(launch) }
                                 return body(pid)
                             }
                         }
@@ -136,17 +136,18 @@ enum Launcher {
         }
     }
 
+    /// Kills and reaps `pid`: once this returns, no launched child runs on the memory handed to it.
     private static func abandon(_ pid: pid_t) {
         kill(pid, SIGKILL)
         var status: Int32 = 0
-        _ = waitpid(pid, &status, __WALL)
+        while waitpid(pid, &status, __WALL) < 0 && errno == EINTR {}
     }
 
     /// A NULL-terminated `char *argv[]` valid for the duration of `body`.
-    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         let pointers = strings.map { strdup($0) } + [nil]
         defer { pointers.forEach { free($0) } }
-        return body(pointers)
+        return pointers.withUnsafeBufferPointer(body)
     }
 }
 
