@@ -23,8 +23,9 @@
 // The child shares the tracer's memory (CLONE_VM): no page tables to copy and, above all, no page faults
 // in a child that re-faults every page of the tracer it touches and in a tracer whose every page became
 // copy-on-write (0.35 ms of a 7 ms start-up, measured). It makes raw syscalls only (raw_syscall.h); glibc's
-// set*id() would even signal the tracer's threads. Everything it reads but the tracer's own constants is
-// copied into its mapping first (the environment's array included: a host thread's setenv may move it).
+// set*id() would even signal the tracer's threads. The vectors it reads are copied into its mapping first
+// (the environment's array included: a host thread's setenv may move it); the strings, the filter and the
+// identity stay the caller's, kept until the exec.
 
 // The kernel's struct sigaction: glibc's sigaction() refuses its internal signals (32, 33), whose
 // dispositions the command must inherit too.

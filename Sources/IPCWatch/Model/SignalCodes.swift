@@ -31,7 +31,7 @@ enum SignalCodes {
     /// strace's `si_syscall=` of a SIGSYS: `__NR_name` (libseccomp's table of every syscall of the ABI: x32 by
     /// its numbers' __X32_SYSCALL_BIT), or the number when the ABI has no such syscall.
     static func syscallName(_ number: Int32, auditArchitecture: UInt32) -> String {
-        let x32 = auditArchitecture == 0xc000_003e && UInt64(UInt32(bitPattern: number)) & Architecture.x32SyscallBit != 0
+        let x32 = auditArchitecture == ipcw_scmp_arch_x86_64 && UInt64(UInt32(bitPattern: number)) & Architecture.x32SyscallBit != 0
         var name = [CChar](repeating: 0, count: 64)
         guard ipcw_syscall_name(x32 ? ipcw_scmp_arch_x32 : auditArchitecture, number, &name, name.count) == 0 else {
             return String(UInt32(bitPattern: number))

@@ -42,9 +42,9 @@ extension SignalInfo {
         case 29:  // SIGIO
             return (1...3).contains(code) ? ["si_band=\(band)", "si_fd=\(fd)"] : []
         case 31:  // SIGSYS
-            let arch = SignalCodes.auditArchitectures[arch] ?? Self.hex(UInt64(arch)) + " /* AUDIT_ARCH_??? */"
-            let name = SignalCodes.syscallName(syscall, auditArchitecture: self.arch)
-            return ["si_call_addr=\(Self.address(callAddress))", "si_syscall=\(name)", "si_arch=\(arch)"]
+            let archName = SignalCodes.auditArchitectures[arch] ?? Self.hex(UInt64(arch)) + " /* AUDIT_ARCH_??? */"
+            let syscallName = SignalCodes.syscallName(syscall, auditArchitecture: arch)
+            return ["si_call_addr=\(Self.address(callAddress))", "si_syscall=\(syscallName)", "si_arch=\(archName)"]
         default:
             return (pid != 0 || uid != 0 ? source : []) + (pointer != 0 ? value : [])
         }
