@@ -47,10 +47,12 @@ let package = Package(
             dependencies: ["IPCWatch"],
             path: "Benchmarks/SessionConsumer"
         ),
-        // What both test targets share: the C fixture (Tests/Fixtures, compiled by the tests with the
+        // What the test targets share: the C fixture (Tests/Fixtures, compiled by the tests with the
         // system cc), scratch files, process runners with deadlines, /proc readers, skip conditions.
         // It does not depend on IPCWatch at all, so it cannot hand IPCWatchAPITests any internals.
-        .target(
+        // A test target itself (it records issues through Testing): `swift build -c release` of the
+        // package, the README's install line, never builds it (Testing has no static release form here).
+        .testTarget(
             name: "IPCWatchTestSupport",
             path: "Tests/IPCWatchTestSupport",
             // posix_spawn_file_actions_addclosefrom_np and _addchdir_np are GNU extensions.

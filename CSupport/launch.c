@@ -171,7 +171,7 @@ IPCW_CHILD static int launch_main(void *argument) {
         got = raw_syscall(SYS_read, r->release_fds[0], (long)&go, 1, 0);
     while (got == -EINTR);
     raw_syscall(SYS_close, r->release_fds[0], 0, 0, 0);
-    if (got != 1 || raw_syscall(SYS_getppid, 0, 0, 0, 0) != r->parent)
+    if (got != 1 || raw_syscall(SYS_getppid) != r->parent)
         raw_syscall(SYS_exit_group, 127, 0, 0, 0);
 
     // Nothing of a library's host beyond 0-2 (its sockets and pipes would stay open in the command and,

@@ -19,11 +19,11 @@
 IPCW_CHILD static int waker_main(void *parent) {
     // Dies with the thread that made it; holds no descriptor of the host (no pipe kept from EOF).
     raw_syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
-    if (raw_syscall(SYS_getppid, 0, 0, 0, 0) != (long)(intptr_t)parent)
-        raw_syscall(SYS_exit, 0, 0, 0, 0);
+    if (raw_syscall(SYS_getppid) != (long)(intptr_t)parent)
+        raw_syscall(SYS_exit);
     raw_syscall(SYS_close_range, 0, ~0U, 0, 0);
     for (;;)
-        raw_syscall(SYS_pause, 0, 0, 0, 0);
+        raw_syscall(SYS_pause);
     return 0;
 }
 

@@ -11,8 +11,19 @@ public enum Support {
     public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The ipcwatch binary built next to this test bundle (`swift test` builds every product).
+    /// The ipcwatch binary the tests run. `IPCWATCH_BINARY` names it when set — the README's test command sets
+    /// it to the release binary the README's install line built, so the tests run what users run (a debug
+    /// build run as root once hid two broken promises); relative to the package root. Unset, the debug
+    /// binary `swift test` built next to this test bundle. A name that is not an executable stops the run:
+    /// testing another binary than the one asked for would be a pass that means nothing.
     public static let ipcwatch: String = {
+        if let named = ProcessInfo.processInfo.environment["IPCWATCH_BINARY"], !named.isEmpty {
+            let path = named.hasPrefix("/") ? named : packageRoot.appendingPathComponent(named).path
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                fatalError("IPCWATCH_BINARY=\(named): no executable at \(path) (build it with the README's install line)")
+            }
+            return path
+        }
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [bundleDirectory, URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent()].map { $0.appendingPathComponent("ipcwatch").path }
