@@ -731,6 +731,36 @@ static int splices(void) {
     return 0;
 }
 
+/* Counts that promise far more memory than the buffers behind them (a tracer must not believe them): each
+ * call is logged "CALL pid tid RESULT ERRNO", then "done pid" once the program has run on. */
+static int huge_counts(void) {
+    int fds[2];
+    if (pipe(fds)) return 1;
+    struct iovec iov[1] = {{.iov_base = "hello", .iov_len = 5}};
+    long rc = syscall(SYS_vmsplice, fds[1], iov, 0x7fffffffUL, 0);
+    logf_("vmsplice %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    int sem = semget(IPC_PRIVATE, 1, 0600);
+    struct sembuf op = {0, 1, IPC_NOWAIT};
+    rc = syscall(SYS_semtimedop, sem, &op, 0xffffffffUL, NULL);
+    logf_("semtimedop %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    semctl(sem, 0, IPC_RMID);
+    int queue = msgget(IPC_PRIVATE, 0600);
+    struct { long mtype; char mtext[8]; } message = {1, "hello"};
+    rc = syscall(SYS_msgsnd, queue, &message, SIZE_MAX, IPC_NOWAIT);
+    logf_("msgsnd %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    msgctl(queue, IPC_RMID, NULL);
+    char name[64];
+    snprintf(name, sizeof name, "/ipcwatch-huge-%d", getpid());
+    struct mq_attr attr = {.mq_maxmsg = 1, .mq_msgsize = 8};
+    mqd_t mq = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_NONBLOCK, 0600, &attr);
+    rc = syscall(SYS_mq_timedsend, mq, "hello", SIZE_MAX, 0, NULL);
+    logf_("mq_timedsend %d %ld %ld %d\n", getpid(), tid(), rc, rc < 0 ? errno : 0);
+    mq_close(mq);
+    mq_unlink(name);
+    logf_("done %d\n", getpid());
+    return 0;
+}
+
 /* futex: a wait/wake pair between two threads, then the ops strace decodes differently, each logged
  * "futex pid tid OP RESULT ERRNO"; robust lists. Only the main thread logs (no contended log lock), and
  * it joins a thread that has already gone, so glibc adds no futex calls of its own. */
@@ -889,6 +919,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "flags")) return flags();
     if (!strcmp(mode, "mq")) return posix_mq();
     if (!strcmp(mode, "splice")) return splices();
+    if (!strcmp(mode, "hugecounts")) return huge_counts();
     if (!strcmp(mode, "futex")) return futexes();
     if (!strcmp(mode, "i386families")) return i386_families();
     if (!strcmp(mode, "x32")) {

@@ -54,6 +54,30 @@ struct ReliabilityTests {
         #expect(viaPipe.sorted() == Support.lines(pipeLog).map { $0.joined(separator: " ") }.sorted(), "(pipe)")
     }
 
+    /// `vmsplice(fd, iov, 0x7fffffff)`, `semtimedop(id, sops, 0xffffffff)`, `msgsnd(q, buf, SIZE_MAX)`,
+    /// `mq_timedsend(q, buf, SIZE_MAX)` with `-s 1073741823` (strace's largest) under a 4 GB address-space
+    /// limit: ipcwatch allocated the counts (17 GB for the iovecs) and aborted, taking the program with it.
+    @Test("counts the traced program passes are not allocations: printed from what is readable, the program runs on")
+    func hugeCounts() throws {
+        let log = Support.newLog(), output = Support.newPath("huge")
+        let result = Support.run(["sh", "-c", "ulimit -v 4000000 && exec \"$@\"", "sh", Support.ipcwatch, "-s", "1073741823",
+                                  "-e", "trace=vmsplice,semtimedop,msgsnd,mq_timedsend", "-o", output, "--",
+                                  Support.fixture, "hugecounts"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0 && !result.signaled, "\(result)")
+        let ran = Support.lines(log)
+        #expect(ran.map { $0[0] } == ["vmsplice", "semtimedop", "msgsnd", "mq_timedsend", "done"], "the program's own log: \(ran)")
+        let lines = Support.textLines(output).filter { !$0.contains("+++") }
+        let expected = [("vmsplice", "[{iov_base=\"hello\", iov_len=5}, ", ", 2147483647, 0) = -1 EINVAL"),
+                        ("semtimedop", "[{sem_num=0, sem_op=1, sem_flg=IPC_NOWAIT}, ", ", 4294967295, NULL) = -1 E2BIG"),
+                        ("msgsnd", "{mtype=1, mtext=\"hello\\0", ", 18446744073709551615, IPC_NOWAIT) = -1 EINVAL"),
+                        ("mq_timedsend", "\"hello\\0", ", 18446744073709551615, 0, NULL) = -1 EMSGSIZE")]
+        #expect(lines.count == expected.count, "\(lines.map { $0.prefix(200) })")
+        for (line, (call, argument, end)) in zip(lines, expected) {
+            let head = line.split(separator: " ", maxSplits: 2).last ?? ""
+            #expect(head.hasPrefix(call + "(") && head.contains(argument) && line.contains(end), "\(line.prefix(300)) … \(line.suffix(120))")
+        }
+    }
+
     @Test("a reader that goes away (| head -1) neither hangs ipcwatch nor kills the target")
     func closedOutputPipe() throws {
         let log = Support.newLog()

@@ -27,11 +27,12 @@ enum MessageQueueDecoder {
 
     /// `struct msgbuf { long mtype; char mtext[msgsz]; }`, text cut at the string limit.
     static func message(at address: TraceeAddress, size: UInt64, _ context: DecodeContext) -> MessageBuffer? {
-        let shown = Int(min(size, UInt64(context.options.stringLimit)))
-        guard address != 0, let bytes = context.memory.read(address: address, count: context.longSize + shown) else {
+        let wanted = Int(min(size, UInt64(context.options.stringLimit)))
+        guard let bytes = context.bytes(at: address, count: context.longSize + wanted), bytes.count >= context.longSize else {
             return nil
         }
         let type = DecodeContext.littleEndian(bytes[0..<context.longSize], signed: true)
-        return MessageBuffer(type: type, text: Array(bytes[context.longSize...]), truncated: size > UInt64(shown))
+        let text = Array(bytes[context.longSize...])
+        return MessageBuffer(type: type, text: text, truncated: size > UInt64(text.count))
     }
 }

@@ -25,14 +25,13 @@ enum SemaphoreDecoder {
         }
     }
 
-    /// `struct sembuf[count]`, at most the string limit of them (strace's array abbreviation).
+    /// `struct sembuf[count]`, at most the string limit of them (strace's array abbreviation), and only those
+    /// that are readable (fewer print as `[…, ...]`); nil when not even the first is.
     private static func operations(at address: TraceeAddress, count: UInt64, _ context: DecodeContext)
         -> [SemaphoreOperation]? {
-        let shown = Int(min(count, UInt64(context.options.stringLimit)))
-        guard address != 0, shown > 0, let bytes = context.memory.read(address: address, count: shown * 6) else {
-            return nil
-        }
-        return (0..<shown).map { i in
+        let wanted = Int(min(count, UInt64(context.options.stringLimit)))
+        guard wanted > 0, let bytes = context.bytes(at: address, count: wanted * 6), bytes.count >= 6 else { return nil }
+        return (0..<(bytes.count / 6)).map { i in
             let field = { (offset: Int) in bytes[(i * 6 + offset)..<(i * 6 + offset + 2)] }
             return SemaphoreOperation(number: UInt16(truncatingIfNeeded: DecodeContext.littleEndian(field(0), signed: false)),
                                       operation: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(2), signed: true)),

@@ -27,16 +27,24 @@ enum SpliceDecoder {
         context.readValue(CallStructs.offset, at: address).map { $0 &- moved }
     }
 
-    /// The `struct iovec` array, at most the string limit of entries, each with at most the string limit of bytes.
+    /// The `struct iovec` array: at most the string limit of entries, each with at most the string limit of
+    /// bytes, and only what is readable. The bytes of all entries together stop at ``dataBudget``: past it an
+    /// entry's text is cut (`"..."...`) — without that, `-s 1073741823` and a count of 0x7fffffff would hold
+    /// every readable byte the garbage entries of a stack point to.
     private static func vectors(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> [IOVector]? {
         let size = CallStructs.ioVector.layout(on: context.architecture).size
-        let shown = Int(min(count, UInt64(context.options.stringLimit)))
-        guard address != 0, context.bytes(at: address, count: max(1, shown) * size) != nil else { return nil }
-        return (0..<shown).compactMap { i in
+        let wanted = Int(min(count, UInt64(context.options.stringLimit)))
+        guard let table = context.bytes(at: address, count: max(1, wanted) * size), table.count >= size else { return nil }
+        var budget = dataBudget
+        return (0..<min(wanted, table.count / size)).compactMap { i in
             guard let fields = context.read(CallStructs.ioVector, at: address + TraceeAddress(i * size)) else { return nil }
             let base = TraceeAddress(bitPattern: fields["iov_base"]!), length = UInt64(bitPattern: fields["iov_len"]!)
-            let data = context.bytes(at: base, count: Int(min(length, UInt64(context.options.stringLimit))))
+            let data = context.bytes(at: base, count: min(Int(min(length, UInt64(context.options.stringLimit))), budget))
+            budget -= data?.count ?? 0
             return IOVector(base: base, length: length, data: data)
         }
     }
+
+    /// The most bytes one `vmsplice` line shows of all its buffers together.
+    static let dataBudget = 16 << 20
 }

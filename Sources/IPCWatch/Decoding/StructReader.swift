@@ -21,11 +21,44 @@ extension DecodeContext {
     /// The single member of a one-field description (``CallStructs/offset`` and the like).
     func readValue(_ structure: CStruct, at address: TraceeAddress) -> Int64? { read(structure, at: address)?["value"] }
 
-    /// Up to `limit` bytes at `address`, fewer when the buffer ends on an unreadable page.
+    /// The first `count` bytes at `address`, or as many of them as are readable (the buffer may run into an
+    /// unmapped page); nil for NULL or an unreadable first byte. Read in chunks of at most ``readChunk`` bytes,
+    /// so that what ipcwatch holds grows with the tracee's memory that is really there, never with a count the
+    /// traced program passed: `msgsnd(q, buf, SIZE_MAX)` under `-s 1073741823` reads to the end of `buf`'s
+    /// mapping, not a gigabyte up front.
     func bytes(at address: TraceeAddress, count: Int) -> [UInt8]? {
         guard address != 0 else { return nil }
-        if count == 0 { return [] }
-        return memory.read(address: address, count: count)
+        var bytes: [UInt8] = []
+        var next = address
+        while bytes.count < count {
+            let size = min(Int(Self.readChunk - next % Self.readChunk), count - bytes.count)
+            if let chunk = memory.read(address: next, count: size) {
+                bytes += chunk
+            } else {
+                bytes += readablePages(at: next, count: size)
+                break
+            }
+            let (following, wrapped) = next.addingReportingOverflow(TraceeAddress(size))
+            if wrapped { break }
+            next = following
+        }
+        return bytes.isEmpty && count > 0 ? nil : bytes
+    }
+
+    /// How much of a buffer ``bytes(at:count:)`` reads in one `process_vm_readv`.
+    static let readChunk: TraceeAddress = 64 * 1024
+
+    /// The readable pages at the start of `count` bytes that are not readable as a whole.
+    private func readablePages(at address: TraceeAddress, count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var next = address
+        while bytes.count < count {
+            let size = min(Int(4096 - next % 4096), count - bytes.count)
+            guard let page = memory.read(address: next, count: size) else { break }
+            bytes += page
+            next += TraceeAddress(size)
+        }
+        return bytes
     }
 
     /// The NUL-terminated string at `address`, at most `limit` bytes (read page by page, so that a string
