@@ -52,15 +52,24 @@ struct Options {
     var rawCalls: Set<Syscall> = []
     /// `-u USER`: run the command as USER (checked, and looked up, when the trace starts).
     var user: String?
+    /// How the user option was spelled (`-u` or `--user`), for its error messages.
+    var userOption = "-u"
 
     /// What the command line asks for besides a trace.
     enum Request: Equatable { case trace, help, version }
     var request = Request.trace
 
-    /// A usage error: one line for `ipcwatch: …`, exit 2 (glibc printed its own line for an unknown option).
+    /// A usage error: one line for `ipcwatch: …`, exit 1 as strace (glibc printed its own line for an unknown
+    /// option).
     struct UsageError: Error, Equatable {
         let message: String?
     }
+
+    /// strace's bound on `-s` (`-1U / 4`): a larger limit is refused, not taken as a licence to read gigabytes.
+    static let maximumStringLimit = 1_073_741_823
+
+    /// The `-e` qualifiers ipcwatch takes (strace's spellings; `t`, `s`, `q`… are their short forms).
+    static let qualifiers = ["trace", "signal", "status", "quiet", "raw", "abbrev", "verbose"]
 
     private enum Long: Int32 {
         case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow, graphAll
@@ -104,11 +113,12 @@ struct Options {
             var restart: Int32 = 1
             while true {
                 var argument: UnsafePointer<CChar>?
-                var longIndex: Int32 = 0
+                var longIndex: Int32 = -1
                 let code = ipcw_getopt_long(Int32(arguments.count + 1), argv, shortOptions, table, &longIndex, &argument,
                                             &next, restart)
                 restart = 0
                 if code == -1 { break }
+                if code == Int32(UInt8(ascii: "u")) { options.userOption = longIndex >= 0 ? "--" + longOptions[Int(longIndex)].name : "-u" }
                 try options.apply(code, argument.map { String(cString: $0) })
             }
             options.command = Array(arguments.dropFirst(Int(next) - 1))
@@ -139,7 +149,7 @@ struct Options {
             guard let key = Summary.SortKey(name: value ?? "") else { throw UsageError(message: "invalid sortby: '\(value ?? "")'") }
             sortBy = key
         case Int32(UInt8(ascii: "s")):
-            guard let limit = value.flatMap({ Int($0) }), limit >= 0 else {
+            guard let limit = value.flatMap({ Int($0) }), (0...Self.maximumStringLimit).contains(limit) else {
                 throw UsageError(message: "invalid -s argument: '\(value ?? "")'")
             }
             stringLimit = limit
@@ -172,6 +182,11 @@ struct Options {
         let qualifier = expression[..<equals]
         var verboseAll = true
         if ["quiet", "silent", "silence", "q"].contains(qualifier) { return try setQuiet(value) }
+        let known = Self.qualifiers + ["t", "signals", "s", "r", "a", "v"]
+        guard known.contains(String(qualifier)) || qualifier.hasPrefix("tag") || qualifier.hasPrefix("?") || qualifier.hasPrefix("/") else {
+            throw UsageError(message: "invalid -e qualifier '\(qualifier)' (accepted: "
+                             + Self.qualifiers.map { $0 + "=" }.joined(separator: ", ") + ")")
+        }
         do throws(EventSelection.Invalid) {
             switch qualifier {
             case "signal", "signals", "s": signals = try SignalSelection.parse(value)
@@ -181,7 +196,7 @@ struct Options {
             // fixture); verbose= of a set smaller than all would print pointers instead: not supported.
             case "abbrev", "a": _ = try EventSelection.parse(value)
             case "verbose", "v": verboseAll = try EventSelection.parse(value) == Set(Syscall.allCases)
-            default: expressions.append(expression)
+            default: expressions.append(expression)  // trace=, checked with the others in validate()
             }
         } catch {
             throw UsageError(message: error.description)
@@ -212,6 +227,7 @@ struct Options {
         guard !command.isEmpty || !pids.isEmpty else {
             throw UsageError(message: "must have PROG [ARGS] or -p PID (see 'ipcwatch --help')")
         }
+        if command.first == "" { throw UsageError(message: "Can't stat '': No such file or directory") }  // strace's words
         guard timestamps <= 3 else { throw UsageError(message: "-t may be given at most three times") }
         if follow >= 2, let output, output.hasPrefix("|") || output.hasPrefix("!") {
             throw UsageError(message: "piping the output and -ff/--output-separately are mutually exclusive")

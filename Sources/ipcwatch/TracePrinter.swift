@@ -51,6 +51,7 @@ final class TracePrinter: TraceSink {
         case let path?: try OutputFile(path: path, append: arguments.append)
         }
         separatePrefix = arguments.follow >= 2 && arguments.output != "-" && outputCommand == nil ? arguments.output : nil
+        if let separatePrefix { try Self.checkDirectory(ofPrefix: separatePrefix) }
         text = TextFormat(decodeFDs: arguments.decodeFDs > 0, timestamps: TextFormat.Timestamps(rawValue: arguments.timestamps) ?? .none,
                           durations: arguments.durations, showsThread: separatePrefix == nil,
                           style: TextStyle(hexStrings: TextStyle.HexStrings(rawValue: min(arguments.hexStrings, 2)) ?? .none,
@@ -110,6 +111,17 @@ final class TracePrinter: TraceSink {
             break
         }
         return .proceed
+    }
+
+    /// `-ff` opens `PREFIX.TID` for each thread as the trace goes: the directory is checked before the command
+    /// runs, as `-o`'s file is opened (strace finds out at the first file, with the command running).
+    private static func checkDirectory(ofPrefix prefix: String) throws(IPCWatchError) {
+        let directory = prefix.lastIndex(of: "/").map { $0 == prefix.startIndex ? "/" : String(prefix[..<$0]) } ?? "."
+        var info = stat()
+        let failure = stat(directory, &info) != 0 ? errno
+            : info.st_mode & S_IFMT != S_IFDIR ? ENOTDIR
+            : faccessat(AT_FDCWD, directory, W_OK | X_OK, AT_EACCESS) != 0 ? errno : 0
+        guard failure == 0 else { throw .cannotOpen(path: prefix + ".PID", errno: Errno(rawValue: failure)) }
     }
 
     /// Where `tid`'s lines go.

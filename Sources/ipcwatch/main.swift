@@ -13,8 +13,8 @@ let arguments: Options
 do {
     arguments = try Options.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    if let message = error.message { fail(message, code: 2) }
-    exit(2)  // getopt_long said why, on one line
+    if let message = error.message { fail(message, code: 1) }
+    exit(1)  // getopt_long said why, on one line
 }
 switch arguments.request {
 case .help:
@@ -53,7 +53,7 @@ do {
     options.commandSignalState = commandSignals
     if let user = arguments.user {
         // strace's checks and words, in its order (attach mode included).
-        guard getuid() == 0 && geteuid() == 0 else { fail("You must be root to use the -u/--username option", code: 1) }
+        guard getuid() == 0 && geteuid() == 0 else { fail("You must be root to use the \(arguments.userOption) option", code: 1) }
         guard let identity = CommandIdentity.lookUp(user) else { fail("Cannot find user '\(user)'", code: 1) }
         options.commandIdentity = identity
     }

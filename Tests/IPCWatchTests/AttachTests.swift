@@ -180,8 +180,8 @@ struct AttachTests {
 
     @Test("attach errors are one clear line and a non-zero exit", arguments: [
         (["-p", "2147483646"], "cannot attach to process 2147483646: No such process", 1),
-        (["-p", "12ab"], "Invalid process id: '12ab'", 2),
-        (["-p", "1", "true"], "give either -p PID or a command, not both", 2),
+        (["-p", "12ab"], "Invalid process id: '12ab'", 1),
+        (["-p", "1", "true"], "give either -p PID or a command, not both", 1),
     ])
     func errors(arguments: [String], message: String, code: Int32) {
         let result = Support.run([Support.ipcwatch] + arguments, executable: "/usr/bin/env")
@@ -232,6 +232,22 @@ struct AttachTests {
         #expect(result.status == 1)
         #expect(result.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted (it belongs to another user)\n")
         target.write("x\n")
+        #expect(target.wait() == (0, false), "the target was not disturbed")
+    }
+
+    /// A process of one's own that made itself non-dumpable (as ssh-agent and gpg-agent do): the kernel
+    /// refuses, and ipcwatch knows no more than that, so it says no more (it once said "(not permitted)").
+    @Test("a refusal with no known cause: the errno alone",
+          .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
+    func refusalWithoutCause() throws {
+        let script = "import ctypes, sys, os; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); print(os.getpid(), flush=True); sys.stdin.read()"
+        let target = try Child(Support.nobody.prefix + ["/usr/bin/python3", "-c", script])  // not a shim under /root
+        let pid = try #require(target.readLine().flatMap { Int32($0) })
+        let result = Support.runAsNobody(["-p", String(pid)])
+        #expect(result.status == 1)
+        #expect(result.stderr == "ipcwatch: cannot attach to process \(pid): Operation not permitted\n")
+        target.closeStdin()
         #expect(target.wait() == (0, false), "the target was not disturbed")
     }
 }

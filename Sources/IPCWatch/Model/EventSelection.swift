@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// strace's `-e` expressions for the events ipcwatch traces: `[trace=][!]SET` where SET is a
 /// comma-separated list of event names (`pipe` is the `pipe` event only, as in strace and Tracee),
 /// strace-style classes (`%ipc` is the SysV family and `ipc`, as strace's; `%pipe` (with splice, tee,
@@ -36,7 +40,7 @@ package enum EventSelection {
         if let equals = list.firstIndex(of: "="), !list.hasPrefix("tag="), !list.hasPrefix("?"), !list.hasPrefix("/") {
             let qualifier = list[..<equals]
             guard qualifier == "trace" || qualifier == "t" else {
-                throw Invalid(description: "invalid -e qualifier '\(qualifier)' (ipcwatch knows trace=)")
+                throw Invalid(description: "invalid -e qualifier '\(qualifier)' (the events are chosen with trace=)")
             }
             list = list[list.index(after: equals)...]
         }
@@ -67,10 +71,10 @@ package enum EventSelection {
             return set
         }
         if item.hasPrefix("/") {
-            guard let regex = try? Regex(String(item.dropFirst())) else {
+            guard let matching = names(matching: String(item.dropFirst())) else {
                 throw Invalid(description: "invalid regular expression '\(item.dropFirst())'")
             }
-            return Set(Syscall.allCases.filter { $0.rawValue.contains(regex) })
+            return matching
         }
         if let syscall = Syscall(rawValue: String(item)) { return [syscall] }
         // i386 names for the same events, as strace prints and accepts them.
@@ -78,6 +82,16 @@ package enum EventSelection {
                                          "mq_timedreceive_time64": .mq_timedreceive, "futex_time64": .futex]
         if let syscall = time64[String(item)] { return [syscall] }
         throw Invalid(description: suggestion(for: String(item)))
+    }
+
+    /// The events whose names `pattern` matches, as strace matches them: a POSIX extended regular expression,
+    /// glibc's `regcomp`/`regexec`, whose matcher is not exponential in the pattern (Swift's `Regex`
+    /// backtracks: ten nested `(a*)*` took 38 s). Nil when the pattern does not compile.
+    private static func names(matching pattern: String) -> Set<Syscall>? {
+        var compiled = regex_t()
+        guard regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB) == 0 else { return nil }
+        defer { regfree(&compiled) }
+        return Set(Syscall.allCases.filter { regexec(&compiled, $0.rawValue, 0, nil, 0) == 0 })
     }
 
     private static var classNames: String { classes.keys.sorted().map { "%" + $0 }.joined(separator: ", ") }

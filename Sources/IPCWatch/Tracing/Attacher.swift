@@ -90,7 +90,7 @@ enum Attacher {
     /// The errno, with the likely cause of a refusal.
     private static func explain(_ error: Errno, pid: pid_t) -> String {
         guard error == .notPermitted else { return error.message }
-        var cause = "not permitted"
+        var cause: String?
         if let tracer = tracerOf(pid), tracer != 0 {
             // TracerPid is the tracing thread; name its process.
             let process = ProcFS.statusWord("Tgid", of: tracer).flatMap { pid_t($0) } ?? tracer
@@ -101,7 +101,7 @@ enum Attacher {
                   let level = Int(String(decoding: scope, as: UTF8.self).filter(\.isNumber)), level > 0 {
             cause = "kernel.yama.ptrace_scope is \(level)"
         }
-        return "\(error.message) (\(cause))"
+        return cause.map { "\(error.message) (\($0))" } ?? error.message
     }
 }
 
