@@ -11,6 +11,7 @@ command -v cc >/dev/null 2>&1 || missing+=(gcc)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v man >/dev/null 2>&1 || missing+=(man-db)      # the man page test renders docs/ipcwatch.1
+[ -e /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)  # the completion tests load it
 command -v python3 >/dev/null 2>&1 || missing+=(python3)  # scripts/tracee-check, make-manpage
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -1,4 +1,4 @@
-/// What `--help` and `-V` print. The README's Usage section and docs/ipcwatch.1 say the same.
+/// What `--help` and `-V` print. docs/usage.md and docs/ipcwatch.1 say the same (ReadmeTests, DocumentationTests).
 enum HelpText {
     static let version = "ipcwatch 0.3 (Tracee v0.24.1 event schema, strace 6 text)"
 
@@ -65,7 +65,7 @@ enum HelpText {
           -y, --decode-fds       show pipe fds with their inode: 3<pipe:[12345]>
           -t, -tt, -ttt          the time of day, with microseconds, as epoch seconds, after the pid
           -r, --relative-timestamps
-                                 prefix each line with the seconds since the previous one
+                                 the seconds since the previous line, after the pid (and after -t's time)
           -T, --syscall-times    show the time spent in each call: <0.000040>
           -z, --successful-only  show only calls that succeeded
           -Z, --failed-only      show only calls that failed
@@ -84,6 +84,16 @@ enum HelpText {
         Miscellaneous:
           -h, --help             print this help and exit
           -V, --version          print the version and exit
+
+        Exit status:
+          0-255                  the command's status; if a signal killed the command, ipcwatch dies of
+                                 that signal (a shell shows 128+N)
+          0                      with -p: once every traced process has exited; a signal that detaches
+                                 (SIGINT, SIGTERM, SIGHUP, SIGQUIT) kills ipcwatch (130 after Ctrl-C)
+          1                      a usage error (as strace), -u without root or with an unknown user, an
+                                 output that cannot be opened, a trace that cannot start or attach
+          126                    the command was found but cannot be run (not executable)
+          127                    the command was not found
 
         Examples:
           ipcwatch -- sh -c 'echo hi | cat'
