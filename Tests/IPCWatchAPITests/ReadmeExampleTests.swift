@@ -2,14 +2,14 @@ import Foundation
 import IPCWatchTestSupport
 import Testing
 
-/// The README's Library example, built and run exactly as it is written there.
-@Suite("README example")
+/// The Library examples of docs/library.md, built and run exactly as they are written there.
+@Suite("Library example (docs/library.md)")
 struct ReadmeExampleTests {
-    /// The README's ```swift blocks whose first line is `// <path>` (after the tools-version line).
+    /// docs/library.md's ```swift blocks whose first line is `// <path>` (after the tools-version line).
     private func exampleFiles() throws -> [String: String] {
-        let readme = try String(contentsOf: Support.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let page = try String(contentsOf: Support.packageRoot.appendingPathComponent("docs/library.md"), encoding: .utf8)
         var files: [String: String] = [:]
-        for block in readme.components(separatedBy: "```swift\n").dropFirst() {
+        for block in page.components(separatedBy: "```swift\n").dropFirst() {
             let code = block.components(separatedBy: "\n```").first ?? ""
             let lines = code.split(separator: "\n", omittingEmptySubsequences: false)
             guard let marker = lines.first(where: { $0.hasPrefix("// ") && !$0.hasPrefix("// swift-tools") }) else { continue }
@@ -19,14 +19,14 @@ struct ReadmeExampleTests {
         return files
     }
 
-    @Test("the Library section's package builds against this checkout and prints the pipeline's events")
+    @Test("docs/library.md's package builds against this checkout and prints the pipeline's events")
     func example() throws {
         let files = try exampleFiles()
-        let manifest = try #require(files["Package.swift"], "the README has a Package.swift block")
-        let main = try #require(files["Sources/Example/main.swift"], "the README has a main.swift block")
-        let sinkMain = try #require(files["Sources/SinkExample/main.swift"], "the README has the sink example")
+        let manifest = try #require(files["Package.swift"], "docs/library.md has a Package.swift block")
+        let main = try #require(files["Sources/Example/main.swift"], "docs/library.md has a main.swift block")
+        let sinkMain = try #require(files["Sources/SinkExample/main.swift"], "docs/library.md has the sink example")
 
-        // `../ipcwatch` next to the example, as the README says: a link to this checkout.
+        // `../ipcwatch` next to the example, as docs/library.md says: a link to this checkout.
         let root = try Support.newDirectory("readme")
         let example = root.appendingPathComponent("example")
         for target in ["Example", "SinkExample"] {

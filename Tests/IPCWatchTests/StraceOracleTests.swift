@@ -108,7 +108,7 @@ struct StraceOracleTests {
 
     @Test("-y on splice, tee, vmsplice: pipe fds as <pipe:[inode]>, in the same places as strace's")
     func splicesDecodeFDs() {
-        // Inodes differ between runs; strace names the memfd by path where we print the number (README).
+        // Inodes differ between runs; strace names the memfd by path where we print the number (docs/usage.md).
         let unify = { (line: String) in
             line.replacing(/pipe:\[\d+\]/, with: "pipe:[I]").replacing(/(\d+)<\/memfd:[^>]*>(?:\(deleted\))?/) { String($0.output.1) }
         }

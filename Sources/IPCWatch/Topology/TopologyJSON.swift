@@ -1,6 +1,6 @@
 extension Topology {
-    /// `{"dataFlow":…, "processes":[…], "pipes":[…], "closedPipes":[…], "sysv":[…], "channels":[…]}`: see the
-    /// README for the keys.
+    /// `{"dataFlow":…, "processes":[…], "pipes":[…], "closedPipes":[…], "sysv":[…], "channels":[…]}`: see
+    /// docs/usage.md (Who talks to whom) for the keys.
     public var json: String {
         var json = JSONWriter()
         json.beginObject()
