@@ -17,4 +17,11 @@ int ipcw_pin_to_current_cpu(void) {
     return sched_setaffinity(0, sizeof set, &set) == 0 ? cpu : -errno;
 }
 
+int ipcw_allowed_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -errno;
+    return CPU_COUNT(&set);
+}
+
 pid_t ipcw_gettid(void) { return (pid_t)syscall(SYS_gettid); }

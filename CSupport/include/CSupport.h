@@ -138,6 +138,8 @@ int ipcw_memfd_cloexec(const char *name);
 /// Pins the calling thread (and so the children it forks) to the CPU it runs on:
 /// sched_setaffinity(0, {sched_getcpu()}). Returns that CPU, or -errno.
 int ipcw_pin_to_current_cpu(void);
+/// How many CPUs the calling thread may run on (sched_getaffinity), or -errno.
+int ipcw_allowed_cpu_count(void);
 /// gettid(): the calling thread's id (the TracerPid its tracees show).
 pid_t ipcw_gettid(void);
 

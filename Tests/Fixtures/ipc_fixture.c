@@ -731,6 +731,107 @@ static int splices(void) {
     return 0;
 }
 
+/* Fairness. A tracer that serves whichever tracee waitpid reports first can starve the others: the kernel
+ * reports the newest tracee first, so busy threads created after a worker can keep it from ever running. */
+static volatile int busy_stop;
+static long busy_calls[256];
+static void *busy_pipes(void *arg) {
+    long *calls = arg;
+    while (!busy_stop) {
+        int fd[2];
+        if (pipe2(fd, 0) == 0) { close(fd[0]); close(fd[1]); }
+        if (calls) __atomic_add_fetch(calls, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static long elapsed_ms(const struct timespec *since) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static long worker_calls;
+static int busy_threads;
+static struct timespec worker_start;
+static void *worker_pipes(void *arg) {
+    (void)arg;
+    for (long i = 0; i < worker_calls; i++) {
+        int fd[2];
+        if (pipe2(fd, 0) == 0) { close(fd[0]); close(fd[1]); }
+    }
+    long most = 0;
+    for (int i = 0; i < busy_threads; i++) {
+        long calls = __atomic_load_n(&busy_calls[i], __ATOMIC_RELAXED);
+        if (calls > most) most = calls;
+    }
+    logf_("worker %d %ld %ld %ld %ld\n", getpid(), tid(), worker_calls, elapsed_ms(&worker_start), most);
+    return NULL;
+}
+
+/* A worker thread created first makes `calls` pipe2 calls while `busy` threads created after it loop on
+ * pipe2; logs "worker PID TID CALLS MS MOST" when the worker is done (MOST: the most calls one busy thread
+ * made meanwhile), then stops the others. */
+static int starve(int busy, long calls) {
+    if (busy < 1 || busy > 256) return 2;
+    busy_threads = busy;
+    worker_calls = calls;
+    clock_gettime(CLOCK_MONOTONIC, &worker_start);
+    pthread_t worker, others[busy];
+    pthread_create(&worker, NULL, worker_pipes, NULL);
+    for (int i = 0; i < busy; i++) pthread_create(&others[i], NULL, busy_pipes, &busy_calls[i]);
+    pthread_join(worker, NULL);
+    busy_stop = 1;
+    for (int i = 0; i < busy; i++) pthread_join(others[i], NULL);
+    return 0;
+}
+
+/* `threads` threads loop on pipe2 for `seconds` seconds from one common start; each logs
+ * "progress PID TID N0 N1 ..." with the calls it completed in each second. */
+static int progress_seconds;
+static struct timespec progress_start;
+static void *progress_loop(void *arg) {
+    (void)arg;
+    long counts[64] = {0};
+    for (;;) {
+        long ms = elapsed_ms(&progress_start);
+        if (ms >= progress_seconds * 1000L) break;
+        int fd[2];
+        if (pipe2(fd, 0) == 0) { close(fd[0]); close(fd[1]); }
+        ms = elapsed_ms(&progress_start);
+        if (ms < progress_seconds * 1000L) counts[ms / 1000]++;
+    }
+    char line[1024];
+    int n = snprintf(line, sizeof line, "progress %d %ld", getpid(), tid());
+    for (int i = 0; i < progress_seconds; i++) n += snprintf(line + n, sizeof line - n, " %ld", counts[i]);
+    logf_("%s\n", line);
+    return NULL;
+}
+
+static int progress(int threads, int seconds) {
+    if (seconds < 1 || seconds > 64) return 2;
+    progress_seconds = seconds;
+    pthread_t workers[threads];
+    clock_gettime(CLOCK_MONOTONIC, &progress_start);
+    for (int i = 0; i < threads; i++) pthread_create(&workers[i], NULL, progress_loop, NULL);
+    for (int i = 0; i < threads; i++) pthread_join(workers[i], NULL);
+    return 0;
+}
+
+/* `threads` busy threads; the main thread prints its pid, waits for a line on stdin, then exits 5 ms later
+ * with every thread still looping (exit_group must reach them all through the tracer). */
+static int exit_soon(int threads) {
+    pthread_t workers[threads];
+    for (int i = 0; i < threads; i++) pthread_create(&workers[i], NULL, busy_pipes, NULL);
+    printf("%d\n", getpid());
+    fflush(stdout);
+    char buffer[64];
+    if (read(0, buffer, sizeof buffer) <= 0) return 1;
+    struct timespec pause = {.tv_nsec = 5000000};
+    nanosleep(&pause, NULL);
+    exit(0);
+}
+
 /* Counts that promise far more memory than the buffers behind them (a tracer must not believe them): each
  * call is logged "CALL pid tid RESULT ERRNO", then "done pid" once the program has run on. */
 static int huge_counts(void) {
@@ -920,6 +1021,9 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "mq")) return posix_mq();
     if (!strcmp(mode, "splice")) return splices();
     if (!strcmp(mode, "hugecounts")) return huge_counts();
+    if (!strcmp(mode, "starve") && argc == 4) return starve(atoi(argv[2]), atol(argv[3]));
+    if (!strcmp(mode, "progress") && argc == 4) return progress(atoi(argv[2]), atoi(argv[3]));
+    if (!strcmp(mode, "exitsoon") && argc == 3) return exit_soon(atoi(argv[2]));
     if (!strcmp(mode, "futex")) return futexes();
     if (!strcmp(mode, "i386families")) return i386_families();
     if (!strcmp(mode, "x32")) {

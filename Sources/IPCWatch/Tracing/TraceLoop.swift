@@ -13,6 +13,7 @@ struct TraceLoop {
     private let sink: any TraceSink
     private let waker: Waker
     private var tracees: Tracees
+    private var stops: StopQueue
     private var assembler: EventAssembler
     /// Nil without ``TraceOptions/processSnapshots``.
     private var snapshots: ProcessSnapshots?
@@ -33,6 +34,9 @@ struct TraceLoop {
         self.sink = sink
         self.waker = waker
         self.tracees = Tracees(initial)
+        // Polling for the next stop pays only with a CPU of its own: not with --same-cpu (the tracer shares the
+        // tracee's), nor when the tracer may use only one.
+        self.stops = StopQueue(polls: !options.sameCPU && ipcw_allowed_cpu_count() > 1)
         self.assembler = EventAssembler(options: options)
         self.snapshots = options.processSnapshots ? ProcessSnapshots() : nil
         self.dataFlow = options.dataFlow ? DataFlowCounter() : nil
@@ -84,28 +88,19 @@ struct TraceLoop {
         _ = try run()
     }
 
-    /// The next report of a tracee, nil for a wake-up or an interrupted wait. The sink's deferred work
-    /// is done only when no stop is ready: a burst of stops costs one flush or one hand-off.
+    /// The next stop of a tracee (``StopQueue`` serves every ready tracee in turn), nil for a wake-up or an
+    /// interrupted wait.
     private mutating func nextStop() throws(IPCWatchError) -> (pid_t, WaitStatus)? {
-        var raw: Int32 = 0
-        var tid: pid_t = 0
-        if sink.hasDeferredWork {
-            tid = waitpid(-1, &raw, __WALL | __WNOTHREAD | WNOHANG)
-            if tid == 0 { sink.tracerWillWait() }
-        }
-        if tid == 0 { tid = waitpid(-1, &raw, __WALL | __WNOTHREAD) }
-        if tid < 0 {
-            switch errno {
-            case EINTR: return nil
-            case ECHILD:
-                tracees.threadIDs.forEach { assembler.forget($0) }
-                tracees.removeAll()
-            default: throw .waitFailed(errno: .current)
-            }
+        switch try stops.next(others: tracees.count > 1, wakerPID: waker.pid, sink: sink) {
+        case .stop(let tid, let status):
+            return (tid, status)
+        case .woken:
+            return nil
+        case .noTracees:
+            tracees.threadIDs.forEach { assembler.forget($0) }
+            tracees.removeAll()
             return nil
         }
-        if tid == waker.pid { return nil }  // woken: the reason is asked next time round
-        return (tid, WaitStatus(rawValue: raw))
     }
 
     /// Ends the trace before the tracees end, the mode's way.

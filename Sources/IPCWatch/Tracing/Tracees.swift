@@ -23,6 +23,7 @@ struct Tracees {
     }
 
     var isEmpty: Bool { tracees.isEmpty }
+    var count: Int { tracees.count }
     var threadIDs: [pid_t] { Array(tracees.keys) }
     func contains(_ tid: pid_t) -> Bool { tracees[tid] != nil }
 

@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the trace loop gets its next stop: the one owner of `waitpid` in a trace. Two rules, each
+/// measured (Benchmarks/bench.py):
+///
+/// - **Every tracee that is ready is served in turn** (strace's `next_event()`). `waitpid(-1)` reports the
+///   first ready tracee in the kernel's list, so one `waitpid` per stop can serve a thread that stops often
+///   forever while another waits, and a traced program can hang because of its tracer. The queue is
+///   refilled only once it is empty, with every stop ready at that moment: none waits more than a round.
+/// - **Poll briefly before sleeping.** A tracer blocked in `waitpid` is woken on another, idle CPU: on a VM
+///   a cross-CPU wake-up is most of a ptrace round trip. A tracer still polling when the stop comes needs
+///   none. Polling is bounded by ``SpinPolicy/window`` and backs off while stops keep coming later than
+///   that (an idle program, long untrapped stretches), so an idle trace costs nothing.
+///
+/// Nothing here touches a tracee (not its CPU set, not its scheduling): only how the tracer waits.
+struct StopQueue {
+    /// What ``next(others:wakerPID:sink:)`` found.
+    enum Report {
+        case stop(pid_t, WaitStatus)
+        /// The waker ended (the trace is asked to end), or a signal interrupted the wait.
+        case woken
+        /// No child is left to wait for.
+        case noTracees
+    }
+
+    private var ready: [(tid: pid_t, status: WaitStatus)] = []
+    private var head = 0
+    private var spin: SpinPolicy
+
+    /// `polls`: false when polling can only slow the tracees (one CPU to share with them).
+    init(polls: Bool) {
+        spin = SpinPolicy(enabled: polls)
+    }
+
+    /// The next stop of the current round, or a new round once this one is served. `others`: more than one
+    /// tracee exists, so a stop may come with others worth collecting in the same round.
+    mutating func next(others: Bool, wakerPID: pid_t, sink: any TraceSink) throws(IPCWatchError) -> Report {
+        if head == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            head = 0
+            if let report = try refill(others: others, wakerPID: wakerPID, sink: sink) { return report }
+        }
+        defer { head += 1 }
+        return .stop(ready[head].tid, ready[head].status)
+    }
+
+    /// One `waitpid`'s answer.
+    private enum Answer { case queued, nothing, waker, interrupted, noChildren }
+
+    private mutating func wait(blocking: Bool, wakerPID: pid_t) throws(IPCWatchError) -> Answer {
+        var raw: Int32 = 0
+        let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD | (blocking ? 0 : WNOHANG))
+        if tid > 0 {
+            if tid == wakerPID { return .waker }
+            ready.append((tid, WaitStatus(rawValue: raw)))
+            return .queued
+        }
+        if tid == 0 { return .nothing }
+        switch errno {
+        case EINTR: return .interrupted
+        case ECHILD: return .noChildren
+        default: throw .waitFailed(errno: .current)
+        }
+    }
+
+    /// Fills the queue with what is ready now, polling and then blocking for the first stop if nothing is;
+    /// a report instead when there is no stop to serve.
+    private mutating func refill(others: Bool, wakerPID: pid_t, sink: any TraceSink) throws(IPCWatchError) -> Report? {
+        var first = try wait(blocking: false, wakerPID: wakerPID)
+        if first == .nothing && spin.shouldPoll() {
+            let deadline = Clock.monotonicNanoseconds() + SpinPolicy.window
+            repeat {
+                first = try wait(blocking: false, wakerPID: wakerPID)
+            } while first == .nothing && Clock.monotonicNanoseconds() < deadline
+            spin.polled(found: first != .nothing)
+        }
+        if first == .nothing {
+            if sink.hasDeferredWork { sink.tracerWillWait() }  // caught up: flush while nothing is ready
+            first = try wait(blocking: true, wakerPID: wakerPID)
+        }
+        switch first {
+        case .queued: break
+        case .waker, .interrupted, .nothing: return .woken
+        case .noChildren: return .noTracees
+        }
+        // The rest of the round: everything else ready now. A waker seen here is answered after the round
+        // (the loop asks its reason at every stop).
+        if others {
+            while true {
+                let answer = try wait(blocking: false, wakerPID: wakerPID)
+                if answer != .queued && answer != .waker { break }
+            }
+        }
+        return nil
+    }
+}
+
+/// How long the tracer polls for the next stop before it blocks, and how often.
+///
+/// A poll that finds its stop saved a wake-up; one that finds nothing cost ``window`` of CPU for nothing. After
+/// a miss the next polls are skipped, 1, 3, 7 … 63 of them as misses repeat, and the first find resets that:
+/// a program that calls every 0.3 s costs one window per 64 of its calls; a busy one is polled for always.
+struct SpinPolicy {
+    /// 50 µs: longer than a ptrace round trip and a mixed run of 100 untrapped calls here, shorter than a
+    /// scheduler tick (DESIGN §8: 20 µs lost the mixed workload's stops, 50 µs caught them).
+    static let window: UInt64 = 50_000
+    private static let longestBackoff = 63
+
+    let enabled: Bool
+    private var backoff = 0
+    private var skipped = 0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    /// Whether to poll before this wait.
+    mutating func shouldPoll() -> Bool {
+        guard enabled else { return false }
+        guard skipped >= backoff else {
+            skipped += 1
+            return false
+        }
+        return true
+    }
+
+    /// What the poll found.
+    mutating func polled(found: Bool) {
+        backoff = found ? 0 : min(backoff * 2 + 1, Self.longestBackoff)
+        skipped = 0
+    }
+}
