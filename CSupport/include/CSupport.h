@@ -53,7 +53,17 @@ enum {
     IPCW_PTRACE_INTERRUPT = 0x4207,
     IPCW_PTRACE_LISTEN = 0x4208,
     IPCW_PTRACE_GET_SYSCALL_INFO = 0x420e,
+    IPCW_PTRACE_GET_RSEQ_CONFIGURATION = 0x420f,
 };
+
+/// struct ptrace_rseq_configuration (Linux 5.13): where a thread's struct rseq is, 0 if it registered none.
+typedef struct {
+    uint64_t rseq_abi_pointer;
+    uint32_t rseq_abi_size;
+    uint32_t signature;
+    uint32_t flags;
+    uint32_t pad;
+} ipcw_rseq_configuration;
 
 enum {
     IPCW_PTRACE_O_TRACESYSGOOD = 1,

@@ -43,7 +43,8 @@ enum HelpText {
           -ff, --output-separately
                                  with -o PREFIX: each thread's lines go to PREFIX.TID, as strace's
           --seccomp-bpf          accepted for strace's sake: launch mode always uses a seccomp filter
-          --same-cpu             run ipcwatch and the command on one CPU (faster per event, less parallel)
+          --same-cpu             pin ipcwatch and the command to one CPU: faster per event, but the command
+                                 sees that one CPU only (nproc says 1) and its threads lose their parallelism
           --data-flow            also count what each process moves through each pipe, FIFO or Unix socket:
                                  traps read, write, readv, writev, preadv, pwritev (and 2), splice, tee,
                                  vmsplice, sendfile, copy_file_range, sendto, recvfrom, sendmsg, recvmsg; no

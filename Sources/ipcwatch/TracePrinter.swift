@@ -6,7 +6,7 @@ import Glibc
 /// The CLI's sink: formats each record on the tracer thread, after the tracee was resumed, and writes
 /// it; flushes whenever the tracer has caught up (strace writes each line as the call ends), in blocks
 /// under load. Also keeps the summary and the topology, written at the end.
-final class TracePrinter: TraceSink {
+final class TracePrinter: LoopProfileSink {
     private let arguments: Options
     private let output: OutputFile
     /// `-o '|command'`: the command reading `output`.
@@ -122,6 +122,12 @@ final class TracePrinter: TraceSink {
             : info.st_mode & S_IFMT != S_IFDIR ? ENOTDIR
             : faccessat(AT_FDCWD, directory, W_OK | X_OK, AT_EACCESS) != 0 ? errno : 0
         guard failure == 0 else { throw .cannotOpen(path: prefix + ".PID", errno: Errno(rawValue: failure)) }
+    }
+
+    /// `IPCWATCH_PROFILE=1`: where the tracer's time went, one line on stderr (the benchmark reads it).
+    func traceProfiled(_ profile: LoopProfile) {
+        messages.writeLine("ipcwatch: " + profile.summary)
+        messages.flush()
     }
 
     /// Where `tid`'s lines go.

@@ -51,6 +51,7 @@ do {
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
     options.commandSignalState = commandSignals
+    options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     if let user = arguments.user {
         // strace's checks and words, in its order (attach mode included).
         guard getuid() == 0 && geteuid() == 0 else { fail("You must be root to use the \(arguments.userOption) option", code: 1) }

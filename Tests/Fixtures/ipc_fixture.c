@@ -832,6 +832,26 @@ static int exit_soon(int threads) {
     exit(0);
 }
 
+/* Each CPU the program may use, in turn: pins itself there, then makes one pipe; logs "oncpu PID TID CPU R W"
+ * (the CPU a tracer must report for that call). */
+static int on_each_cpu(void) {
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed)) return 1;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed)) continue;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (sched_setaffinity(0, sizeof one, &one)) return 1;
+        int fd[2];
+        if (pipe(fd)) return 1;
+        logf_("oncpu %d %ld %d %d %d\n", getpid(), tid(), cpu, fd[0], fd[1]);
+        close(fd[0]);
+        close(fd[1]);
+    }
+    return 0;
+}
+
 /* Counts that promise far more memory than the buffers behind them (a tracer must not believe them): each
  * call is logged "CALL pid tid RESULT ERRNO", then "done pid" once the program has run on. */
 static int huge_counts(void) {
@@ -1021,6 +1041,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "mq")) return posix_mq();
     if (!strcmp(mode, "splice")) return splices();
     if (!strcmp(mode, "hugecounts")) return huge_counts();
+    if (!strcmp(mode, "oncpu")) return on_each_cpu();
     if (!strcmp(mode, "starve") && argc == 4) return starve(atoi(argv[2]), atol(argv[3]));
     if (!strcmp(mode, "progress") && argc == 4) return progress(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(mode, "exitsoon") && argc == 3) return exit_soon(atoi(argv[2]));

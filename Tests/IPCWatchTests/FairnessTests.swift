@@ -48,4 +48,21 @@ struct FairnessTests {
             #expect(tracer.wait() == (0, false))
         }
     }
+
+    /// ipcwatch waits differently (it polls for a stop before it sleeps), never by moving the program: what
+    /// the program sees of its CPUs (`nproc`, `os.sched_getaffinity`, `make -j$(nproc)`) is what it would see
+    /// untraced. Only --same-cpu restricts it, as its help says.
+    @Test("the command's CPU set is its own; --same-cpu pins it to one CPU, as the help says")
+    func cpuSetUntouched() {
+        let command = ["grep", "Cpus_allowed_list", "/proc/self/status"]
+        let untraced = Support.run(command)
+        let traced = Support.run([Support.ipcwatch, "-qq", "-o", "/dev/null", "--"] + command)
+        #expect(untraced.status == 0 && traced.status == 0)
+        #expect(traced.stdout == untraced.stdout, "traced \(traced.stdout), untraced \(untraced.stdout)")
+        let pinned = Support.run([Support.ipcwatch, "-qq", "--same-cpu", "-o", "/dev/null", "--"] + command)
+        let cpus = pinned.stdout.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        #expect(pinned.status == 0 && Int(cpus) != nil, "--same-cpu: one CPU, \(pinned.stdout)")
+        let help = Support.run([Support.ipcwatch, "--help"]).stdout
+        #expect(help.contains("sees that one CPU only"))
+    }
 }

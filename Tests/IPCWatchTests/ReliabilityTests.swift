@@ -52,6 +52,41 @@ struct ReliabilityTests {
         }
         #expect(tracer.wait() == (0, false))
         #expect(viaPipe.sorted() == Support.lines(pipeLog).map { $0.joined(separator: " ") }.sorted(), "(pipe)")
+
+        // Text, and -ff's file per thread: each thread's calls in the order the thread made them.
+        let textLog = Support.newLog(), textOutput = Support.newPath("stress")
+        let text = Support.run([Support.ipcwatch, "-q", "-o", textOutput, "--"] + command,
+                               environment: ["IPC_FIXTURE_LOG": textLog], deadline: .seconds(900))
+        #expect(text.status == 0)
+        let textCalls = Support.textLines(textOutput).compactMap { line -> (Int, String)? in
+            guard let match = line.wholeMatch(of: /(\d+)(?:\/(\d+))? \S+ (pipe2?)\(\[(\d+), (\d+)\].*/) else { return nil }
+            return (Int(match.output.2 ?? match.output.1)!, "\(match.output.3) \(match.output.4) \(match.output.5)")
+        }
+        #expect(Self.byThread(textCalls) == Self.byThread(log: textLog), "text: each thread's calls, in its order")
+
+        let separateLog = Support.newLog(), prefix = Support.newPath("stress-ff")
+        let separate = Support.run([Support.ipcwatch, "-q", "-ff", "-o", prefix, "--"] + command,
+                                   environment: ["IPC_FIXTURE_LOG": separateLog], deadline: .seconds(900))
+        #expect(separate.status == 0)
+        let expectedThreads = Self.byThread(log: separateLog)
+        var separateCalls: [Int: [String]] = [:]
+        for tid in expectedThreads.keys {
+            separateCalls[tid] = Support.textLines("\(prefix).\(tid)").compactMap { line in
+                line.wholeMatch(of: /\S+ (pipe2?)\(\[(\d+), (\d+)\].*/).map { "\($0.output.1) \($0.output.2) \($0.output.3)" }
+            }
+        }
+        #expect(separateCalls == expectedThreads, "-ff: each thread's file holds its calls, in its order")
+    }
+
+    /// The fixture's log (`call pid tid r w` per line), as each thread's calls in order (`call r w`).
+    private static func byThread(log: String) -> [Int: [String]] {
+        byThread(Support.lines(log).map { (Int($0[2])!, "\($0[0]) \($0[3]) \($0[4])") })
+    }
+
+    private static func byThread(_ calls: [(Int, String)]) -> [Int: [String]] {
+        var threads: [Int: [String]] = [:]
+        for (tid, call) in calls { threads[tid, default: []].append(call) }
+        return threads
     }
 
     /// `vmsplice(fd, iov, 0x7fffffff)`, `semtimedop(id, sops, 0xffffffff)`, `msgsnd(q, buf, SIZE_MAX)`,

@@ -80,4 +80,19 @@ struct TraceeSchemaTests {
         #expect(pipe["pidNamespace"] as? Int != ownPIDNamespace, "the task's own pid namespace")
         #expect((pipe["executable"] as? [String: Any])?["path"] as? String == Support.fixture)
     }
+
+    /// Tracee's `processorId` is the CPU the call ran on. ipcwatch reads it from the thread's `struct rseq`
+    /// (four bytes; glibc registers one per thread), else from /proc/TID/stat. The fixture pins itself to
+    /// each CPU it may use in turn and makes a pipe there: that CPU is the ground truth.
+    @Test("processorId is the CPU the call was made on")
+    func processorID() {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "oncpu"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0)
+        let expected = Support.lines(log).map { "\($0[3]) \($0[4]) \($0[5])" }
+        let reported = events.filter { $0.eventName.hasPrefix("pipe") }.map {  // glibc's pipe() is pipe2(fd, 0)
+            "\($0["processorId"] as? Int ?? -1) \($0.pipefd?[0] ?? -1) \($0.pipefd?[1] ?? -1)"
+        }
+        #expect(!expected.isEmpty && reported == expected, "cpu r w: ipcwatch \(reported), the program \(expected)")
+    }
 }

@@ -53,6 +53,17 @@ struct Ptrace {
         return message
     }
 
+    /// `PTRACE_GET_RSEQ_CONFIGURATION` (Linux 5.13): the address of the thread's `struct rseq`, nil when it
+    /// registered none (glibc registers one per thread since 2.35).
+    func rseqArea() throws(Errno) -> UInt64? {
+        var configuration = ipcw_rseq_configuration()
+        try withUnsafeMutablePointer(to: &configuration) { (pointer) throws(Errno) in
+            try request(Int32(IPCW_PTRACE_GET_RSEQ_CONFIGURATION), address: UInt(MemoryLayout<ipcw_rseq_configuration>.size),
+                        data: UInt(bitPattern: pointer))
+        }
+        return configuration.rseq_abi_pointer == 0 ? nil : configuration.rseq_abi_pointer
+    }
+
     /// `PTRACE_GET_SYSCALL_INFO`.
     func syscallInfo() throws(Errno) -> ipcw_syscall_info {
         var info = ipcw_syscall_info()

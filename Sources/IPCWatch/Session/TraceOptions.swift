@@ -68,6 +68,10 @@ public struct TraceOptions: Sendable {
     /// strace's `-u USER`: the launched command's ids (ipcwatch must be root); nil: ipcwatch's own.
     package var commandIdentity: CommandIdentity?
 
+    /// Measure where the tracer's time goes (``LoopProfile``), for a sink that is a ``LoopProfileSink``: the
+    /// benchmark's per-event cost split (`IPCWATCH_PROFILE=1`).
+    package var profile = false
+
     /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
     /// selected, since i386 programs reach SysV through it.
     var trappedSyscalls: Set<Syscall> {

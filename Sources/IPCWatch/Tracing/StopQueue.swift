@@ -28,10 +28,22 @@ struct StopQueue {
     private var ready: [(tid: pid_t, status: WaitStatus)] = []
     private var head = 0
     private var spin: SpinPolicy
+    /// With ``TraceOptions/profile``: the time the sink's deferred work took, taken by the loop after each wait.
+    private let timesDeferredWork: Bool
+    private var deferredWorkNanoseconds: UInt64 = 0
+    /// Waits that blocked (the others found their stop by polling, or ready at once).
+    private(set) var sleeps = 0
 
     /// `polls`: false when polling can only slow the tracees (one CPU to share with them).
-    init(polls: Bool) {
+    init(polls: Bool, timesDeferredWork: Bool = false) {
         spin = SpinPolicy(enabled: polls)
+        self.timesDeferredWork = timesDeferredWork
+    }
+
+    /// The deferred work's time since the last call.
+    mutating func takeDeferredWorkTime() -> UInt64 {
+        defer { deferredWorkNanoseconds = 0 }
+        return deferredWorkNanoseconds
     }
 
     /// The next stop of the current round, or a new round once this one is served. `others`: more than one
@@ -77,7 +89,12 @@ struct StopQueue {
             spin.polled(found: first != .nothing)
         }
         if first == .nothing {
-            if sink.hasDeferredWork { sink.tracerWillWait() }  // caught up: flush while nothing is ready
+            if sink.hasDeferredWork {  // caught up: flush while nothing is ready
+                let started = timesDeferredWork ? Clock.monotonicNanoseconds() : 0
+                sink.tracerWillWait()
+                if timesDeferredWork { deferredWorkNanoseconds &+= Clock.monotonicNanoseconds() &- started }
+            }
+            sleeps &+= 1
             first = try wait(blocking: true, wakerPID: wakerPID)
         }
         switch first {

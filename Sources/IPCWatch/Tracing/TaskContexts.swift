@@ -4,8 +4,11 @@ import Glibc
 #endif
 
 /// Reads each thread's ``TaskContext`` from /proc: once per thread (and again after it execs), plus the
-/// CPU at every call through a `/proc/TID/stat` descriptor kept open for that thread (one `pread`); past
-/// ``maximumOpen`` threads the file is opened for each call instead. A class: its descriptors close with it.
+/// CPU at every call. The CPU comes from the thread's own `struct rseq` (`cpu_id`, which the kernel keeps
+/// up to date for a thread that registered one, as glibc does for every thread): four bytes read from its
+/// memory. Without one, from a `/proc/TID/stat` descriptor kept open for that thread (a `pread`, and the
+/// kernel formats fifty fields for it: five times the cost); past ``maximumOpen`` threads the file is opened
+/// for each call instead. A class: its descriptors close with it.
 final class TaskContexts {
     /// Kept descriptors at the most: a trace of a program with thousands of threads must not exhaust
     /// the tracer's descriptor limit.
@@ -13,6 +16,8 @@ final class TaskContexts {
     private struct Known {
         var context: TaskContext
         var stat: Int32
+        /// The thread's `struct rseq`, nil when it registered none.
+        var rseq: TraceeAddress?
     }
     private var known: [pid_t: Known] = [:]
     private var openDescriptors = 0
@@ -35,15 +40,30 @@ final class TaskContexts {
 
     func context(of tid: pid_t, _ identity: ThreadIdentity) -> TaskContext {
         if var entry = known[tid] {
-            entry.context.processorID = entry.stat >= 0 ? Self.processor(entry.stat) : Self.processor(of: tid)
+            entry.context.processorID = processor(tid, entry)
             return entry.context
         }
-        let stat = openDescriptors < Self.maximumOpen ? open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC) : -1
-        if stat >= 0 { openDescriptors += 1 }
-        var context = read(tid, identity)
-        context.processorID = stat >= 0 ? Self.processor(stat) : Self.processor(of: tid)
-        known[tid] = Known(context: context, stat: stat)
-        return context
+        let rseq = try? Ptrace(tid: tid).rseqArea()
+        var stat: Int32 = -1
+        if rseq == nil, openDescriptors < Self.maximumOpen {
+            stat = open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+            if stat >= 0 { openDescriptors += 1 }
+        }
+        var entry = Known(context: read(tid, identity), stat: stat, rseq: rseq ?? nil)
+        entry.context.processorID = processor(tid, entry)
+        known[tid] = entry
+        return entry.context
+    }
+
+    /// The CPU `tid` entered this call on: `cpu_id` of its `struct rseq` (offset 4; the kernel sets it when
+    /// the thread returns to user space on a CPU, so at a stop it is the CPU the call was made on), else
+    /// /proc/TID/stat's field 39.
+    private func processor(_ tid: pid_t, _ entry: Known) -> Int32 {
+        if let rseq = entry.rseq, let bytes = ProcessMemory(tid: tid).read(address: rseq + 4, count: 4) {
+            let cpu = Int32(bitPattern: UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+            if cpu >= 0 { return cpu }  // -1: not yet initialised, -2: registration failed
+        }
+        return entry.stat >= 0 ? Self.processor(entry.stat) : Self.processor(of: tid)
     }
 
     private static func processor(of tid: pid_t) -> Int32 {

@@ -14,6 +14,7 @@ struct TraceLoop {
     private let waker: Waker
     private var tracees: Tracees
     private var stops: StopQueue
+    private var profile: LoopProfile
     private var assembler: EventAssembler
     /// Nil without ``TraceOptions/processSnapshots``.
     private var snapshots: ProcessSnapshots?
@@ -36,7 +37,8 @@ struct TraceLoop {
         self.tracees = Tracees(initial)
         // Polling for the next stop pays only with a CPU of its own: not with --same-cpu (the tracer shares the
         // tracee's), nor when the tracer may use only one.
-        self.stops = StopQueue(polls: !options.sameCPU && ipcw_allowed_cpu_count() > 1)
+        self.stops = StopQueue(polls: !options.sameCPU && ipcw_allowed_cpu_count() > 1, timesDeferredWork: options.profile)
+        self.profile = LoopProfile(enabled: options.profile)
         self.assembler = EventAssembler(options: options)
         self.snapshots = options.processSnapshots ? ProcessSnapshots() : nil
         self.dataFlow = options.dataFlow ? DataFlowCounter() : nil
@@ -57,10 +59,16 @@ struct TraceLoop {
 
     /// Runs until every tracee has ended (or been detached).
     mutating func run() throws(IPCWatchError) -> TraceOutcome {
+        var phaseStart = profile.begin()
         while !tracees.isEmpty {
             // Asked at every stop, not only on wake-ups: a busy tracee keeps waitpid from ever blocking.
             if earlyEnd == nil, let reason = waker.reason { endEarly(reason) }
-            guard let (tid, status) = try nextStop() else { continue }
+            let next = try nextStop()
+            phaseStart = profile.add(.waiting, since: phaseStart)
+            profile.charge(.writing, elapsed: stops.takeDeferredWorkTime(), insteadOf: .waiting)
+            defer { phaseStart = profile.add(.ptrace, since: phaseStart) }
+            guard let (tid, status) = next else { continue }
+            profile.countStop()
             let stop: Stop
             do {
                 stop = try Stop(status) { () throws(Errno) in try Ptrace(tid: tid).eventMessage() }
@@ -74,6 +82,10 @@ struct TraceLoop {
         }
         // Processes whose end was never seen (gone meanwhile, or the trace ended first).
         for usage in dataFlow?.drain() ?? [] { deliver(.usage(usage)) }
+        if profile.enabled, let profiled = sink as? any LoopProfileSink {
+            profile.sleeps = stops.sleeps
+            profiled.traceProfiled(profile)
+        }
         switch earlyEnd {
         case nil: return .exited(rootStatus ?? .exited(0))
         case .cancelled?: return .cancelled
@@ -121,7 +133,11 @@ struct TraceLoop {
     }
 
     private mutating func deliver(_ record: TraceRecord) {
-        if sink.receive(record) == .stop && earlyEnd == nil { endEarly(.cancelled) }
+        let started = profile.start()
+        let reply = sink.receive(record)
+        profile.charge(.formatting, since: started, insteadOf: .ptrace)
+        if case .event = record { profile.countEvent() }
+        if reply == .stop && earlyEnd == nil { endEarly(.cancelled) }
     }
 
     // MARK: dispatch
@@ -215,6 +231,8 @@ struct TraceLoop {
                 let processID = assembler.identity(of: tid).processID
                 for usage in dataFlow?.exited(tid, info, processID: processID) ?? [] { deliver(.usage(usage)) }
             }
+            let started = profile.start()
+            defer { profile.charge(.decoding, since: started, insteadOf: .ptrace) }
             return assembler.exited(tid, info)
         default:
             assembler.abandon(tid)
@@ -233,6 +251,8 @@ struct TraceLoop {
     /// may be both an event and an I/O call); true if either wants its exit.
     @discardableResult
     private mutating func entered(_ tid: pid_t, _ info: ipcw_syscall_info) -> Bool {
+        let started = profile.start()
+        defer { profile.charge(.decoding, since: started, insteadOf: .ptrace) }
         let watched = assembler.entered(tid, info)
         let counted = dataFlow?.entered(tid, info) ?? false
         return watched || counted
