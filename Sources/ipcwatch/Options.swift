@@ -182,8 +182,9 @@ struct Options {
         let qualifier = expression[..<equals]
         var verboseAll = true
         if ["quiet", "silent", "silence", "q"].contains(qualifier) { return try setQuiet(value) }
-        let known = Self.qualifiers + ["t", "signals", "s", "r", "a", "v"]
-        guard known.contains(String(qualifier)) || qualifier.hasPrefix("tag") || qualifier.hasPrefix("?") || qualifier.hasPrefix("/") else {
+        // strace's short forms: t=, s= (signals=), x= (raw), a=, v=; tag=SET is an event set of ours.
+        let known = Self.qualifiers + ["t", "signals", "s", "x", "a", "v"]
+        guard known.contains(String(qualifier)) || qualifier == "tag" || qualifier.hasPrefix("?") || qualifier.hasPrefix("/") else {
             throw UsageError(message: "invalid -e qualifier '\(qualifier)' (accepted: "
                              + Self.qualifiers.map { $0 + "=" }.joined(separator: ", ") + ")")
         }
@@ -191,7 +192,7 @@ struct Options {
             switch qualifier {
             case "signal", "signals", "s": signals = try SignalSelection.parse(value)
             case "status": status = try StatusSelection.parse(value)
-            case "raw", "r": rawCalls.formUnion(try EventSelection.parse(value))
+            case "raw", "x": rawCalls.formUnion(try EventSelection.parse(value))
             // strace's abbrev= and verbose= leave our structures whole (strace 6.1, -v, measured on the
             // fixture); verbose= of a set smaller than all would print pointers instead: not supported.
             case "abbrev", "a": _ = try EventSelection.parse(value)

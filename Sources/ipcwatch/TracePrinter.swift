@@ -24,7 +24,9 @@ final class TracePrinter: LoopProfileSink {
     private let text: TextFormat
     private let json: TraceeJSONFormat?
     private let showEvents: Bool
-    private let showExits: Bool
+    /// `+++ exited with N +++` lines (-qq hides them); `+++ killed by SIG… +++` lines are always shown, as strace's.
+    private let showExitedLines: Bool
+    private let showKilledLines: Bool
     /// Tracee's schema has no signal event: none in JSON.
     private let showSignals: Bool
     private var summary: Summary?
@@ -59,8 +61,10 @@ final class TracePrinter: LoopProfileSink {
                           rawCalls: arguments.rawCalls)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
-        // strace: -q silences attach/detach messages, -qq also the exit lines; signals only -e signal=none.
-        showExits = showEvents && !arguments.json && arguments.quiet < 2
+        // strace: -q silences attach/detach messages, -qq also `+++ exited with` (not `+++ killed by`); signals
+        // only -e signal=none.
+        showKilledLines = showEvents && !arguments.json
+        showExitedLines = showKilledLines && arguments.quiet < 2
         showSignals = showEvents && !arguments.json
         summary = arguments.summary || arguments.summaryOnly ? Summary(sortedBy: arguments.sortBy) : nil
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
@@ -95,7 +99,8 @@ final class TracePrinter: LoopProfileSink {
             }
             summary?.add(event)
         case .exit(let tid, let status):
-            if showExits {
+            let exited = if case .exited = status { true } else { false }
+            if exited ? showExitedLines : showKilledLines {
                 let now = Clock.realtimeNanoseconds()
                 destination(tid).writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
                 unflushed = true

@@ -586,6 +586,18 @@ static int spawner(void) {
     return loop_failed;
 }
 
+/* Threads are being created and ending all the time when the process exits with status 7: its exit_group
+ * must reach the tracer as the process's status, whatever order the threads' ends are reported in. */
+static int exit_while_cloning(int pipes) {
+    pthread_t spawners[2];
+    for (int i = 0; i < 2; i++) pthread_create(&spawners[i], NULL, spawn_forever, NULL);
+    for (int i = 0; i < pipes; i++) {
+        int fd[2];
+        if (pipe2(fd, O_CLOEXEC) == 0) { close(fd[0]); close(fd[1]); }
+    }
+    exit(7);
+}
+
 static volatile sig_atomic_t rt_received;
 static void count_rt(int sig) { (void)sig; rt_received++; }
 
@@ -1042,6 +1054,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "splice")) return splices();
     if (!strcmp(mode, "hugecounts")) return huge_counts();
     if (!strcmp(mode, "oncpu")) return on_each_cpu();
+    if (!strcmp(mode, "exitcloning") && argc == 3) return exit_while_cloning(atoi(argv[2]));
     if (!strcmp(mode, "starve") && argc == 4) return starve(atoi(argv[2]), atol(argv[3]));
     if (!strcmp(mode, "progress") && argc == 4) return progress(atoi(argv[2]), atoi(argv[3]));
     if (!strcmp(mode, "exitsoon") && argc == 3) return exit_soon(atoi(argv[2]));

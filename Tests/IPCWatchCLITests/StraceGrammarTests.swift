@@ -33,6 +33,21 @@ struct StraceGrammarTests {
         #expect(status == 1 && status == straceStatus)
     }
 
+    @Test("-qq hides `+++ exited with` lines only; `+++ killed by` stays, as strace 6's", arguments: [
+        "exit 3", "kill -9 $$", "kill -TERM $$",
+    ])
+    func quieterExits(script: String) {
+        let straceOut = Support.newPath("strace"), ourOut = Support.newPath("ipcwatch")
+        _ = Support.run(["strace", "-f", "-qq", "-e", "trace=pipe2", "-o", straceOut, "sh", "-c", script])
+        _ = Support.run([Support.ipcwatch, "-f", "-qq", "-e", "trace=pipe2", "-o", ourOut, "sh", "-c", script])
+        // `PID +++ … +++`, the pid (and strace's padding) dropped.
+        let exits = { (path: String) in
+            Support.textLines(path).compactMap { line in line.range(of: "+++ ").map { String(line[$0.lowerBound...]) } }
+        }
+        #expect(exits(ourOut) == exits(straceOut), "ipcwatch \(exits(ourOut)), strace \(exits(straceOut))")
+        #expect(exits(ourOut).count == (script.hasPrefix("kill") ? 1 : 0))
+    }
+
     /// strace's words are a poor guide here (`invalid system call 'bogus=1'`, `Can't stat ''` after a usage
     /// line, the `-ff` file found missing once the command runs): ipcwatch says more, still on one line.
     @Test("bad input strace words poorly: one clear line, exit 1, before any command runs", arguments: [
@@ -118,6 +133,26 @@ struct StraceGrammarTests {
                 .replacing(/si_([us])time=\d+/) { "si_\($0.output.1)time=T" }
                 .replacing(/si_call_addr=0x[0-9a-f]+/, with: "si_call_addr=A")  // ASLR
         }.sorted()
+    }
+
+    /// A child that burns a quarter second of CPU: its SIGCHLD carries clock ticks, which strace comments in
+    /// seconds (`si_utime=25 /* 0.25 s */`, not under -X raw); -X raw and verbose change si_signo, si_code
+    /// and a killed child's si_status. The tick counts themselves differ from run to run.
+    @Test("signal lines under -X abbrev, raw and verbose, clock ticks with their seconds, as strace 6's",
+          arguments: ["abbrev", "raw", "verbose"])
+    func signalStyles(style: String) {
+        let command = ["sh", "-c", "(i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done); sh -c 'kill -9 $$'; true"]
+        let straceOut = Support.newPath("strace"), ourOut = Support.newPath("ipcwatch")
+        _ = Support.run(["strace", "-f", "-X", style, "-e", "trace=none", "-o", straceOut] + command)
+        _ = Support.run([Support.ipcwatch, "-X", style, "-e", "none", "-o", ourOut, "--"] + command)
+        // signalLines has made the pids and tick counts P and T; the seconds differ too, and stime may be 0.
+        let shape = { (line: String) in
+            line.replacing(#/ /\* \d+\.\d\d s \*/#, with: " /* S s */").replacing("si_stime=T /* S s */", with: "si_stime=T")
+        }
+        let expected = signalLines(straceOut).map(shape)
+        #expect(expected.contains { $0.contains(style == "raw" ? "si_utime=T, " : "si_utime=T /* S s */") }, "\(expected)")
+        #expect(expected.contains { $0.contains(style == "abbrev" ? "si_status=SIGKILL" : style == "raw" ? "si_status=9," : "si_status=9 /* SIGKILL */") })
+        #expect(signalLines(ourOut).map(shape) == expected)
     }
 
     @Test("signal lines as strace's: SI_TKILL, SI_QUEUE with si_int/si_ptr, CLD_EXITED, SIGPIPE, SI_KERNEL, SEGV_MAPERR, SYS_SECCOMP, killed by", arguments: [

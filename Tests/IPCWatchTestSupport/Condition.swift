@@ -41,6 +41,12 @@ public enum Condition {
             && FileManager.default.isExecutableFile(atPath: "/bin/su")
     }()
 
+    /// Yama lets a process attach to any of its user's processes (no /proc/sys/kernel/yama, or ptrace_scope 0).
+    public static let yamaAllowsAttach: Bool = {
+        guard let scope = try? String(contentsOfFile: "/proc/sys/kernel/yama/ptrace_scope", encoding: .utf8) else { return true }
+        return scope.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    }()
+
     /// strace is installed.
     public static let hasStrace = Tools.path(of: "strace") != nil
 

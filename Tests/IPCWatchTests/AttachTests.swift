@@ -239,6 +239,7 @@ struct AttachTests {
     /// refuses, and ipcwatch knows no more than that, so it says no more (it once said "(not permitted)").
     @Test("a refusal with no known cause: the errno alone",
           .enabled(if: Condition.isRoot, "not root: no other user can be switched to (this run is already unprivileged)"),
+          .enabled(if: Condition.yamaAllowsAttach, "kernel.yama.ptrace_scope > 0: the refusal has a known cause there"),
           .enabled(if: Condition.hasSetpriv, "setpriv (util-linux) is not installed"))
     func refusalWithoutCause() throws {
         let script = "import ctypes, sys, os; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); print(os.getpid(), flush=True); sys.stdin.read()"

@@ -35,6 +35,17 @@ struct FairnessTests {
         #expect(idle.isEmpty, "threads with a second without a call (pid tid per-second counts): \(idle.prefix(5))")
     }
 
+    /// Ends are collected a round at a time: a thread's stale event (its clone, say) may be handled after its
+    /// process was reaped in the same round. That must not make the trace forget the process before its
+    /// status is handled (ipcwatch exited 0 for a program that exited 7).
+    @Test("a process that exits 7 while threads are being created: ipcwatch exits 7, every time")
+    func exitWhileCloning() {
+        for _ in 0..<10 {
+            let result = Support.run([Support.ipcwatch, "-qq", "-o", "/dev/null", "--", Support.fixture, "exitcloning", "200"])
+            #expect(result.status == 7 && !result.signaled, "\(result)")
+        }
+    }
+
     @Test("attach mode: a 50-thread process that exits 5 ms after the attach exits, and so does ipcwatch")
     func attachedProcessExits() throws {
         for _ in 0..<3 {

@@ -27,12 +27,10 @@ enum MessageQueueDecoder {
 
     /// `struct msgbuf { long mtype; char mtext[msgsz]; }`, text cut at the string limit.
     static func message(at address: TraceeAddress, size: UInt64, _ context: DecodeContext) -> MessageBuffer? {
+        // All the text shown, or the address, as strace (a count larger than the buffer is not read past it).
         let wanted = Int(min(size, UInt64(context.options.stringLimit)))
-        guard let bytes = context.bytes(at: address, count: context.longSize + wanted), bytes.count >= context.longSize else {
-            return nil
-        }
+        guard let bytes = context.wholeBytes(at: address, count: context.longSize + wanted) else { return nil }
         let type = DecodeContext.littleEndian(bytes[0..<context.longSize], signed: true)
-        let text = Array(bytes[context.longSize...])
-        return MessageBuffer(type: type, text: text, truncated: size > UInt64(text.count))
+        return MessageBuffer(type: type, text: Array(bytes[context.longSize...]), truncated: size > UInt64(wanted))
     }
 }

@@ -36,7 +36,7 @@ enum PosixMessageQueueDecoder {
     /// `count` bytes at `address`, at most the string limit of them.
     static func text(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> TraceeText? {
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
-        return context.bytes(at: address, count: wanted).map { TraceeText(bytes: $0, truncated: count > UInt64($0.count)) }
+        return context.wholeBytes(at: address, count: wanted).map { TraceeText(bytes: $0, truncated: count > UInt64(wanted)) }
     }
 
     static func attributes(at address: TraceeAddress, _ context: DecodeContext) -> MessageQueueAttributes? {

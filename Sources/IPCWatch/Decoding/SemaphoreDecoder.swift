@@ -30,13 +30,14 @@ enum SemaphoreDecoder {
     private static func operations(at address: TraceeAddress, count: UInt64, _ context: DecodeContext)
         -> [SemaphoreOperation]? {
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
-        guard wanted > 0, let bytes = context.bytes(at: address, count: wanted * 6), bytes.count >= 6 else { return nil }
-        return (0..<(bytes.count / 6)).map { i in
-            let field = { (offset: Int) in bytes[(i * 6 + offset)..<(i * 6 + offset + 2)] }
-            return SemaphoreOperation(number: UInt16(truncatingIfNeeded: DecodeContext.littleEndian(field(0), signed: false)),
-                                      operation: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(2), signed: true)),
-                                      flags: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(4), signed: true)))
+        var operations: [SemaphoreOperation] = []
+        context.forEachEntry(at: address, count: wanted, size: 6) { entry in
+            let field = { (offset: Int) in entry[(entry.startIndex + offset)..<(entry.startIndex + offset + 2)] }
+            operations.append(SemaphoreOperation(number: UInt16(truncatingIfNeeded: DecodeContext.littleEndian(field(0), signed: false)),
+                                                 operation: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(2), signed: true)),
+                                                 flags: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(4), signed: true))))
         }
+        return operations.isEmpty ? nil : operations
     }
 
     /// A `struct timespec` of two `long`s (8 bytes on the old i386 ABI, 16 otherwise).

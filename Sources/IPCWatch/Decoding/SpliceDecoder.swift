@@ -28,21 +28,28 @@ enum SpliceDecoder {
     }
 
     /// The `struct iovec` array: at most the string limit of entries, each with at most the string limit of
-    /// bytes, and only what is readable. The bytes of all entries together stop at ``dataBudget``: past it an
-    /// entry's text is cut (`"..."...`) — without that, `-s 1073741823` and a count of 0x7fffffff would hold
-    /// every readable byte the garbage entries of a stack point to.
+    /// bytes, and only the entries that are readable (fewer print as `[…, ...]`). An entry's bytes are shown
+    /// whole or not at all (its address, as strace), and all entries' together stop at ``dataBudget``: without
+    /// that, `-s 1073741823` and a count of 0x7fffffff would read every buffer the garbage entries of a stack
+    /// point to.
     private static func vectors(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> [IOVector]? {
-        let size = CallStructs.ioVector.layout(on: context.architecture).size
+        let layout = CallStructs.ioVector.layout(on: context.architecture)
+        guard let base = layout["iov_base"], let length = layout["iov_len"] else { return nil }
+        // A count of 0 still shows `[]` for a readable address, as strace.
+        guard context.bytes(at: address, count: 1) != nil else { return nil }
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
-        guard let table = context.bytes(at: address, count: max(1, wanted) * size), table.count >= size else { return nil }
         var budget = dataBudget
-        return (0..<min(wanted, table.count / size)).compactMap { i in
-            guard let fields = context.read(CallStructs.ioVector, at: address + TraceeAddress(i * size)) else { return nil }
-            let base = TraceeAddress(bitPattern: fields["iov_base"]!), length = UInt64(bitPattern: fields["iov_len"]!)
-            let data = context.bytes(at: base, count: min(Int(min(length, UInt64(context.options.stringLimit))), budget))
+        var vectors: [IOVector] = []
+        context.forEachEntry(at: address, count: wanted, size: layout.size) { entry in
+            let field = { (f: CStruct.Layout.Field) in entry[(entry.startIndex + f.offset)..<(entry.startIndex + f.offset + f.size)] }
+            let start = TraceeAddress(bitPattern: DecodeContext.littleEndian(field(base), signed: false))
+            let bytes = UInt64(bitPattern: DecodeContext.littleEndian(field(length), signed: false))
+            let shown = Int(min(bytes, UInt64(context.options.stringLimit)))
+            let data = shown <= budget ? context.wholeBytes(at: start, count: shown) : nil
             budget -= data?.count ?? 0
-            return IOVector(base: base, length: length, data: data)
+            vectors.append(IOVector(base: start, length: bytes, data: data))
         }
+        return vectors
     }
 
     /// The most bytes one `vmsplice` line shows of all its buffers together.

@@ -45,6 +45,32 @@ extension DecodeContext {
         return bytes.isEmpty && count > 0 ? nil : bytes
     }
 
+    /// Exactly `count` bytes at `address`, read as ``bytes(at:count:)`` reads them; nil unless all are readable.
+    /// What strace shows of a buffer: all of what it asked for, or the address.
+    func wholeBytes(at address: TraceeAddress, count: Int) -> [UInt8]? {
+        guard let bytes = bytes(at: address, count: count), bytes.count == count else { return nil }
+        return bytes
+    }
+
+    /// The first `count` entries of `size` bytes at `address`, or as many of them as are readable, each handed
+    /// to `body`: read a chunk at a time, so that what is held at once is one chunk, whatever the count.
+    /// Returns how many entries were read.
+    @discardableResult
+    func forEachEntry(at address: TraceeAddress, count: Int, size: Int, _ body: (ArraySlice<UInt8>) -> Void) -> Int {
+        let perChunk = max(1, Int(Self.readChunk) / size)
+        var done = 0
+        while done < count {
+            let wanted = min(perChunk, count - done)
+            let (start, wrapped) = address.addingReportingOverflow(TraceeAddress(done * size))
+            guard !wrapped, let chunk = bytes(at: start, count: wanted * size) else { break }
+            let whole = chunk.count / size
+            for i in 0..<whole { body(chunk[(i * size)..<((i + 1) * size)]) }
+            done += whole
+            if whole < wanted { break }
+        }
+        return done
+    }
+
     /// How much of a buffer ``bytes(at:count:)`` reads in one `process_vm_readv`.
     static let readChunk: TraceeAddress = 64 * 1024
 

@@ -66,7 +66,7 @@ package struct TextFormat: Sendable {
     /// strace's signal line: `PID --- SIGCHLD {si_signo=SIGCHLD, …} ---`, `PID --- stopped by SIGSTOP ---`.
     package func signalLine(_ signal: SignalDelivery, relativeTime: String = "") -> String {
         prefix(processID: signal.processID, threadID: signal.threadID, at: signal.timestamp, relativeTime)
-            + "--- \(signal.straceText) ---"
+            + "--- \(signal.straceText(style: style)) ---"
     }
 
     /// `PID[/TID] ` (unless in a `-ff` file), then the time: strace's order.

@@ -36,6 +36,9 @@ package struct LoopProfile: Sendable {
     }
     private var measuring = false
 
+    /// Ends the measurement: later charges are not the loop's.
+    mutating func end() { measuring = false }
+
     /// A start time for ``add(_:since:)`` and ``charge(_:since:insteadOf:)``; 0 (no clock read) when off.
     func start() -> UInt64 { measuring ? Clock.monotonicNanoseconds() : 0 }
 

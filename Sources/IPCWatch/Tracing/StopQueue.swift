@@ -1,3 +1,4 @@
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,14 +19,16 @@ import Glibc
 struct StopQueue {
     /// What ``next(others:wakerPID:sink:)`` found.
     enum Report {
-        case stop(pid_t, WaitStatus)
+        /// `message`: `PTRACE_GETEVENTMSG` of a fork, clone or exec event, read when the stop was collected
+        /// (nil for other stops, or when the tracee was already gone).
+        case stop(pid_t, WaitStatus, message: UInt?)
         /// The waker ended (the trace is asked to end), or a signal interrupted the wait.
         case woken
         /// No child is left to wait for.
         case noTracees
     }
 
-    private var ready: [(tid: pid_t, status: WaitStatus)] = []
+    private var ready: [(tid: pid_t, status: WaitStatus, message: UInt?)] = []
     private var head = 0
     private var spin: SpinPolicy
     /// With ``TraceOptions/profile``: the time the sink's deferred work took, taken by the loop after each wait.
@@ -55,8 +58,12 @@ struct StopQueue {
             if let report = try refill(others: others, wakerPID: wakerPID, sink: sink) { return report }
         }
         defer { head += 1 }
-        return .stop(ready[head].tid, ready[head].status)
+        return .stop(ready[head].tid, ready[head].status, message: ready[head].message)
     }
+
+    /// Whether a stop or end of `tid` waits in this round: such a tracee is not gone yet, whatever `kill(tid, 0)`
+    /// says (its end has been reaped, not yet handled).
+    func isQueued(_ tid: pid_t) -> Bool { ready[head...].contains { $0.tid == tid } }
 
     /// One `waitpid`'s answer.
     private enum Answer { case queued, nothing, waker, interrupted, noChildren }
@@ -66,7 +73,7 @@ struct StopQueue {
         let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD | (blocking ? 0 : WNOHANG))
         if tid > 0 {
             if tid == wakerPID { return .waker }
-            ready.append((tid, WaitStatus(rawValue: raw)))
+            queue(tid, WaitStatus(rawValue: raw))
             return .queued
         }
         if tid == 0 { return .nothing }
@@ -77,16 +84,39 @@ struct StopQueue {
         }
     }
 
+    /// Queues a stop, with what must be read while the tracee is still in it. The message of a fork or exec
+    /// event is read now: by the time the round reaches it, another thread's `exit_group` or exec may have
+    /// taken the tracee (and a former leader's tid) away. An exec makes the stops queued for the same tid
+    /// before it stale: they were the old leader's, killed by the exec (strace's `extra_tcp`).
+    private mutating func queue(_ tid: pid_t, _ status: WaitStatus) {
+        let event = status.stopped ? status.ptraceEvent : 0
+        var message: UInt?
+        switch event {
+        case Int32(IPCW_PTRACE_EVENT_FORK), Int32(IPCW_PTRACE_EVENT_VFORK), Int32(IPCW_PTRACE_EVENT_CLONE),
+             Int32(IPCW_PTRACE_EVENT_EXEC):
+            message = try? Ptrace(tid: tid).eventMessage()
+        default:
+            break
+        }
+        if event == Int32(IPCW_PTRACE_EVENT_EXEC) {
+            let stale = ready[head...].indices.filter { ready[$0].tid == tid && ready[$0].status.stopped }
+            for index in stale.reversed() { ready.remove(at: index) }
+        }
+        ready.append((tid, status, message))
+    }
+
     /// Fills the queue with what is ready now, polling and then blocking for the first stop if nothing is;
     /// a report instead when there is no stop to serve.
     private mutating func refill(others: Bool, wakerPID: pid_t, sink: any TraceSink) throws(IPCWatchError) -> Report? {
-        var first = try wait(blocking: false, wakerPID: wakerPID)
+        // A blocking wait returns at once when a stop is ready: the non-blocking one first only when something
+        // is to be done before sleeping (polling, or the sink's deferred work).
+        var first = spin.enabled || sink.hasDeferredWork ? try wait(blocking: false, wakerPID: wakerPID) : .nothing
         if first == .nothing && spin.shouldPoll() {
             let deadline = Clock.monotonicNanoseconds() + SpinPolicy.window
             repeat {
                 first = try wait(blocking: false, wakerPID: wakerPID)
             } while first == .nothing && Clock.monotonicNanoseconds() < deadline
-            spin.polled(found: first != .nothing)
+            spin.polled(found: first == .queued || first == .waker)
         }
         if first == .nothing {
             if sink.hasDeferredWork {  // caught up: flush while nothing is ready

@@ -49,7 +49,7 @@ final class TaskContexts {
             stat = open("/proc/\(tid)/stat", O_RDONLY | O_CLOEXEC)
             if stat >= 0 { openDescriptors += 1 }
         }
-        var entry = Known(context: read(tid, identity), stat: stat, rseq: rseq ?? nil)
+        var entry = Known(context: read(tid, identity), stat: stat, rseq: rseq)
         entry.context.processorID = processor(tid, entry)
         known[tid] = entry
         return entry.context

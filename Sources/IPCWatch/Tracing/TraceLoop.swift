@@ -67,19 +67,25 @@ struct TraceLoop {
             phaseStart = profile.add(.waiting, since: phaseStart)
             profile.charge(.writing, elapsed: stops.takeDeferredWorkTime(), insteadOf: .waiting)
             defer { phaseStart = profile.add(.ptrace, since: phaseStart) }
-            guard let (tid, status) = next else { continue }
+            guard let (tid, status, message) = next else { continue }
             profile.countStop()
             let stop: Stop
             do {
-                stop = try Stop(status) { () throws(Errno) in try Ptrace(tid: tid).eventMessage() }
+                stop = try Stop(status) { () throws(Errno) in
+                    guard let message else { throw .noSuchProcess }
+                    return message
+                }
             } catch {
-                // ESRCH: killed meanwhile; its end arrives through waitpid. An exec's former tid (unread)
-                // never reports again: forget every tracee that no longer exists.
-                tracees.prune { kill($0, 0) != 0 && errno == ESRCH }
+                // ESRCH: killed before its event's message was read; its end arrives through waitpid. An
+                // exec's former tid (unread) never reports again: forget every tracee that no longer exists,
+                // but not one whose end is queued (reaped, not yet handled).
+                let stops = stops
+                tracees.prune { !stops.isQueued($0) && kill($0, 0) != 0 && errno == ESRCH }
                 continue
             }
             dispatch(tid, stop)
         }
+        profile.end()  // what follows is not the loop's
         // Processes whose end was never seen (gone meanwhile, or the trace ended first).
         for usage in dataFlow?.drain() ?? [] { deliver(.usage(usage)) }
         if profile.enabled, let profiled = sink as? any LoopProfileSink {
@@ -102,10 +108,10 @@ struct TraceLoop {
 
     /// The next stop of a tracee (``StopQueue`` serves every ready tracee in turn), nil for a wake-up or an
     /// interrupted wait.
-    private mutating func nextStop() throws(IPCWatchError) -> (pid_t, WaitStatus)? {
+    private mutating func nextStop() throws(IPCWatchError) -> (pid_t, WaitStatus, UInt?)? {
         switch try stops.next(others: tracees.count > 1, wakerPID: waker.pid, sink: sink) {
-        case .stop(let tid, let status):
-            return (tid, status)
+        case .stop(let tid, let status, let message):
+            return (tid, status, message)
         case .woken:
             return nil
         case .noTracees:
