@@ -70,7 +70,7 @@ enum HelpText {
           -T, --syscall-times    show the time spent in each call: <0.000040>
           -z, --successful-only  show only calls that succeeded
           -Z, --failed-only      show only calls that failed
-          -q, --quiet            no attach/detach messages; -qq: no exit lines either
+          -q, --quiet            no attach/detach messages; -qq: no "exited with" lines
           -c, --summary-only     only a table of calls, errors and time at the end
           -C, --summary          events and the table (with -j: the table as JSON, on stderr)
           -S SORTBY, --summary-sort-by=SORTBY
