@@ -48,6 +48,23 @@ struct StraceGrammarTests {
         #expect(exits(ourOut).count == (script.hasPrefix("kill") ? 1 : 0))
     }
 
+    /// strace abbreviates an array past `-s` entries with `...`, and with `-s 0` shows `[...]` alone.
+    @Test("-s 0 and -s 1: arrays as strace abbreviates them", arguments: ["0", "1"])
+    func arrayAbbreviation(limit: String) {
+        let straceOut = Support.newPath("strace"), ourOut = Support.newPath("ipcwatch")
+        let calls = "trace=vmsplice,semtimedop"
+        _ = Support.run(["strace", "-s", limit, "-e", calls, "-o", straceOut, Support.fixture, "hugecounts"])
+        _ = Support.run([Support.ipcwatch, "-s", limit, "-e", calls, "-o", ourOut, "--", Support.fixture, "hugecounts"])
+        // The call text from its name to its end; the semaphore id differs between the runs.
+        let texts = { (path: String) in
+            Support.textLines(path).compactMap { line in
+                line.firstMatch(of: /(vmsplice|semtimedop)\(.*/).map { String($0.output.0).replacing(/semtimedop\(\d+/, with: "semtimedop(ID") }
+            }.map { $0.replacing(#/\s+= /#, with: " = ") }
+        }
+        #expect(texts(straceOut).count == 2)
+        #expect(texts(ourOut) == texts(straceOut))
+    }
+
     /// strace's words are a poor guide here (`invalid system call 'bogus=1'`, `Can't stat ''` after a usage
     /// line, the `-ff` file found missing once the command runs): ipcwatch says more, still on one line.
     @Test("bad input strace words poorly: one clear line, exit 1, before any command runs", arguments: [

@@ -30,6 +30,8 @@ enum SemaphoreDecoder {
     private static func operations(at address: TraceeAddress, count: UInt64, _ context: DecodeContext)
         -> [SemaphoreOperation]? {
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
+        // `-s 0` still shows `[...]` for a readable address, as strace.
+        if wanted == 0 { return context.bytes(at: address, count: 1) == nil ? nil : [] }
         var operations: [SemaphoreOperation] = []
         context.forEachEntry(at: address, count: wanted, size: 6) { entry in
             let field = { (offset: Int) in entry[(entry.startIndex + offset)..<(entry.startIndex + offset + 2)] }

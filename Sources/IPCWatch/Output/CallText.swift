@@ -85,6 +85,13 @@ extension Call {
 
     static func pointer(_ address: TraceeAddress) -> String { address == 0 ? "NULL" : "0x" + String(address, radix: 16) }
 
+    /// An array of `count` entries of which `items` were read, as strace abbreviates it: `[a, b, ...]`, and
+    /// `[...]` when none was shown (`-s 0`).
+    static func array(_ items: [String], count: UInt64) -> String {
+        guard UInt64(items.count) < count else { return "[" + items.joined(separator: ", ") + "]" }
+        return "[" + (items + ["..."]).joined(separator: ", ") + "]"
+    }
+
     private static func render(_ ends: PipeEnds, _ inodes: [UInt64]?) -> String {
         switch ends {
         case .fds(let read, let write):
@@ -118,7 +125,7 @@ extension Call {
         let items = operations.map {
             "{sem_num=\($0.number), sem_op=\($0.operation), sem_flg=\(style.flags(UInt64(UInt16(bitPattern: $0.flags)), SemaphoreFlags.names))}"
         }
-        return "[" + items.joined(separator: ", ") + (UInt64(operations.count) < count ? ", ..." : "") + "]"
+        return Self.array(items, count: count)
     }
 }
 

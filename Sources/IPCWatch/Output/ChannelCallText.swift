@@ -101,7 +101,7 @@ extension Call {
             let base = vector.data.map { style.quote($0, truncated: UInt64($0.count) < vector.length) } ?? pointer(vector.base)
             return "{iov_base=\(base), iov_len=\(vector.length)}"
         }
-        return "[" + items.joined(separator: ", ") + (UInt64(vectors.count) < count ? ", ..." : "") + "]"
+        return Self.array(items, count: count)
     }
 
     /// `PRINT_VAL_X`: 0, or hex with `0x`.
