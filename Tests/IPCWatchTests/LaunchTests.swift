@@ -100,6 +100,21 @@ struct LaunchTests {
         #expect(direct.first.map { String($0.returnValue) } == logged.first { $0[0] == "msgget" }.map { String($0[3]) })
     }
 
+    /// `ipc` names Tracee's `ipc` event: the i386 `ipc(2)` multiplexer, whatever its subcall. Those calls print
+    /// under their subcall's name (as strace prints them); the direct i386 msgget and the 64-bit calls are not
+    /// selected by it.
+    @Test("-e trace=ipc selects the i386 ipc(2) calls, each printed under its subcall's name")
+    func ipcSelection() {
+        let log = Support.newLog(), output = Support.newPath("ipc")
+        let result = Support.run([Support.ipcwatch, "-qq", "-e", "trace=ipc", "-o", output, "--", Support.fixture, "i386"],
+                                 environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0)
+        let queue = Support.lines(log).first { $0[0] == "ipc:msgget" }.map { $0[3] } ?? "?"
+        let calls = Support.textLines(output).map { String($0.split(separator: " ", maxSplits: 2).last ?? "") }
+        #expect(calls == ["[i386] msgget(IPC_PRIVATE, IPC_CREAT|0600) = \(queue)", "[i386] msgctl(\(queue), IPC_RMID, NULL) = 0"],
+                "\(calls)")
+    }
+
     @Test("x32 ABI calls are trapped and reported as x32, with the kernel's own result")
     func x32() throws {
         let log = Support.newLog()

@@ -96,7 +96,11 @@ struct EventAssembler {
             SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
         }
         if let unfinished { decoded.result = .unfinished(unfinished) }
-        guard options.events.contains(decoded.call.syscall) else { return nil }
+        // A call through i386 ipc(2) is selected by its subcall's name, or by `ipc` itself (strace's
+        // `-e trace=ipc`: every multiplexed call, printed under its subcall's name).
+        guard options.events.contains(decoded.call.syscall) || (decoded.multiplexed != nil && options.events.contains(.ipc)) else {
+            return nil
+        }
         let identity = identity(of: tid)
         var inodes: [UInt64]?
         if options.resolvePipeInodes, let ends = decoded.call.pipeEnds {
