@@ -54,9 +54,7 @@ package struct LoopProfile: Sendable {
     /// Charges the time since `start` to `phase`, taking it from `outer`, the phase it was measured within.
     mutating func charge(_ phase: Phase, since start: UInt64, insteadOf outer: Phase) {
         guard measuring else { return }
-        let elapsed = Clock.monotonicNanoseconds() &- start
-        nanoseconds[phase.rawValue] &+= elapsed
-        nanoseconds[outer.rawValue] &-= elapsed
+        charge(phase, elapsed: Clock.monotonicNanoseconds() &- start, insteadOf: outer)
     }
 
     /// Charges `elapsed`, measured within `outer`, to `phase` instead.
