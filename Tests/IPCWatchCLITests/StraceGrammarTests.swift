@@ -164,7 +164,7 @@ struct StraceGrammarTests {
         _ = Support.run([Support.ipcwatch, "-X", style, "-e", "none", "-o", ourOut, "--"] + command)
         // signalLines has made the pids and tick counts P and T; the seconds differ too, and stime may be 0.
         let shape = { (line: String) in
-            line.replacing(#/ /\* \d+\.\d\d s \*/#, with: " /* S s */").replacing("si_stime=T /* S s */", with: "si_stime=T")
+            line.replacing(#/ /\* \d+\.\d\d s \*\x2F/#, with: " /* S s */").replacing("si_stime=T /* S s */", with: "si_stime=T")
         }
         let expected = signalLines(straceOut).map(shape)
         #expect(expected.contains { $0.contains(style == "raw" ? "si_utime=T, " : "si_utime=T /* S s */") }, "\(expected)")
