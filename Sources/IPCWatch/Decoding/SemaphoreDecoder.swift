@@ -30,16 +30,12 @@ enum SemaphoreDecoder {
     private static func operations(at address: TraceeAddress, count: UInt64, _ context: DecodeContext)
         -> [SemaphoreOperation]? {
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
-        // `-s 0` still shows `[...]` for a readable address, as strace.
-        if wanted == 0 { return context.bytes(at: address, count: 1) == nil ? nil : [] }
-        var operations: [SemaphoreOperation] = []
-        context.forEachEntry(at: address, count: wanted, size: 6) { entry in
+        return context.entries(at: address, count: wanted, size: 6) { entry in
             let field = { (offset: Int) in entry[(entry.startIndex + offset)..<(entry.startIndex + offset + 2)] }
-            operations.append(SemaphoreOperation(number: UInt16(truncatingIfNeeded: DecodeContext.littleEndian(field(0), signed: false)),
-                                                 operation: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(2), signed: true)),
-                                                 flags: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(4), signed: true))))
+            return SemaphoreOperation(number: UInt16(truncatingIfNeeded: DecodeContext.littleEndian(field(0), signed: false)),
+                                      operation: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(2), signed: true)),
+                                      flags: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(4), signed: true)))
         }
-        return operations.isEmpty ? nil : operations
     }
 
     /// A `struct timespec` of two `long`s (8 bytes on the old i386 ABI, 16 otherwise).

@@ -35,21 +35,17 @@ enum SpliceDecoder {
     private static func vectors(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> [IOVector]? {
         let layout = CallStructs.ioVector.layout(on: context.architecture)
         guard let base = layout["iov_base"], let length = layout["iov_len"] else { return nil }
-        // A count of 0 still shows `[]` for a readable address, as strace.
-        guard context.bytes(at: address, count: 1) != nil else { return nil }
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
         var budget = dataBudget
-        var vectors: [IOVector] = []
-        context.forEachEntry(at: address, count: wanted, size: layout.size) { entry in
+        return context.entries(at: address, count: wanted, size: layout.size) { entry in
             let field = { (f: CStruct.Layout.Field) in entry[(entry.startIndex + f.offset)..<(entry.startIndex + f.offset + f.size)] }
             let start = TraceeAddress(bitPattern: DecodeContext.littleEndian(field(base), signed: false))
             let bytes = UInt64(bitPattern: DecodeContext.littleEndian(field(length), signed: false))
             let shown = Int(min(bytes, UInt64(context.options.stringLimit)))
             let data = shown <= budget ? context.wholeBytes(at: start, count: shown) : nil
             budget -= data?.count ?? 0
-            vectors.append(IOVector(base: start, length: bytes, data: data))
+            return IOVector(base: start, length: bytes, data: data)
         }
-        return vectors
     }
 
     /// The most bytes one `vmsplice` line shows of all its buffers together.

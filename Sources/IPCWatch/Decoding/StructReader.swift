@@ -52,23 +52,23 @@ extension DecodeContext {
         return bytes
     }
 
-    /// The first `count` entries of `size` bytes at `address`, or as many of them as are readable, each handed
-    /// to `body`: read a chunk at a time, so that what is held at once is one chunk, whatever the count.
-    /// Returns how many entries were read.
-    @discardableResult
-    func forEachEntry(at address: TraceeAddress, count: Int, size: Int, _ body: (ArraySlice<UInt8>) -> Void) -> Int {
+    /// The first `count` entries of `size` bytes of an array at `address`, each decoded, or as many of them as
+    /// are readable (strace then prints `[…, ...]`): read a chunk at a time, so that what is held at once is
+    /// one chunk, whatever the count. Nil when not even the first entry is readable; `[]` for a count of 0 at a
+    /// readable address (strace's `[]`, or `[...]` under `-s 0`).
+    func entries<Entry>(at address: TraceeAddress, count: Int, size: Int, _ decode: (ArraySlice<UInt8>) -> Entry) -> [Entry]? {
+        if count == 0 { return bytes(at: address, count: 1) == nil ? nil : [] }
         let perChunk = max(1, Int(Self.readChunk) / size)
-        var done = 0
-        while done < count {
-            let wanted = min(perChunk, count - done)
-            let (start, wrapped) = address.addingReportingOverflow(TraceeAddress(done * size))
+        var entries: [Entry] = []
+        while entries.count < count {
+            let wanted = min(perChunk, count - entries.count)
+            let (start, wrapped) = address.addingReportingOverflow(TraceeAddress(entries.count * size))
             guard !wrapped, let chunk = bytes(at: start, count: wanted * size) else { break }
             let whole = chunk.count / size
-            for i in 0..<whole { body(chunk[(i * size)..<((i + 1) * size)]) }
-            done += whole
+            for i in 0..<whole { entries.append(decode(chunk[(i * size)..<((i + 1) * size)])) }
             if whole < wanted { break }
         }
-        return done
+        return entries.isEmpty ? nil : entries
     }
 
     /// How much of a buffer ``bytes(at:count:)`` reads in one `process_vm_readv`.

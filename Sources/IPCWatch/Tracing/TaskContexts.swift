@@ -60,7 +60,7 @@ final class TaskContexts {
     /// /proc/TID/stat's field 39.
     private func processor(_ tid: pid_t, _ entry: Known) -> Int32 {
         if let rseq = entry.rseq, let bytes = ProcessMemory(tid: tid).read(address: rseq + 4, count: 4) {
-            let cpu = Int32(bitPattern: UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+            let cpu = Int32(truncatingIfNeeded: DecodeContext.littleEndian(bytes[...], signed: true))
             if cpu >= 0 { return cpu }  // -1: not yet initialised, -2: registration failed
         }
         return entry.stat >= 0 ? Self.processor(entry.stat) : Self.processor(of: tid)
