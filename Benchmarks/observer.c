@@ -5,7 +5,7 @@
  * result), one process_vm_readv where the line needs memory (the pipe's fds; a message or sembuf array, which
  * ipcwatch reads too), PTRACE_CONT, and one strace-like line `TID name(args) = result` into a fully
  * buffered stdio stream (stderr, or -o FILE).
- * build: cc -O2 -o observer observer.c -lseccomp      usage: observer [-o FILE] [--] command [args...] */
+ * build: cc -O2 -o observer observer.c -lseccomp      usage: observer [--poll USEC] [-o FILE] [--] command [args...] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef AUDIT_ARCH_X86_64
@@ -240,12 +241,29 @@ static struct sock_fprog build_filter(void) {
   return (struct sock_fprog){(unsigned short)(size / sizeof *code), code};
 }
 
+/* The next stop: with a polling window, waitpid(WNOHANG) for up to that long first (the tracer is still on
+ * its CPU when the stop comes, so no wake-up of the tracer), then block as strace does. */
+static pid_t next_stop(int *status, long window_ns) {
+  if (window_ns > 0) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+      pid_t tid = waitpid(-1, status, __WALL | WNOHANG);
+      if (tid != 0) return tid;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < window_ns);
+  }
+  return waitpid(-1, status, __WALL);
+}
+
 int main(int argc, char **argv) {
   const char *path = NULL;
+  long window_ns = 0;
   int i = 1;
+  if (i + 1 < argc && !strcmp(argv[i], "--poll")) { window_ns = atol(argv[i + 1]) * 1000; i += 2; }
   if (i + 1 < argc && !strcmp(argv[i], "-o")) { path = argv[i + 1]; i += 2; }
   if (i < argc && !strcmp(argv[i], "--")) i++;
-  if (i >= argc) { fputs("usage: observer [-o FILE] [--] command [args...]\n", stderr); return 2; }
+  if (i >= argc) { fputs("usage: observer [--poll USEC] [-o FILE] [--] command [args...]\n", stderr); return 2; }
   char **command = argv + i;
 
   FILE *out = stderr;
@@ -277,7 +295,7 @@ int main(int argc, char **argv) {
 
   int alive = 1, root_status = 0, root_ended = 0, executed = 0;
   while (alive > 0) {
-    pid_t tid = waitpid(-1, &status, __WALL);
+    pid_t tid = next_stop(&status, window_ns);
     if (tid < 0) {
       if (errno == EINTR) continue;
       break; /* ECHILD: nothing left (an exec by a non-leader thread hides one exit from the count) */
