@@ -22,6 +22,8 @@ final class TracePrinter: LoopProfileSink {
     private var command: Int32 = 0
     private let messages = OutputFile(fd: STDERR_FILENO)
     private let text: TextFormat
+    /// Calls shown at their entry whose line is still open (text only).
+    private let openLines = OpenCallLines()
     private let json: TraceeJSONFormat?
     private let showEvents: Bool
     /// `+++ exited with N +++` lines (-qq hides them); `+++ killed by SIG… +++` lines are always shown, as strace's.
@@ -94,28 +96,53 @@ final class TracePrinter: LoopProfileSink {
             // Tracee's schema has no call without a result: unfinished calls are text only.
             if showEvents && arguments.status.contains(event.result) && !(json != nil && event.result.isUnfinished) {
                 let file = destination(event.threadID)
-                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { file.writeLine(text.line(for: event, relativeTime: relative(event.timestamp))) }
+                if let json { file.writeLine(bytes: json.bytes(for: event)) } else { writeEnd(of: event, to: file) }
                 unflushed = true
             }
             summary?.add(event)
+        case .blocking(let event):
+            // strace's entry of a call that blocks, left open; JSON has no such event.
+            if showEvents && json == nil && arguments.status.contains(event.result) {
+                let file = destination(event.threadID)
+                openLines.close(in: file)
+                file.write(text.entryLine(for: event, relativeTime: relative(event.timestamp)))
+                openLines.opened(event.threadID, in: file)
+                unflushed = true
+            }
         case .exit(let tid, let status):
             let exited = if case .exited = status { true } else { false }
             if exited ? showExitedLines : showKilledLines {
                 let now = Clock.realtimeNanoseconds()
-                destination(tid).writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
+                let file = destination(tid)
+                openLines.close(in: file)
+                file.writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
                 unflushed = true
             }
             if let file = separate.removeValue(forKey: tid) { file.flush() }
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
         case .signal(let signal):
             if showSignals && arguments.signals.contains(signal.signal) {
-                destination(signal.threadID).writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
+                let file = destination(signal.threadID)
+                openLines.close(in: file)
+                file.writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
                 unflushed = true
             }
         case .snapshot, .usage:
             break
         }
         return .proceed
+    }
+
+    /// A call's line at its end: the rest of its open entry line, `<... NAME resumed>…` if another line closed
+    /// that, or the whole line.
+    private func writeEnd(of event: Event, to file: OutputFile) {
+        switch openLines.end(event.threadID, in: file) {
+        case .continuation: file.writeLine(text.continuation(for: event))
+        case .resumed:
+            let returned = event.timestamp &+ event.duration
+            file.writeLine(text.resumedLine(for: event, relativeTime: relative(returned)))
+        case .whole: file.writeLine(text.line(for: event, relativeTime: relative(event.timestamp)))
+        }
     }
 
     /// `-ff` opens `PREFIX.TID` for each thread as the trace goes: the directory is checked before the command
@@ -188,6 +215,7 @@ final class TracePrinter: LoopProfileSink {
             if let pipeFlow { messages.writeLine(pipeFlow.jsonLine) }
             messages.flush()
         } else if let summary {
+            openLines.close(in: output)
             output.writeLine(summary.text)
             if let pipeFlow { output.writeLine("\n" + pipeFlow.text) }
         }

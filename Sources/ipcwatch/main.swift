@@ -49,7 +49,9 @@ do {
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
                                resolvePipeInodes: arguments.decodeFDs > 0 || arguments.json, sameCPU: arguments.sameCPU,
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
-                               inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
+                               inheritedDescriptors: .all, dataFlow: arguments.dataFlow,
+                               // strace's text shows a call at its entry, unless lines are chosen by how calls end.
+                               reportsBlockingCalls: !arguments.json && !arguments.summaryOnly && arguments.status == StatusSelection())
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     if let user = arguments.user {

@@ -31,6 +31,10 @@
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
  *   ipc_fixture msgwait         a private queue; prints "PID MSQID", then blocks in msgrcv on it forever
  *                               (the test removes the queue)
+ *   ipc_fixture blockedthread [exit]
+ *                               a thread blocks in msgrcv; once it sleeps there, the main thread makes a pipe,
+ *                               then sends it a message and joins it, or with "exit" exits the process under it;
+ *                               prints the queue's id (removed by the caller after "exit")
  *   ipc_fixture semwait         a private semaphore set; prints "PID SEMID", then blocks in semop(-1) forever
  *   ipc_fixture ids             prints "ids UID GID EUID EGID NGROUPS GROUP..." (what -u USER gave it), one pipe
  *   ipc_fixture mq              every POSIX mq_* call and error path (EEXIST, ENOENT, EAGAIN, EMSGSIZE, EBUSY,
@@ -414,6 +418,37 @@ static int msgwait(void) {
     fflush(stdout);
     struct { long mtype; char mtext[64]; } message;
     for (;;) msgrcv(q, &message, sizeof message.mtext, 0, 0);
+}
+
+static pid_t receiver_tid;
+static int blocked_queue;
+
+static void *receive_blocked(void *unused) {
+    (void)unused;
+    __atomic_store_n(&receiver_tid, (pid_t)tid(), __ATOMIC_RELEASE);
+    struct { long mtype; char mtext[8]; } message;
+    msgrcv(blocked_queue, &message, sizeof message.mtext, 0, 0);
+    return NULL;
+}
+
+static int blocked_thread(int exits) {
+    blocked_queue = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    if (blocked_queue < 0) { perror("msgget"); return 1; }
+    printf("%d\n", blocked_queue);
+    fflush(stdout);
+    pthread_t receiver;
+    pthread_create(&receiver, NULL, receive_blocked, NULL);
+    pid_t thread;
+    while (!(thread = __atomic_load_n(&receiver_tid, __ATOMIC_ACQUIRE))) sched_yield();
+    wait_until_blocked(thread);
+    int ends[2];
+    pipe2(ends, 0);
+    if (exits) _exit(0);  /* the thread dies in its call; the caller removes the queue */
+    struct { long mtype; char mtext[4]; } message = {1, "hi"};
+    msgsnd(blocked_queue, &message, 3, 0);
+    pthread_join(receiver, NULL);
+    msgctl(blocked_queue, IPC_RMID, NULL);
+    return 0;
 }
 
 static int semwait(void) {
@@ -1122,6 +1157,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "attachloop") && argc == 3) return attach_target(atoi(argv[2]));
     if (!strcmp(mode, "reader")) return reader();
     if (!strcmp(mode, "msgwait")) return msgwait();
+    if (!strcmp(mode, "blockedthread")) return blocked_thread(argc == 3 && !strcmp(argv[2], "exit"));
     if (!strcmp(mode, "ids")) return ids();
     if (!strcmp(mode, "semwait")) return semwait();
     if (!strcmp(mode, "spawner")) return spawner();

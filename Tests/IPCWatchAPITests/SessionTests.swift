@@ -34,8 +34,8 @@ struct SessionTests {
                 exits[tid] = status
             case .signal:
                 break  // the threads' SIGCHLDs, if any
-            case .snapshot, .usage:
-                Issue.record("snapshots and usage come only with TraceOptions.processSnapshots and dataFlow")
+            case .snapshot, .usage, .blocking:
+                Issue.record("snapshots, usage and blocking calls come only with TraceOptions.processSnapshots, dataFlow and reportsBlockingCalls")
             }
         }
         let logged = Support.lines(log)

@@ -35,33 +35,40 @@ struct StraceOracleTests {
 
     /// strace -f -o: `PID call = ret`, with `<unfinished ...>` / `<... call resumed>` pairs joined.
     static func normalize(strace text: String) -> [String] {
+        joined(text.split(separator: "\n").compactMap { line in
+            guard let space = line.firstIndex(of: " ") else { return nil }
+            let body = String(line[space...].drop { $0 == " " })
+            if body.hasPrefix("+++") || body.hasPrefix("---") || body.hasPrefix("[ Process") { return nil }
+            return (line[..<space], body)
+        })
+    }
+
+    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`, split the same way as strace's when lines interleave.
+    static func normalize(ipcwatch text: String) -> [String] {
+        joined(text.split(separator: "\n").compactMap { line in
+            line.firstMatch(of: /^(\d+(?:\/\d+)?) \S+ (?:\[\w+\] )?(.*)$/).map { ($0.output.1, String($0.output.2)) }
+        })
+    }
+
+    /// Each thread's `call(args <unfinished ...>` and `<... call resumed>rest` joined into one line, masked.
+    private static func joined(_ lines: [(thread: Substring, body: String)]) -> [String] {
         var pending: [Substring: String] = [:]
         var calls: [String] = []
-        for line in text.split(separator: "\n") {
-            guard let space = line.firstIndex(of: " ") else { continue }
-            let pid = line[..<space]
-            var body = String(line[space...].drop { $0 == " " })
-            if body.hasPrefix("+++") || body.hasPrefix("---") || body.hasPrefix("[ Process") { continue }
+        for (thread, line) in lines {
+            var body = line
             if body.hasSuffix("<unfinished ...>") {
                 // `msgrcv(2,  <unfinished ...>`: keep `msgrcv(2, ` for the resumed half.
                 let head = body.dropLast("<unfinished ...>".count)
-                pending[pid] = String(head[..<(head.lastIndex { $0 != " " }.map(head.index(after:)) ?? head.startIndex)])
+                pending[thread] = String(head[..<(head.lastIndex { $0 != " " }.map(head.index(after:)) ?? head.startIndex)])
                     + (head.trimmingCharacters(in: .whitespaces).hasSuffix(",") ? " " : "")
                 continue
             }
             if let resumed = body.firstMatch(of: /^<\.\.\. \w+ resumed>(.*)$/) {
-                body = (pending.removeValue(forKey: pid) ?? "") + resumed.output.1
+                body = (pending.removeValue(forKey: thread) ?? "") + resumed.output.1
             }
             calls.append(mask(body))
         }
         return calls
-    }
-
-    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`.
-    static func normalize(ipcwatch text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
-            line.firstMatch(of: /^\d+(?:\/\d+)? \S+ (?:\[\w+\] )?(.*)$/).map { mask(String($0.output.1)) }
-        }
     }
 
     /// Masks what differs between any two runs: alignment, times, pids, random SysV keys.

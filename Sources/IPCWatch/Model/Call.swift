@@ -199,6 +199,8 @@ public enum SyscallResult: Sendable, Hashable {
         /// The thread ended during the call: killed, or its process exited or exec'd from another thread
         /// (`-e status=unfinished`).
         case threadEnded
+        /// The call has not returned yet: a ``TraceRecord/blocking(_:)`` record's event. Its own event follows.
+        case inProgress
     }
 
     /// The raw return value, negative errno on failure (Tracee's `returnValue`); 0 for an unfinished call,

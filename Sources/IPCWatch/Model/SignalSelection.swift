@@ -63,6 +63,8 @@ package struct StatusSelection: Sendable, Equatable {
         case .failure: failed
         case .unfinished(.threadEnded): unfinished
         case .unfinished(.detached): detached
+        // A call in progress may still end any way: shown only when every way is.
+        case .unfinished(.inProgress): successful && failed && unfinished && detached
         }
     }
 

@@ -37,6 +37,15 @@ public enum Syscall: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// A call that can wait for another process: a message, a semaphore, a futex, room or data in a pipe.
+    /// `ipc(2)` for its `msgrcv`, `msgsnd` and `semop` subcalls. The others return at once.
+    var mayBlock: Bool {
+        switch self {
+        case .msgsnd, .msgrcv, .semop, .semtimedop, .mq_timedsend, .mq_timedreceive, .futex, .splice, .tee, .vmsplice, .ipc: true
+        default: false
+        }
+    }
+
     /// A System V call (or the multiplexer that reaches them on i386).
     var isSystemV: Bool { [.msg, .sem, .shm, .ipc].contains(family) }
 

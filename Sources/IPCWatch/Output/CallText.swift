@@ -9,19 +9,37 @@ extension Call {
         "\(name)(\(straceArguments(pipeInodes: pipeInodes, style).joined(separator: ", ")))"
     }
 
-    /// A call that never returned, as strace prints it: the arguments it prints at entry, then
-    /// `<detached ...>`; or when the thread ended, `<unfinished ...>)` if some were left for the exit,
-    /// `)` if none (after which comes ` = ?`).
-    func unfinishedText(name: String, _ reason: SyscallResult.Unfinished, style: TextStyle = TextStyle()) -> String {
-        let all = straceArguments(pipeInodes: nil, style)
-        let shown = all.prefix(argumentsShownAtEntry ?? all.count)
-        let complete = shown.count == all.count
-        // strace writes the separator after each argument it prints at entry, hence the double space.
-        let text = name + "(" + shown.joined(separator: ", ") + (!complete && !shown.isEmpty ? ", " : "")
+    /// What strace prints of a call at its entry, the line left open: the arguments known then, each with its
+    /// separator (`msgrcv(5, `), or every argument but no parenthesis (`semop(5, [{…}], 1`).
+    func entryText(name: String, pipeInodes: [UInt64]? = nil, style: TextStyle = TextStyle()) -> String {
+        let (all, shown) = argumentsAtEntry(pipeInodes: pipeInodes, style)
+        // strace writes the separator after each argument it prints at entry, hence `msgrcv(5,  <unfinished ...>`.
+        return name + "(" + all.prefix(shown).joined(separator: ", ") + (shown < all.count && shown > 0 ? ", " : "")
+    }
+
+    /// What strace prints at the exit of a call whose entry it printed: the other arguments and the
+    /// parenthesis (`{mtype=1, mtext="hi"}, 8, 0, 0)`, or `)`). The result follows.
+    func exitText(pipeInodes: [UInt64]?, style: TextStyle = TextStyle()) -> String {
+        let (all, shown) = argumentsAtEntry(pipeInodes: pipeInodes, style)
+        return all.dropFirst(shown).joined(separator: ", ") + ")"
+    }
+
+    /// What follows ``entryText(name:pipeInodes:style:)`` for a call that did not return, as strace prints it:
+    /// `<detached ...>`; when the thread ended, `<unfinished ...>)` if arguments were left for the exit, `)` if
+    /// none (` = ?` follows both); still in progress, `<unfinished ...>`.
+    func unfinishedEnding(_ reason: SyscallResult.Unfinished) -> String {
+        let (all, shown) = argumentsAtEntry(pipeInodes: nil, TextStyle())
         switch reason {
-        case .detached: return text + " <detached ...>"
-        case .threadEnded: return text + (complete ? ")" : " <unfinished ...>)")
+        case .detached: return " <detached ...>"
+        case .threadEnded: return shown == all.count ? ")" : " <unfinished ...>)"
+        case .inProgress: return " <unfinished ...>"
         }
+    }
+
+    /// Every argument as strace prints it, and how many of them it prints at the entry.
+    private func argumentsAtEntry(pipeInodes: [UInt64]?, _ style: TextStyle) -> (all: [String], shown: Int) {
+        let all = straceArguments(pipeInodes: pipeInodes, style)
+        return (all, min(argumentsShownAtEntry ?? all.count, all.count))
     }
 
     /// How many arguments strace prints at the call's entry (the others, outputs, at its exit); nil: all.

@@ -26,6 +26,7 @@ extension TraceRecord: CustomStringConvertible {
     public var description: String {
         switch self {
         case .event(let event): event.description
+        case .blocking(let event): event.description
         case .exit(let tid, let status): TextFormat().exitLine(tid: tid, status: status)
         case .signal(let signal): TextFormat().signalLine(signal)
         case .snapshot(let snapshot):

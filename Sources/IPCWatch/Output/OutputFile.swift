@@ -59,6 +59,13 @@ package final class OutputFile {
         endLine()
     }
 
+    /// Writes `text` and no newline: a line left open (a call's entry, as strace writes it).
+    package func write(_ text: String) {
+        guard failure == nil else { return }
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= capacity { flush() }
+    }
+
     private func endLine() {
         buffer.append(UInt8(ascii: "\n"))
         if lineBuffered || buffer.count >= capacity { flush() }
@@ -68,7 +75,7 @@ package final class OutputFile {
     package func flush() {
         var offset = 0
         while offset < buffer.count && failure == nil {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { fail(.current) }
         }
         buffer.removeAll(keepingCapacity: true)

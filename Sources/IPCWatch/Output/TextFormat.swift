@@ -39,21 +39,54 @@ package struct TextFormat: Sendable {
     /// The event as one line, without a newline. `relativeTime` is `-r`'s column, placed where strace
     /// places its time: after the thread prefix (`[pid N] 0.000123 call`).
     package func line(for event: Event, relativeTime: String = "") -> String {
-        var line = prefix(processID: event.processID, threadID: event.threadID, at: event.timestamp, relativeTime)
-        line += event.processName + " "
-        if event.architecture != .x86_64 { line += "[\(event.architecture.rawValue)] " }
+        // A call that did not return shows what strace printed at its entry (its memory may be gone now).
+        if event.result.isUnfinished { return entryLine(for: event, relativeTime: relativeTime) + continuation(for: event) }
+        return head(of: event, at: event.timestamp, relativeTime)
+            + event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event), style: style(for: event))
+            + " = " + event.result.straceText(for: event.call) + duration(of: event)
+    }
+
+    /// A call's entry, as strace prints it there, the line left open (a ``TraceRecord/blocking(_:)`` record):
+    /// `PID COMM msgrcv(5, `. ``continuation(for:)`` ends it; if another line must come first, the open line
+    /// ends with ``interruption`` and the call's event is written as ``resumedLine(for:relativeTime:)``.
+    package func entryLine(for event: Event, relativeTime: String = "") -> String {
+        head(of: event, at: event.timestamp, relativeTime)
+            + event.call.entryText(name: Self.name(of: event), pipeInodes: decodeFDs ? event.pipeInodes : nil, style: style(for: event))
+    }
+
+    /// What ends an open entry line when another line must be written first.
+    package static let interruption = " <unfinished ...>"
+
+    /// The rest of a call's line after its ``entryLine(for:relativeTime:)``: the arguments strace prints at the
+    /// exit and the result (`{mtype=1, mtext="hi"}, 8, 0, 0) = 3`), or how it did not return.
+    package func continuation(for event: Event) -> String {
+        // No result, no time spent: strace's `<detached ...>` ends the line, `<unfinished ...>)` has `= ?`.
         if case .unfinished(let reason) = event.result {
-            // No result, no time spent: strace's `<detached ...>` ends the line, `<unfinished ...>)` has `= ?`.
-            line += event.call.unfinishedText(name: Self.name(of: event), reason, style: style(for: event))
-            return reason == .detached ? line : line + " = ?"
+            return event.call.unfinishedEnding(reason) + (reason == .detached ? "" : " = ?")
         }
-        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event),
-                                            style: style(for: event))
-        line += " = " + event.result.straceText(for: event.call)
-        if durations {
-            line += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
-        }
-        return line
+        return event.call.exitText(pipeInodes: decodeFDs ? event.pipeInodes : nil, style: style(for: event))
+            + " = " + event.result.straceText(for: event.call) + duration(of: event)
+    }
+
+    /// `-T`: ` <0.000040>`, the time spent in the call.
+    private func duration(of event: Event) -> String {
+        guard durations else { return "" }
+        return " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
+    }
+
+    /// The end of a call whose entry line was interrupted, stamped with the time it returned:
+    /// `PID COMM <... msgrcv resumed>{mtype=1, mtext="hi"}, 8, 0, 0) = 3`.
+    package func resumedLine(for event: Event, relativeTime: String = "") -> String {
+        head(of: event, at: event.timestamp &+ event.duration, relativeTime)
+            + "<... \(Self.name(of: event)) resumed>" + continuation(for: event)
+    }
+
+    /// `PID[/TID] [time] COMM [i386] `.
+    private func head(of event: Event, at timestamp: UInt64, _ relativeTime: String) -> String {
+        var head = prefix(processID: event.processID, threadID: event.threadID, at: timestamp, relativeTime)
+        head += event.processName + " "
+        if event.architecture != .x86_64 { head += "[\(event.architecture.rawValue)] " }
+        return head
     }
 
     private func style(for event: Event) -> TextStyle {

@@ -30,6 +30,10 @@ public struct TraceOptions: Sendable {
     /// those calls too; each trapped call costs a `stat` of /proc/TID/fd/N, and on a pipe a round trip
     /// to its exit. Calls on anything else resume at once. Turns on ``resolvePipeInodes``.
     public let dataFlow: Bool
+    /// Report a watched call that can block when it does, before it returns (``TraceRecord/blocking(_:)``):
+    /// when the tracer has nothing else to do while the call is in progress, or before a record of another
+    /// thread. What strace's text needs to show a call at its entry; costs nothing for calls that return at once.
+    public let reportsBlockingCalls: Bool
     /// The descriptors a launched command gets besides 0, 1 and 2.
     public let inheritedDescriptors: InheritedDescriptors
 
@@ -48,8 +52,10 @@ public struct TraceOptions: Sendable {
     public init(events: Set<Syscall> = Syscall.defaultSelection, decode: DecodeOptions = DecodeOptions(),
                 resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
                 processSnapshots: Bool = false, taskContext: Bool = false,
-                inheritedDescriptors: InheritedDescriptors = .standardStreams, dataFlow: Bool = false) {
+                inheritedDescriptors: InheritedDescriptors = .standardStreams, dataFlow: Bool = false,
+                reportsBlockingCalls: Bool = false) {
         self.events = events
+        self.reportsBlockingCalls = reportsBlockingCalls
         self.decode = decode
         self.resolvePipeInodes = resolvePipeInodes || processSnapshots || dataFlow
         self.dataFlow = dataFlow

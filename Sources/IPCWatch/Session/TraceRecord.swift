@@ -2,6 +2,11 @@
 public enum TraceRecord: Sendable, Hashable {
     /// A watched syscall completed.
     case event(Event)
+    /// With ``TraceOptions/reportsBlockingCalls``: a watched call that can block (``Event/call`` decoded from
+    /// what the thread passed in, ``Event/result`` ``SyscallResult/Unfinished/inProgress``) was entered and has
+    /// not returned, while the tracer had nothing else to do or another thread's record came first. At most
+    /// once per call; the call's own ``event(_:)`` follows when it returns (strace's `<unfinished ...>`).
+    case blocking(Event)
     /// A traced thread ended (`+++ exited with 0 +++` in the text output).
     case exit(threadID: Int32, status: TerminationStatus)
     /// The pipe ends a process held after an exec, when attached, or at its exit; only with
@@ -12,4 +17,16 @@ public enum TraceRecord: Sendable, Hashable {
     case signal(SignalDelivery)
     /// With ``TraceOptions/dataFlow``: what a process moved through one pipe end (``ChannelUsage``).
     case usage(ChannelUsage)
+}
+
+extension TraceRecord {
+    /// The thread a record is a line of (nil for snapshots and usage counts, which are per process).
+    var threadID: Int32? {
+        switch self {
+        case .event(let event), .blocking(let event): event.threadID
+        case .exit(let tid, _): tid
+        case .signal(let signal): signal.threadID
+        case .snapshot, .usage: nil
+        }
+    }
 }

@@ -32,6 +32,9 @@ struct EventAssembler {
     /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
     private let trapped: Set<Syscall>
     private var pending: [pid_t: PendingCall] = [:]
+    /// With ``TraceOptions/reportsBlockingCalls``: threads in a call that may block, not yet reported as
+    /// blocking (``blockingCalls(except:)``).
+    private var unreported: Set<pid_t> = []
     private var identities: [pid_t: ThreadIdentity] = [:]
     /// With ``TraceOptions/taskContext`` only.
     private var tasks: TaskContexts?
@@ -49,7 +52,7 @@ struct EventAssembler {
         guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
               let entry = table.entry(architecture: architecture, number: info.nr),
               trapped.contains(entry.syscall) else {
-            if pending[tid] != nil { pending[tid] = nil }
+            if pending[tid] != nil { forgetCall(of: tid) }
             return false
         }
         let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
@@ -63,13 +66,32 @@ struct EventAssembler {
         pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments, time64: entry.isTime64,
                                    enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds(),
                                    entryCall: entryCall)
+        if options.reportsBlockingCalls && entry.syscall.mayBlock { unreported.insert(tid) } else if !unreported.isEmpty { unreported.remove(tid) }
         return true
+    }
+
+    /// True when a thread is in a call that may block and has not been reported: worth a look before the
+    /// tracer sleeps, or before another thread's record.
+    var hasUnreportedBlockingCall: Bool { !unreported.isEmpty }
+
+    /// The calls that may block and have not returned, of every thread but `tid`, each reported once: decoded
+    /// from its entry registers as ``unfinished(_:_:)`` decodes (strace prints these arguments at the entry).
+    mutating func blockingCalls(except tid: pid_t? = nil) -> [Event] {
+        var reported: [Event] = []
+        for blocked in unreported.sorted() where blocked != tid {
+            unreported.remove(blocked)
+            guard let call = pending[blocked] else { continue }
+            if let event = event(blocked, call, returnValue: -512 /* ERESTARTSYS */, isError: true, unfinished: .inProgress) {
+                reported.append(event)
+            }
+        }
+        return reported
     }
 
     /// A syscall-exit stop: the event of the call `tid` entered, if it was watched and is selected.
     /// Reads the tracee's memory: call it before resuming the tracee.
     mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info) -> Event? {
-        guard let call = pending.removeValue(forKey: tid) else { return nil }
+        guard let call = forgetCall(of: tid) else { return nil }
         return event(tid, call, returnValue: info.rval, isError: info.is_error != 0, unfinished: nil)
     }
 
@@ -77,9 +99,16 @@ struct EventAssembler {
     /// trace detaches from `tid`, or `tid` ended. Decoded from its entry registers (strace prints only
     /// what it read at entry), reading memory while the thread still has some.
     mutating func unfinished(_ tid: pid_t, _ reason: SyscallResult.Unfinished) -> Event? {
-        guard let call = pending.removeValue(forKey: tid) else { return nil }
+        guard let call = forgetCall(of: tid) else { return nil }
         // Decoded as a call that failed: decoders read a call's outputs only when it succeeded.
         return event(tid, call, returnValue: -512 /* ERESTARTSYS */, isError: true, unfinished: reason)
+    }
+
+    /// The call `tid` was in, no longer pending.
+    @discardableResult
+    private mutating func forgetCall(of tid: pid_t) -> PendingCall? {
+        if !unreported.isEmpty { unreported.remove(tid) }
+        return pending.removeValue(forKey: tid)
     }
 
     /// True if `tid` is between the entry and the exit of a watched call.
@@ -120,7 +149,7 @@ struct EventAssembler {
     }
 
     /// A stop that is neither entry nor exit came between them: the call is not followed further.
-    mutating func abandon(_ tid: pid_t) { pending[tid] = nil }
+    mutating func abandon(_ tid: pid_t) { forgetCall(of: tid) }
 
     /// Who `tid` is, read from /proc once and kept until it execs or ends.
     mutating func identity(of tid: pid_t) -> ThreadIdentity {
@@ -132,7 +161,7 @@ struct EventAssembler {
 
     /// `tid` exec'd (a new name) or ended.
     mutating func forget(_ tid: pid_t) {
-        pending[tid] = nil
+        forgetCall(of: tid)
         identities[tid] = nil
         tasks?.forget(tid)
     }

@@ -26,6 +26,9 @@ struct StopQueue {
         case woken
         /// No child is left to wait for.
         case noTracees
+        /// Nothing is ready and the tracer would now sleep: asked for with `returnsBeforeSleeping`, so that
+        /// the loop can report what it knows first (a call that blocks). Ask again to sleep.
+        case wouldSleep
     }
 
     private var ready: [(tid: pid_t, status: WaitStatus, message: UInt?)] = []
@@ -50,12 +53,16 @@ struct StopQueue {
     }
 
     /// The next stop of the current round, or a new round once this one is served. `others`: more than one
-    /// tracee exists, so a stop may come with others worth collecting in the same round.
-    mutating func next(others: Bool, wakerPID: pid_t, sink: any TraceSink) throws(IPCWatchError) -> Report {
+    /// tracee exists, so a stop may come with others worth collecting in the same round. `returnsBeforeSleeping`:
+    /// answer ``Report/wouldSleep`` rather than block.
+    mutating func next(others: Bool, wakerPID: pid_t, sink: any TraceSink,
+                       returnsBeforeSleeping: Bool = false) throws(IPCWatchError) -> Report {
         if head == ready.count {
             ready.removeAll(keepingCapacity: true)
             head = 0
-            if let report = try refill(others: others, wakerPID: wakerPID, sink: sink) { return report }
+            if let report = try refill(others: others, wakerPID: wakerPID, sink: sink, returnsBeforeSleeping: returnsBeforeSleeping) {
+                return report
+            }
         }
         defer { head += 1 }
         return .stop(ready[head].tid, ready[head].status, message: ready[head].message)
@@ -107,10 +114,12 @@ struct StopQueue {
 
     /// Fills the queue with what is ready now, polling and then blocking for the first stop if nothing is;
     /// a report instead when there is no stop to serve.
-    private mutating func refill(others: Bool, wakerPID: pid_t, sink: any TraceSink) throws(IPCWatchError) -> Report? {
+    private mutating func refill(others: Bool, wakerPID: pid_t, sink: any TraceSink,
+                                 returnsBeforeSleeping: Bool) throws(IPCWatchError) -> Report? {
         // A blocking wait returns at once when a stop is ready: the non-blocking one first only when something
-        // is to be done before sleeping (polling, or the sink's deferred work).
-        var first = spin.enabled || sink.hasDeferredWork ? try wait(blocking: false, wakerPID: wakerPID) : .nothing
+        // is to be done before sleeping (polling, the sink's deferred work, a report of the caller's).
+        var first = spin.enabled || sink.hasDeferredWork || returnsBeforeSleeping
+            ? try wait(blocking: false, wakerPID: wakerPID) : .nothing
         if first == .nothing && spin.shouldPoll() {
             let deadline = Clock.monotonicNanoseconds() + SpinPolicy.window
             repeat {
@@ -118,6 +127,7 @@ struct StopQueue {
             } while first == .nothing && Clock.monotonicNanoseconds() < deadline
             spin.polled(found: first == .queued || first == .waker)
         }
+        if first == .nothing && returnsBeforeSleeping { return .wouldSleep }
         if first == .nothing {
             if sink.hasDeferredWork {  // caught up: flush while nothing is ready
                 let started = timesDeferredWork ? Clock.monotonicNanoseconds() : 0

@@ -109,7 +109,12 @@ struct TraceLoop {
     /// The next stop of a tracee (``StopQueue`` serves every ready tracee in turn), nil for a wake-up or an
     /// interrupted wait.
     private mutating func nextStop() throws(IPCWatchError) -> (pid_t, WaitStatus, UInt?)? {
-        switch try stops.next(others: tracees.count > 1, wakerPID: waker.pid, sink: sink) {
+        // A call that blocks is reported while it does: before the tracer sleeps, since nothing else comes.
+        switch try stops.next(others: tracees.count > 1, wakerPID: waker.pid, sink: sink,
+                              returnsBeforeSleeping: assembler.hasUnreportedBlockingCall) {
+        case .wouldSleep:
+            reportBlockingCalls(except: nil)
+            return nil
         case .stop(let tid, let status, let message):
             return (tid, status, message)
         case .woken:
@@ -139,6 +144,17 @@ struct TraceLoop {
     }
 
     private mutating func deliver(_ record: TraceRecord) {
+        // strace prints a call at its entry: a blocking call of another thread comes before this thread's line.
+        if assembler.hasUnreportedBlockingCall, let tid = record.threadID { reportBlockingCalls(except: tid) }
+        send(record)
+    }
+
+    /// ``TraceRecord/blocking(_:)`` for every call that may block and has not been reported, but `tid`'s.
+    private mutating func reportBlockingCalls(except tid: pid_t?) {
+        for event in assembler.blockingCalls(except: tid) { send(.blocking(event)) }
+    }
+
+    private mutating func send(_ record: TraceRecord) {
         let started = profile.start()
         let reply = sink.receive(record)
         profile.charge(.formatting, since: started, insteadOf: .ptrace)

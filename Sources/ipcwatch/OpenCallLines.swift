@@ -1,0 +1,42 @@
+import IPCWatch
+
+/// strace's lines for calls shown at their entry (``TraceRecord/blocking(_:)``): the entry is written and
+/// the line left open; the call's end completes it, unless another line comes first and closes it with
+/// ` <unfinished ...>`, after which the end is written as `<... NAME resumed>…`. One open line per file:
+/// with `-ff` each thread writes its own file, so its lines are never split (as strace's).
+final class OpenCallLines {
+    /// How a call's end is written.
+    enum End {
+        /// Its entry line is open: the rest of it (``TextFormat/continuation(for:)``).
+        case continuation
+        /// Its entry line was closed by another: `<... NAME resumed>` (``TextFormat/resumedLine(for:relativeTime:)``).
+        case resumed
+        /// Never shown: the whole line.
+        case whole
+    }
+
+    /// The thread whose entry line is open, per file.
+    private var open: [ObjectIdentifier: Int32] = [:]
+    /// Threads whose entry line another line closed.
+    private var interrupted: Set<Int32> = []
+
+    /// Before a line that is not a call's end is written to `file`: closes the entry line left open there.
+    func close(in file: OutputFile) {
+        guard let tid = open.removeValue(forKey: ObjectIdentifier(file)) else { return }
+        file.writeLine(TextFormat.interruption)
+        interrupted.insert(tid)
+    }
+
+    /// `tid`'s entry line was written to `file`, left open.
+    func opened(_ tid: Int32, in file: OutputFile) { open[ObjectIdentifier(file)] = tid }
+
+    /// `tid`'s call ended and its line is to be written to `file`: how.
+    func end(_ tid: Int32, in file: OutputFile) -> End {
+        if open[ObjectIdentifier(file)] == tid {
+            open[ObjectIdentifier(file)] = nil
+            return .continuation
+        }
+        close(in: file)
+        return interrupted.remove(tid) != nil ? .resumed : .whole
+    }
+}
