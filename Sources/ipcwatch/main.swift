@@ -44,12 +44,14 @@ if arguments.graph != nil { SignalPolicy.writeGraphOnSIGUSR1() }
 
 // The main thread is the tracer: records are formatted and written here, with no hand-off.
 do {
-    let events = (try? arguments.events) ?? []  // validated by Options.parse
+    let variants = (try? arguments.variants) ?? []  // validated by Options.parse
+    let events = Set(variants.map(\.syscall))
     // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
                                resolvePipeInodes: arguments.decodeFDs > 0 || arguments.json, sameCPU: arguments.sameCPU,
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
+    options.variants = variants
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     if let user = arguments.user {

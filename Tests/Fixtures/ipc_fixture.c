@@ -37,6 +37,7 @@
  *                               EBADF, EFAULT), each logged "CALL pid tid RESULT ERRNO DATA"
  *   ipc_fixture splice          vmsplice into a pipe, tee to a second one, splice to a memfd and back, errors
  *   ipc_fixture futex           a FUTEX_WAIT/FUTEX_WAKE pair between two threads, every op format, robust lists
+ *   ipc_fixture i386msgrcv      i386 receives with msgtyp -5 (msgrcv, ipc(MSGRCV) versions 1 and 0), failing
  *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
@@ -1011,6 +1012,26 @@ static int i386_families(void) {
     return 0;
 }
 
+/* Receives with a negative msgtyp (-5: the lowest type up to 5) on an empty queue, as a 32-bit caller:
+ * msgrcv (401), ipc(MSGRCV) version 1 (msgtyp in fifth) and version 0 (through struct ipc_kludge), each
+ * failing with ENOMSG; then version 0 on a queue that does not exist (EINVAL). Logs "i386:CALL RESULT". */
+static int i386_msgrcv(void) {
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) return 1;
+    long q = int80_clean(399 /* msgget */, IPC_PRIVATE, IPC_CREAT | 0600, 0, 0, 0, 0);
+    logf_("i386:msgget %ld\n", q);
+    char *buffer = low + 64;
+    int32_t *kludge = (int32_t *)(low + 128); /* struct ipc_kludge { msgp; msgtyp; } */
+    kludge[0] = (int32_t)(uintptr_t)buffer;
+    kludge[1] = -5;
+    logf_("i386:msgrcv %ld\n", int80_clean(401, q, (long)buffer, 64, -5, IPC_NOWAIT, 0));
+    logf_("i386:ipc:msgrcv1 %ld\n", int80_clean(117, 0x1000c /* MSGRCV, version 1 */, q, 64, IPC_NOWAIT, (long)buffer, -5));
+    logf_("i386:ipc:msgrcv0 %ld\n", int80_clean(117, 12 /* MSGRCV */, q, 64, IPC_NOWAIT, (long)kludge, 0));
+    int80_clean(402 /* msgctl */, q, IPC_RMID, 0, 0, 0, 0);
+    logf_("i386:ipc:msgrcv0 %ld\n", int80_clean(117, 12 /* MSGRCV */, q, 64, IPC_NOWAIT, (long)kludge, 0));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *path = getenv("IPC_FIXTURE_LOG");
     if (path && !(logfile = fopen(path, "ae"))) { perror(path); return 2; }
@@ -1060,6 +1081,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "exitsoon") && argc == 3) return exit_soon(atoi(argv[2]));
     if (!strcmp(mode, "futex")) return futexes();
     if (!strcmp(mode, "i386families")) return i386_families();
+    if (!strcmp(mode, "i386msgrcv")) return i386_msgrcv();
     if (!strcmp(mode, "x32")) {
         int fd[2] = {-1, -1};
         long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);

@@ -131,6 +131,22 @@ struct StraceOracleTests {
                         events: Self.defaultEvents + "," + Self.futexEvents.dropFirst(6), options: ["-e", "all"])
     }
 
+    /// strace 6.1 names i386's `_time64` entries on their own: `-e trace=mq_timedsend` is 279 only (checked
+    /// on a `gcc -m32` program too); `ipc` is its old name of `%ipc`.
+    @Test("i386: -e selects the _time64 entries by their own names, as strace", arguments: [
+        "trace=mq_timedsend", "trace=mq_timedsend_time64", "trace=mq_timedreceive", "trace=futex,futex_time64",
+        "trace=futex", "trace=/_time64$",
+    ])
+    func i386Names(expression: String) {
+        expectSameCalls([Support.fixture, "i386families"], minimum: 1, events: expression, options: ["-e", expression])
+    }
+
+    @Test("i386 receives with msgtyp -5: msgrcv, ipc(MSGRCV) version 1, and version 0 that failed (its ipc_kludge address, no msgtyp)",
+          arguments: ["trace=%ipc", "trace=ipc", "trace=msgrcv"])
+    func i386Receives(expression: String) {
+        expectSameCalls([Support.fixture, "i386msgrcv"], minimum: 3, events: expression, options: ["-e", expression])
+    }
+
     @Test("flag words: every pipe2 bit (open(2)'s table), unknown bits, sem_flg order, an unsigned key")
     func flagWords() {
         expectSameCalls([Support.fixture, "flags"], minimum: 38)

@@ -9,6 +9,16 @@ extension Call {
         "\(name)(\(straceArguments(pipeInodes: pipeInodes, style).joined(separator: ", ")))"
     }
 
+    /// A failed i386 `ipc(MSGRCV)` of version 0 as strace 6.1 prints it: the address of its `struct
+    /// ipc_kludge` where the buffer goes, and no msgtyp (strace reads the struct only after a success).
+    func failedKludgeText(kludge: TraceeAddress, name: String, style: TextStyle) -> String? {
+        guard case .msgrcv = self else { return nil }
+        var arguments = straceArguments(pipeInodes: nil, style)
+        arguments[1] = Self.pointer(kludge)
+        arguments.remove(at: 3)
+        return "\(name)(\(arguments.joined(separator: ", ")))"
+    }
+
     /// A call that never returned, as strace prints it: the arguments it prints at entry, then
     /// `<detached ...>`; or when the thread ended, `<unfinished ...>)` if some were left for the exit,
     /// `)` if none (after which comes ` = ?`).

@@ -47,8 +47,13 @@ package struct TextFormat: Sendable {
             line += event.call.unfinishedText(name: Self.name(of: event), reason, style: style(for: event))
             return reason == .detached ? line : line + " = ?"
         }
-        line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event),
-                                            style: style(for: event))
+        if let raw = event.multiplexed, raw.version == 0, !event.result.isSuccess,
+           let text = event.call.failedKludgeText(kludge: raw.ptr, name: Self.name(of: event), style: style(for: event)) {
+            line += text
+        } else {
+            line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event),
+                                          style: style(for: event))
+        }
         line += " = " + event.result.straceText(for: event.call)
         if durations {
             line += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
@@ -82,11 +87,7 @@ package struct TextFormat: Sendable {
 
     /// The name strace prints: the kernel's for i386's `*_time64` entries (semtimedop exists only as
     /// `semtimedop_time64`, 420, outside `ipc(2)`).
-    private static func name(of event: Event) -> String {
-        if event.time64 { return event.call.syscall.rawValue + "_time64" }
-        if event.architecture == .i386, event.multiplexed == nil, case .semtimedop = event.call { return "semtimedop_time64" }
-        return event.call.syscall.rawValue
-    }
+    private static func name(of event: Event) -> String { event.variant.straceName }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`; with
     /// `-t`, stamped with `timestamp` (when it was seen) after the tid, as strace's.

@@ -29,8 +29,8 @@ struct EventAssembler {
 
     private let options: TraceOptions
     private let table = SyscallTable.standard
-    /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
-    private let trapped: Set<Syscall>
+    /// The entries worth keeping, by table entry (computed once: the attach hot path allocates nothing).
+    private let trapped: Set<SyscallTable.Entry>
     private var pending: [pid_t: PendingCall] = [:]
     private var identities: [pid_t: ThreadIdentity] = [:]
     /// With ``TraceOptions/taskContext`` only.
@@ -38,7 +38,7 @@ struct EventAssembler {
 
     init(options: TraceOptions) {
         self.options = options
-        self.trapped = options.trappedSyscalls
+        self.trapped = Set(SyscallTable.standard.entries.filter(options.traps))
         self.tasks = options.taskContext ? TaskContexts() : nil
     }
 
@@ -48,7 +48,7 @@ struct EventAssembler {
         // The common case when attached: a syscall we do not watch. Nothing allocated, nothing kept.
         guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
               let entry = table.entry(architecture: architecture, number: info.nr),
-              trapped.contains(entry.syscall) else {
+              trapped.contains(entry) else {
             if pending[tid] != nil { pending[tid] = nil }
             return false
         }
@@ -96,9 +96,8 @@ struct EventAssembler {
             SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
         }
         if let unfinished { decoded.result = .unfinished(unfinished) }
-        // A call through i386 ipc(2) is selected by its subcall's name, or by `ipc` itself (strace's
-        // `-e trace=ipc`: every multiplexed call, printed under its subcall's name).
-        guard options.events.contains(decoded.call.syscall) || (decoded.multiplexed != nil && options.events.contains(.ipc)) else {
+        // A call through i386 ipc(2) is selected by its subcall (the entry decided the others).
+        if decoded.multiplexed != nil, !options.variants.contains(CallVariant(decoded.call.syscall, .multiplexed)) {
             return nil
         }
         let identity = identity(of: tid)
