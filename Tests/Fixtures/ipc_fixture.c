@@ -37,6 +37,7 @@
  *                               EBADF, EFAULT), each logged "CALL pid tid RESULT ERRNO DATA"
  *   ipc_fixture splice          vmsplice into a pipe, tee to a second one, splice to a memfd and back, errors
  *   ipc_fixture futex           a FUTEX_WAIT/FUTEX_WAKE pair between two threads, every op format, robust lists
+ *   ipc_fixture edges           mode 0 and 01 in msgctl IPC_SET/IPC_STAT; mq names with no NUL, or cut by a page
  *   ipc_fixture i386msgrcv      i386 receives with msgtyp -5 (msgrcv, ipc(MSGRCV) versions 1 and 0), failing
  *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
@@ -1012,6 +1013,30 @@ static int i386_families(void) {
     return 0;
 }
 
+/* Edge cases of strace's rendering: a queue's mode 0 in IPC_SET and IPC_STAT (mode=000), mode 01 (001);
+ * mq names with no NUL in PATH_MAX bytes ("aaa..."...), and ending at an unmapped page (the address). */
+static int edge_names(void) {
+    int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    struct msqid_ds ds;
+    msgctl(q, IPC_STAT, &ds);
+    ds.msg_perm.mode = 0;
+    msgctl(q, IPC_SET, &ds);
+    msgctl(q, IPC_STAT, &ds);
+    ds.msg_perm.mode = 01;
+    msgctl(q, IPC_SET, &ds);
+    msgctl(q, IPC_RMID, NULL);
+    char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return 1;
+    munmap(page + 4096, 4096);
+    memset(page, 'a', 4096);
+    logf_("mq_open %ld\n", syscall(SYS_mq_open, page, O_RDONLY, 0, 0));              /* ENAMETOOLONG */
+    logf_("mq_open %ld\n", syscall(SYS_mq_open, page + 4096 - 10, O_RDONLY, 0, 0));  /* EFAULT */
+    logf_("mq_unlink %ld\n", syscall(SYS_mq_unlink, page + 4096 - 10));
+    page[4095] = 0;
+    logf_("mq_open %ld\n", syscall(SYS_mq_open, page + 4096 - 10, O_RDONLY, 0, 0));  /* ENOENT */
+    return 0;
+}
+
 /* Receives with a negative msgtyp (-5: the lowest type up to 5) on an empty queue, as a 32-bit caller:
  * msgrcv (401), ipc(MSGRCV) version 1 (msgtyp in fifth) and version 0 (through struct ipc_kludge), each
  * failing with ENOMSG; then version 0 on a queue that does not exist (EINVAL). Logs "i386:CALL RESULT". */
@@ -1082,6 +1107,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "futex")) return futexes();
     if (!strcmp(mode, "i386families")) return i386_families();
     if (!strcmp(mode, "i386msgrcv")) return i386_msgrcv();
+    if (!strcmp(mode, "edges")) return edge_names();
     if (!strcmp(mode, "x32")) {
         int fd[2] = {-1, -1};
         long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);

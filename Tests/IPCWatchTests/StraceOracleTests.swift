@@ -147,6 +147,11 @@ struct StraceOracleTests {
         expectSameCalls([Support.fixture, "i386msgrcv"], minimum: 3, events: expression, options: ["-e", expression])
     }
 
+    @Test("edges: mode=000 and mode=001 in msgctl's IPC_SET and IPC_STAT, an mq name with no NUL in PATH_MAX bytes (...), one cut by an unmapped page (its address)")
+    func edges() {
+        expectSameCalls([Support.fixture, "edges"], minimum: 9)
+    }
+
     @Test("flag words: every pipe2 bit (open(2)'s table), unknown bits, sem_flg order, an unsigned key")
     func flagWords() {
         expectSameCalls([Support.fixture, "flags"], minimum: 38)

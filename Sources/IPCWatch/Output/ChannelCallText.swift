@@ -54,8 +54,12 @@ extension Call {
         value.map { "[\($0)]" } ?? pointer(address)
     }
 
+    /// strace's printpath: a name read up to PATH_MAX bytes; one with no NUL in them is shown to
+    /// PATH_MAX - 1 bytes, then `...`.
     private static func path(_ text: [UInt8]?, _ address: TraceeAddress, _ style: TextStyle) -> String {
-        text.map { style.quote($0, truncated: false) } ?? pointer(address)
+        guard let text else { return pointer(address) }
+        let pathMax = 4096
+        return text.count >= pathMax ? style.quote(Array(text.prefix(pathMax - 1)), truncated: true) : style.quote(text, truncated: false)
     }
 
     private static func render(_ text: TraceeText?, _ address: TraceeAddress, _ style: TextStyle) -> String {
