@@ -46,12 +46,14 @@ if arguments.graph != nil { SignalPolicy.writeGraphOnSIGUSR1() }
 do {
     let variants = (try? arguments.variants) ?? []  // validated by Options.parse
     let events = Set(variants.map(\.syscall))
-    // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
+    // A pipe inode costs a readlink of /proc per pipe: only when part of the schema (-j); -y reads every
+    // descriptor's link instead (resolveDescriptors).
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
-                               resolvePipeInodes: arguments.decodeFDs > 0 || arguments.json, sameCPU: arguments.sameCPU,
+                               resolvePipeInodes: arguments.json, sameCPU: arguments.sameCPU,
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
     options.variants = variants
+    options.resolveDescriptors = arguments.decodeFDs > 0
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     if let user = arguments.user {

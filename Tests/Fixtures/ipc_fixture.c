@@ -37,6 +37,7 @@
  *                               EBADF, EFAULT), each logged "CALL pid tid RESULT ERRNO DATA"
  *   ipc_fixture splice          vmsplice into a pipe, tee to a second one, splice to a memfd and back, errors
  *   ipc_fixture futex           a FUTEX_WAIT/FUTEX_WAKE pair between two threads, every op format, robust lists
+ *   ipc_fixture descriptors     -y's kinds: pipe, /dev/null, FIFO, deleted odd name, socket, mq (and mq_open's result)
  *   ipc_fixture edges           mode 0 and 01 in msgctl IPC_SET/IPC_STAT; mq names with no NUL, or cut by a page
  *   ipc_fixture i386msgrcv      i386 receives with msgtyp -5 (msgrcv, ipc(MSGRCV) versions 1 and 0), failing
  *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
@@ -70,6 +71,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -1013,6 +1015,49 @@ static int i386_families(void) {
     return 0;
 }
 
+/* Every kind of descriptor strace's -y names, in the calls that take one: a pipe, /dev/null, a FIFO, a
+ * deleted file whose name needs escapes, a Unix socket, a POSIX queue (and mq_open's result), a closed fd.
+ * Names carry "ipcwatch-fixture-PID" (the oracle test masks the pid). */
+static int descriptors(void) {
+    char dir[64], fifo[96], odd[96], queue[64];
+    snprintf(dir, sizeof dir, "/tmp/ipcwatch-fixture-%d", getpid());
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(odd, sizeof odd, "%s/we<i>rd\tname", dir);
+    snprintf(queue, sizeof queue, "/ipcwatch-fixture-%d", getpid());
+    if (mkdir(dir, 0700) != 0 || mkfifo(fifo, 0600) != 0) return 1;
+    int p[2];
+    if (pipe(p) != 0) return 1;
+    int null = open("/dev/null", O_WRONLY);
+    int f = open(fifo, O_RDWR);
+    int s[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, s);
+    struct mq_attr attr = {0, 4, 64, 0};
+    mqd_t q = mq_open(queue, O_CREAT | O_RDWR, 0600, &attr);
+    mq_send(q, "hi", 2, 1);
+    char buffer[64];
+    unsigned priority;
+    mq_receive(q, buffer, sizeof buffer, &priority);
+    struct mq_attr now;
+    mq_getattr(q, &now);
+    int w = open(odd, O_CREAT | O_RDWR, 0600);
+    unlink(odd);
+    write(p[1], "abcd", 4);
+    splice(p[0], NULL, null, NULL, 2, 0);
+    splice(p[0], NULL, w, NULL, 2, 0);
+    write(p[1], "abcd", 4);
+    tee(p[0], f, 2, SPLICE_F_NONBLOCK);
+    struct iovec v = {"xy", 2};
+    vmsplice(p[1], &v, 1, 0);
+    splice(s[0], NULL, p[1], NULL, 2, SPLICE_F_NONBLOCK);
+    splice(p[0], NULL, s[1], NULL, 2, SPLICE_F_NONBLOCK);
+    splice(p[0], NULL, 99, NULL, 2, SPLICE_F_NONBLOCK);
+    mq_close(q);
+    mq_unlink(queue);
+    unlink(fifo);
+    rmdir(dir);
+    return 0;
+}
+
 /* Edge cases of strace's rendering: a queue's mode 0 in IPC_SET and IPC_STAT (mode=000), mode 01 (001);
  * mq names with no NUL in PATH_MAX bytes ("aaa..."...), and ending at an unmapped page (the address). */
 static int edge_names(void) {
@@ -1108,6 +1153,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "i386families")) return i386_families();
     if (!strcmp(mode, "i386msgrcv")) return i386_msgrcv();
     if (!strcmp(mode, "edges")) return edge_names();
+    if (!strcmp(mode, "descriptors")) return descriptors();
     if (!strcmp(mode, "x32")) {
         int fd[2] = {-1, -1};
         long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);

@@ -2,18 +2,21 @@
 extension Call {
     /// The call with its arguments, as strace 6 prints it; with `pipeInodes`, pipe fds as strace -y
     /// shows them (`3<pipe:[12345]>`): a new pipe's two ends, or the fds of `splice`, `tee`, `vmsplice`.
-    public func straceText(pipeInodes: [UInt64]? = nil) -> String { straceText(pipeInodes: pipeInodes, name: syscall.rawValue) }
+    public func straceText(pipeInodes: [UInt64]? = nil) -> String {
+        straceText(targets: targets(pipeInodes: pipeInodes), name: syscall.rawValue)
+    }
 
-    /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`).
-    func straceText(pipeInodes: [UInt64]?, name: String, style: TextStyle = TextStyle()) -> String {
-        "\(name)(\(straceArguments(pipeInodes: pipeInodes, style).joined(separator: ", ")))"
+    /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`), with `-y`'s
+    /// `targets` after the descriptors that have one.
+    func straceText(targets: DescriptorTargets?, name: String, style: TextStyle = TextStyle()) -> String {
+        "\(name)(\(straceArguments(targets: targets, style).joined(separator: ", ")))"
     }
 
     /// A failed i386 `ipc(MSGRCV)` of version 0 as strace 6.1 prints it: the address of its `struct
     /// ipc_kludge` where the buffer goes, and no msgtyp (strace reads the struct only after a success).
     func failedKludgeText(kludge: TraceeAddress, name: String, style: TextStyle) -> String? {
         guard case .msgrcv = self else { return nil }
-        var arguments = straceArguments(pipeInodes: nil, style)
+        var arguments = straceArguments(targets: nil, style)
         arguments[1] = Self.pointer(kludge)
         arguments.remove(at: 3)
         return "\(name)(\(arguments.joined(separator: ", ")))"
@@ -23,7 +26,7 @@ extension Call {
     /// `<detached ...>`; or when the thread ended, `<unfinished ...>)` if some were left for the exit,
     /// `)` if none (after which comes ` = ?`).
     func unfinishedText(name: String, _ reason: SyscallResult.Unfinished, style: TextStyle = TextStyle()) -> String {
-        let all = straceArguments(pipeInodes: nil, style)
+        let all = straceArguments(targets: nil, style)
         let shown = all.prefix(argumentsShownAtEntry ?? all.count)
         let complete = shown.count == all.count
         // strace writes the separator after each argument it prints at entry, hence the double space.
@@ -45,13 +48,13 @@ extension Call {
         }
     }
 
-    private func straceArguments(pipeInodes: [UInt64]?, _ style: TextStyle) -> [String] {
+    private func straceArguments(targets: DescriptorTargets?, _ style: TextStyle) -> [String] {
         let arguments: [String]
         switch self {
         case .pipe(let ends):
-            arguments = [Self.render(ends, pipeInodes)]
+            arguments = [Self.render(ends, targets)]
         case .pipe2(let ends, let flags):
-            arguments = [Self.render(ends, pipeInodes), style.flags(UInt64(flags), PipeFlags.names)]
+            arguments = [Self.render(ends, targets), style.flags(UInt64(flags), PipeFlags.names)]
         case .msgget(let key, let flags):
             arguments = [Self.key(key, style), Self.getFlags(flags, IPCGetFlags.names, style)]
         case .msgsnd(let msqid, let msgp, let message, let msgsz, let flags):
@@ -88,7 +91,7 @@ extension Call {
                          Self.pointer(raw.ptr), String(raw.fifth)]
         case .splice, .tee, .vmsplice, .mqOpen, .mqUnlink, .mqTimedsend, .mqTimedreceive, .mqNotify, .mqGetsetattr,
              .futex, .setRobustList, .getRobustList:
-            arguments = channelArguments(style, pipeInodes: pipeInodes)
+            arguments = channelArguments(style, targets: targets)
         }
         return arguments
     }
@@ -102,12 +105,10 @@ extension Call {
         return "[" + (items + ["..."]).joined(separator: ", ") + "]"
     }
 
-    private static func render(_ ends: PipeEnds, _ inodes: [UInt64]?) -> String {
+    private static func render(_ ends: PipeEnds, _ targets: DescriptorTargets?) -> String {
         switch ends {
         case .fds(let read, let write):
-            guard let inodes, inodes.count == 2 else { return "[\(read), \(write)]" }
-            let fd = { (fd: Int32, inode: UInt64) in inode == 0 ? String(fd) : "\(fd)<pipe:[\(inode)]>" }
-            return "[\(fd(read, inodes[0])), \(fd(write, inodes[1]))]"
+            return "[\(StringQuoting.descriptor(read, targets)), \(StringQuoting.descriptor(write, targets))]"
         case .pointer(let address):
             return pointer(address)
         }
@@ -161,11 +162,12 @@ enum StringQuoting {
         "\"" + escape(bytes) + "\"" + (truncated ? "..." : "")
     }
 
-    /// The bytes with strace's escapes, without the quotes.
-    static func escape(_ bytes: [UInt8]) -> String {
+    /// The bytes with strace's escapes, without the quotes; `alsoOctal` in octal too (`-y`'s `<` and `>`).
+    static func escape(_ bytes: [UInt8], alsoOctal: [UInt8] = []) -> String {
         var out = ""
         for (i, byte) in bytes.enumerated() {
             switch byte {
+            case _ where alsoOctal.contains(byte): out += octal(byte, before: i + 1 < bytes.count ? bytes[i + 1] : 0)
             case UInt8(ascii: "\""): out += "\\\""
             case UInt8(ascii: "\\"): out += "\\\\"
             case 0x0c: out += "\\f"
@@ -174,15 +176,17 @@ enum StringQuoting {
             case 0x09: out += "\\t"
             case 0x0b: out += "\\v"
             case 0x20...0x7e: out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                // Short octal unless the next character is an octal digit.
-                let next = i + 1 < bytes.count ? bytes[i + 1] : 0
-                let octal = String(byte, radix: 8)
-                let wide = (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(next)
-                out += "\\" + (wide ? String(repeating: "0", count: 3 - octal.count) : "") + octal
+            default: out += octal(byte, before: i + 1 < bytes.count ? bytes[i + 1] : 0)
             }
         }
         return out
+    }
+
+    /// Short octal unless the next character is an octal digit.
+    private static func octal(_ byte: UInt8, before next: UInt8) -> String {
+        let octal = String(byte, radix: 8)
+        let wide = (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(next)
+        return "\\" + (wide ? String(repeating: "0", count: 3 - octal.count) : "") + octal
     }
 
     /// The bytes `escape` wrote as `text`.

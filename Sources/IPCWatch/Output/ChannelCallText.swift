@@ -1,13 +1,9 @@
 /// strace's rendering of the POSIX message queue, splice and futex calls (strace 6: src/mq.c, io.c,
 /// futex.c, print_sigevent.c, print_mq_attr.c).
 extension Call {
-    /// `pipeInodes`: for splice, tee and vmsplice, the pipe inode behind each fd of ``spliceFDs`` (0: not
-    /// a pipe), shown as strace's `-y` does (`3<pipe:[123]>`).
-    func channelArguments(_ style: TextStyle, pipeInodes: [UInt64]?) -> [String] {
-        let fd = { (index: Int, fd: Int32) -> String in
-            guard let inodes = pipeInodes, index < inodes.count, inodes[index] != 0 else { return String(fd) }
-            return "\(fd)<pipe:[\(inodes[index])]>"
-        }
+    /// `targets`: what `-y` shows after each descriptor (`3<pipe:[123]>`, `9</queue>`).
+    func channelArguments(_ style: TextStyle, targets: DescriptorTargets?) -> [String] {
+        let fd = { (_: Int, fd: Int32) -> String in StringQuoting.descriptor(fd, targets) }
         switch self {
         case .splice(let fdIn, let offIn, let offInValue, let fdOut, let offOut, let offOutValue, let length, let flags):
             return [fd(0, fdIn), Self.number(offInValue, offIn), fd(1, fdOut), Self.number(offOutValue, offOut),
@@ -26,16 +22,16 @@ extension Call {
         case .mqUnlink(let name, let nameText):
             return [Self.path(nameText, name, style)]
         case .mqTimedsend(let mqdes, let message, let text, let length, let priority, let timeout, let timeoutValue):
-            return [String(mqdes), Self.render(text, message, style), String(length), String(priority),
+            return [fd(0, mqdes), Self.render(text, message, style), String(length), String(priority),
                     Self.render(timeoutValue, timeout)]
         case .mqTimedreceive(let mqdes, let message, let text, let length, let priority, let priorityValue, let timeout,
                              let timeoutValue):
-            return [String(mqdes), Self.render(text, message, style), String(length),
+            return [fd(0, mqdes), Self.render(text, message, style), String(length),
                     priorityValue.map { "[\($0)]" } ?? Self.pointer(priority), Self.render(timeoutValue, timeout)]
         case .mqNotify(let mqdes, let sevp, let event):
-            return [String(mqdes), event.map { Self.render($0, style) } ?? Self.pointer(sevp)]
+            return [fd(0, mqdes), event.map { Self.render($0, style) } ?? Self.pointer(sevp)]
         case .mqGetsetattr(let mqdes, let newattr, let newValue, let oldattr, let oldValue):
-            return [String(mqdes), newValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(newattr),
+            return [fd(0, mqdes), newValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(newattr),
                     oldValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(oldattr)]
         case .futex(let uaddr, let operation, let value, let timeout, let timeoutValue, let uaddr2, let value3):
             return [Self.pointer(uaddr)] + Self.futexArguments(operation, value, timeout, timeoutValue, uaddr2, value3, style)

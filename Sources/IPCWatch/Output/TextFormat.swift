@@ -47,14 +47,18 @@ package struct TextFormat: Sendable {
             line += event.call.unfinishedText(name: Self.name(of: event), reason, style: style(for: event))
             return reason == .detached ? line : line + " = ?"
         }
+        let targets = decodeFDs ? event.descriptorTargets ?? event.call.targets(pipeInodes: event.pipeInodes) : nil
         if let raw = event.multiplexed, raw.version == 0, !event.result.isSuccess,
            let text = event.call.failedKludgeText(kludge: raw.ptr, name: Self.name(of: event), style: style(for: event)) {
             line += text
         } else {
-            line += event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event),
-                                          style: style(for: event))
+            line += event.call.straceText(targets: targets, name: Self.name(of: event), style: style(for: event))
         }
         line += " = " + event.result.straceText(for: event.call)
+        // mq_open's result is a descriptor: strace's -y shows its queue (`= 3</name>`).
+        if case .mqOpen = event.call, case .success(let fd) = event.result, let fd = Int32(exactly: fd), targets?[fd] != nil {
+            line += StringQuoting.descriptor(fd, targets).drop { $0 != "<" }
+        }
         if durations {
             line += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
         }

@@ -73,6 +73,10 @@ public struct TraceOptions: Sendable {
     /// strace's `-u USER`: the launched command's ids (ipcwatch must be root); nil: ipcwatch's own.
     package var commandIdentity: CommandIdentity?
 
+    /// strace's `-y`: read the `/proc` link of every descriptor the text shows (``Event/descriptorTargets``),
+    /// one `readlink` each, at the call's exit. Off, nothing is read.
+    package var resolveDescriptors = false
+
     /// Measure where the tracer's time goes (``LoopProfile``), for a sink that is a ``LoopProfileSink``: the
     /// benchmark's per-event cost split (`IPCWATCH_PROFILE=1`).
     package var profile = false

@@ -111,11 +111,22 @@ struct EventAssembler {
             inodes = fds.map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
         }
         let task = tasks?.context(of: tid, identity)
-        return Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,
+        var event = Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
                      architecture: call.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
                      result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task,
                      time64: call.time64)
+        if options.resolveDescriptors { event.descriptorTargets = Self.targets(of: decoded.call, result: decoded.result, tid) }
+        return event
+    }
+
+    /// `-y`: the link of each descriptor the line shows, read while the thread still has them.
+    private static func targets(of call: Call, result: SyscallResult, _ tid: pid_t) -> DescriptorTargets {
+        var fds = call.descriptors
+        if case .mqOpen = call, case .success(let fd) = result, let fd = Int32(exactly: fd) { fds.append(fd) }
+        var targets: DescriptorTargets = [:]
+        for fd in fds where targets[fd] == nil { targets[fd] = ProcFS.descriptorTarget(tid: tid, fd: fd) }
+        return targets
     }
 
     /// A stop that is neither entry nor exit came between them: the call is not followed further.
