@@ -158,6 +158,30 @@ struct StraceOracleTests {
         expectSameCalls([Support.fixture, "i386families"], minimum: 1, events: expression, options: ["-e", expression])
     }
 
+    @Test("-c: i386's _time64 entries are rows of their own, as in strace's table; the same calls and errors")
+    func i386Summary() {
+        let events = "trace=" + Self.defaultEvents.dropFirst(6) + "," + Self.futexEvents.dropFirst(6)
+        let straceOutput = Support.newPath("strace-c"), ourOutput = Support.newPath("ipcwatch-c")
+        _ = Support.run(Self.isolation + ["strace", "-f", "-c", "-o", straceOutput, "-e", events, Support.fixture, "i386families"],
+                        executable: "/usr/bin/env")
+        _ = Support.run(Self.isolation + [Support.ipcwatch, "-c", "-e", "all", "-o", ourOutput, "--", Support.fixture, "i386families"],
+                        executable: "/usr/bin/env")
+        // name → "calls errors": strace's columns end `calls [errors] syscall`; ours add `processes` before the name.
+        func rows(_ path: String, processesColumn: Bool) -> [String: String] {
+            var rows: [String: String] = [:]
+            for line in Support.textLines(path) {
+                let fields = line.split(separator: " ").map(String.init)
+                guard fields.count >= 5, Double(fields[0]) != nil, let name = fields.last, name != "total" else { continue }
+                let numbers = fields.dropLast().dropFirst(3).dropLast(processesColumn ? 1 : 0)
+                rows[name] = numbers.joined(separator: " ")
+            }
+            return rows
+        }
+        let expected = rows(straceOutput, processesColumn: false), actual = rows(ourOutput, processesColumn: true)
+        #expect(expected["mq_timedsend_time64"] != nil && expected["futex_time64"] != nil, "\(expected)")
+        #expect(expected == actual)
+    }
+
     @Test("i386 receives with msgtyp -5: msgrcv, ipc(MSGRCV) version 1, and version 0 that failed (its ipc_kludge address, no msgtyp)",
           arguments: ["trace=%ipc", "trace=ipc", "trace=msgrcv"])
     func i386Receives(expression: String) {
