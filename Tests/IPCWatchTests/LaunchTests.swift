@@ -153,6 +153,27 @@ struct LaunchTests {
         #expect(named.map(\.eventName) == ["mq_timedsend"] && named.first?["time64"] as? Bool == true, "418, not 279")
     }
 
+    /// The same through 32-bit glibc: what Tracee would name each call of a real `gcc -m32` program.
+    @Test("-j on a gcc -m32 program: _time32 and _time64 entries, ipc(2) as the ipc event, accepted by Tracee's rules",
+          .enabled(if: Condition.hasMultilib, "cc -m32 cannot build a 32-bit program (install gcc-multilib: scripts/setup.sh)"))
+    func gccM32JSON() throws {
+        let (result, events) = Support.trace([StraceOracleTests.ipc32], options: ["-e", "all"])
+        #expect(result.status == 0)
+        let named = { (name: String) in events.filter { $0.eventName == name } }
+        #expect(named("mq_timedsend_time32").map { $0.argument("u_msg_ptr") as? String } == ["old entry"])
+        #expect(named("mq_timedsend").map { $0.argument("msg_ptr") as? String } == ["via glibc"])
+        #expect(named("mq_timedsend").first?["time64"] as? Bool == true)
+        #expect(named("mq_timedreceive_time32").count == 2 && named("mq_timedreceive").count == 1)
+        #expect(named("futex_time32").count == 1 && named("futex").count == 1)
+        #expect(named("semtimedop").count == 1, "semtimedop_time64 is Tracee's semtimedop")
+        let subcalls = named("ipc").compactMap { ($0["ipcCall"] as? [String: Any])?["eventName"] as? String }
+        #expect(subcalls.contains("msgrcv") && subcalls.contains("semtimedop") && subcalls.contains("shmat"), "\(subcalls)")
+        let file = Support.newPath("ipc32", extension: "json")
+        _ = Support.run([Support.ipcwatch, "-j", "-e", "all", "-o", file, "--", StraceOracleTests.ipc32])
+        let checked = Support.run(["python3", TraceeSchemaTests.checker, file])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+    }
+
     /// Tracee reads an i386 call's registers zero-extended: `msgtyp` -5 is 4294967291, in msgrcv's msgtyp
     /// and in ipc(MSGRCV)'s fifth.
     @Test("-j: a negative long of an i386 call is its register zero-extended, as Tracee reads it")

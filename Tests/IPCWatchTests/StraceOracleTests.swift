@@ -182,6 +182,26 @@ struct StraceOracleTests {
         #expect(expected == actual)
     }
 
+    /// Tests/Fixtures/ipc32.c built as a 32-bit program (its first lines say how), once.
+    static let ipc32: String = {
+        let binary = Support.newPath("ipc32", extension: "bin")
+        let source = Support.packageRoot.appendingPathComponent("Tests/Fixtures/ipc32.c").path
+        let built = Support.run(["cc", "-m32", "-D_TIME_BITS=64", "-D_FILE_OFFSET_BITS=64", "-O2", "-Wall", "-o", binary, source])
+        precondition(built.status == 0, "cc -m32 failed: \(built.stderr)")
+        return binary
+    }()
+
+    /// A real 32-bit program through 32-bit glibc: its mq_timed* and semtimedop pick the `_time64` entries
+    /// for a time past 2038, the older ones otherwise; its SysV calls go through ipc(2).
+    @Test("a gcc -m32 program: every call, and -e by strace's names (the _time64 entries apart, ipc as %ipc)",
+          .enabled(if: Condition.hasMultilib, "cc -m32 cannot build a 32-bit program (install gcc-multilib: scripts/setup.sh)"),
+          arguments: ["all", "trace=mq_timedsend", "trace=mq_timedsend_time64", "trace=mq_timedreceive,semtimedop",
+                      "trace=semtimedop_time64,futex", "trace=ipc", "trace=msgrcv"])
+    func gccM32(expression: String) {
+        let events = expression == "all" ? Self.defaultEvents + "," + Self.futexEvents.dropFirst(6) : expression
+        expectSameCalls([Self.ipc32], minimum: expression == "all" ? 24 : 1, events: events, options: ["-e", expression])
+    }
+
     @Test("i386 receives with msgtyp -5: msgrcv, ipc(MSGRCV) version 1, and version 0 that failed (its ipc_kludge address, no msgtyp)",
           arguments: ["trace=%ipc", "trace=ipc", "trace=msgrcv"])
     func i386Receives(expression: String) {
