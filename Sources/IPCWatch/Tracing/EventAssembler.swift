@@ -29,8 +29,9 @@ struct EventAssembler {
 
     private let options: TraceOptions
     private let table = SyscallTable.standard
-    /// The entries worth keeping, by table entry (computed once: the attach hot path allocates nothing).
-    private let trapped: Set<SyscallTable.Entry>
+    /// Whether each table entry (by ``SyscallTable/Entry/index``) is worth keeping: computed once, so the
+    /// attach hot path neither allocates nor hashes.
+    private let trapped: [Bool]
     private var pending: [pid_t: PendingCall] = [:]
     private var identities: [pid_t: ThreadIdentity] = [:]
     /// With ``TraceOptions/taskContext`` only.
@@ -38,7 +39,7 @@ struct EventAssembler {
 
     init(options: TraceOptions) {
         self.options = options
-        self.trapped = Set(SyscallTable.standard.entries.filter(options.traps))
+        self.trapped = SyscallTable.standard.entries.map(options.traps)
         self.tasks = options.taskContext ? TaskContexts() : nil
     }
 
@@ -48,7 +49,7 @@ struct EventAssembler {
         // The common case when attached: a syscall we do not watch. Nothing allocated, nothing kept.
         guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
               let entry = table.entry(architecture: architecture, number: info.nr),
-              trapped.contains(entry) else {
+              trapped[entry.index] else {
             if pending[tid] != nil { pending[tid] = nil }
             return false
         }
