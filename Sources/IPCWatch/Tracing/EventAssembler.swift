@@ -123,6 +123,10 @@ struct EventAssembler {
 
     /// `-y`: the link of each descriptor the line shows, read while the thread still has them.
     private static func targets(of call: Call, result: SyscallResult, _ tid: pid_t) -> DescriptorTargets {
+        // Both ends of a new pipe are the same pipe: one readlink (a /proc path walk) is enough.
+        if let ends = call.pipeEnds, let target = ProcFS.descriptorTarget(tid: tid, fd: ends.read) {
+            return [ends.read: target, ends.write: target]
+        }
         var fds = call.descriptors
         if case .mqOpen = call, case .success(let fd) = result, let fd = Int32(exactly: fd) { fds.append(fd) }
         var targets: DescriptorTargets = [:]
