@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ipcwatch needs to build and test on Debian/Ubuntu: libseccomp-dev, a C compiler (for
-# the test fixtures), util-linux (setpriv, unshare, ipcmk), strace (the tests' oracle) and graphviz
+# the test fixtures; gcc-multilib for the 32-bit one), util-linux (setpriv, unshare, ipcmk), strace (the tests' oracle) and graphviz
 # (the tests render --graph's DOT output with it).
 # Does nothing when they are already there.
 set -euo pipefail
@@ -13,6 +13,8 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v man >/dev/null 2>&1 || missing+=(man-db)      # the man page test renders docs/ipcwatch.1
 [ -e /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)  # the completion tests load it
 command -v python3 >/dev/null 2>&1 || missing+=(python3)  # scripts/tracee-check, make-manpage
+# The i386 tests build a real cc -m32 program (they are skipped, saying why, without it).
+[ -e /usr/include/x86_64-linux-gnu/gnu/stubs-32.h ] || missing+=(gcc-multilib)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -18,13 +18,19 @@ enum HelpText {
                                  event names (pipe, pipe2, splice, tee, vmsplice, ipc, msgget, msgsnd,
                                  msgrcv, msgctl, semget, semop, semtimedop, semctl, shmget, shmat, shmdt,
                                  shmctl, mq_open, mq_unlink, mq_timedsend, mq_timedreceive, mq_notify,
-                                 mq_getsetattr, futex, set_robust_list, get_robust_list), classes %ipc (the
-                                 SysV family and ipc, as strace's), %pipe, %msg, %sem, %shm, %mq, %futex,
-                                 Tracee's sets tag=ipc (all 26 of Tracee's ipc events, futex included),
-                                 tag=ipc_pipe, tag=ipc_msgq (SysV and mq_*), tag=ipc_sem, tag=ipc_shm,
-                                 tag=ipc_futex, /REGEX, ?NAME (no error if unknown), all, none; '!' first
-                                 selects all but SET. Without -e: everything but futex, set_robust_list
-                                 and get_robust_list (a futex call is every contended lock)
+                                 mq_getsetattr, futex, set_robust_list, get_robust_list) as the output
+                                 names them: in text strace's (i386's semtimedop_time64,
+                                 mq_timedsend_time64, mq_timedreceive_time64, futex_time64 apart; msgget
+                                 is also ipc(MSGGET); ipc is %ipc), with -j Tracee's (i386's
+                                 mq_timedsend_time32, mq_timedreceive_time32, futex_time32 apart; ipc is
+                                 every ipc(2) call, and only them); classes %ipc (the SysV family and ipc,
+                                 as strace's), %pipe, %msg, %sem, %shm, %mq, %futex, Tracee's sets tag=ipc
+                                 (all 26 of Tracee's ipc events, futex included), tag=ipc_pipe,
+                                 tag=ipc_msgq (SysV and mq_*), tag=ipc_sem, tag=ipc_shm, tag=ipc_futex,
+                                 tag=32bit_unique (ipc and the _time32 events), /REGEX, ?NAME (no error if
+                                 unknown), all, none; '!' first selects all but SET. Without -e: everything
+                                 but futex, set_robust_list and get_robust_list (a futex call is every
+                                 contended lock)
           -e signal=SET          which signals get a '--- SIGCHLD {...} ---' line (default all): names
                                  with or without SIG, numbers, all, none, '!'; never in JSON
           -e status=SET          successful, failed, unfinished, detached (unavailable: never)
@@ -63,7 +69,8 @@ enum HelpText {
                                  flags, commands and constants: abbrev (IPC_CREAT|IPC_EXCL, default),
                                  raw (0x600) or verbose (0x600 /* IPC_CREAT|IPC_EXCL */)
           -v, --no-abbrev        accepted for strace's sake: structures are never abbreviated
-          -y, --decode-fds       show pipe fds with their inode: 3<pipe:[12345]>
+          -y, --decode-fds       show each descriptor's /proc link, as strace: 3</dev/null>,
+                                 3<pipe:[12345]>, 3<socket:[12345]>, 3</queue> (-yy: the same)
           -t, -tt, -ttt          the time of day, with microseconds, as epoch seconds, after the pid
           -r, --relative-timestamps
                                  the seconds since the previous line, after the pid (and after -t's time)

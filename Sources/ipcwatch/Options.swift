@@ -260,9 +260,14 @@ struct Options {
     /// The events the last `-e trace=` selects, as strace (each one replaces the one before, and each is
     /// checked); ``Syscall/defaultSelection`` without `-e`.
     var events: Set<Syscall> {
+        get throws(EventSelection.Invalid) { Set(try variants.map(\.syscall)) }
+    }
+
+    /// The same, as finely as the output's names tell them apart: strace's names in text, Tracee's with -j.
+    var variants: Set<CallVariant> {
         get throws(EventSelection.Invalid) {
-            var selected = Syscall.defaultSelection
-            for expression in expressions { selected = try EventSelection.parse(expression) }
+            var selected = CallVariant.all(of: Syscall.defaultSelection)
+            for expression in expressions { selected = try EventSelection.parse(expression, naming: json ? .tracee : .strace) }
             return selected
         }
     }

@@ -44,14 +44,18 @@ if arguments.graph != nil { SignalPolicy.writeGraphOnSIGUSR1() }
 
 // The main thread is the tracer: records are formatted and written here, with no hand-off.
 do {
-    let events = (try? arguments.events) ?? []  // validated by Options.parse
-    // A pipe inode costs a readlink of /proc per pipe: only when shown (-y) or part of the schema (-j).
+    let variants = (try? arguments.variants) ?? []  // validated by Options.parse
+    let events = Set(variants.map(\.syscall))
+    // A pipe inode costs a readlink of /proc per pipe: only when part of the schema (-j); -y reads every
+    // descriptor's link instead (resolveDescriptors).
     var options = TraceOptions(events: events, decode: DecodeOptions(stringLimit: arguments.stringLimit),
-                               resolvePipeInodes: arguments.decodeFDs > 0 || arguments.json, sameCPU: arguments.sameCPU,
+                               resolvePipeInodes: arguments.json, sameCPU: arguments.sameCPU,
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow,
                                // strace's text shows a call at its entry, unless lines are chosen by how calls end.
                                reportsBlockingCalls: !arguments.json && !arguments.summaryOnly && arguments.status == StatusSelection())
+    options.variants = variants
+    options.resolveDescriptors = arguments.decodeFDs > 0
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     if let user = arguments.user {

@@ -41,6 +41,9 @@
  *                               EBADF, EFAULT), each logged "CALL pid tid RESULT ERRNO DATA"
  *   ipc_fixture splice          vmsplice into a pipe, tee to a second one, splice to a memfd and back, errors
  *   ipc_fixture futex           a FUTEX_WAIT/FUTEX_WAKE pair between two threads, every op format, robust lists
+ *   ipc_fixture descriptors     -y's kinds: pipe, /dev/null, FIFO, deleted odd name, socket, mq (and mq_open's result)
+ *   ipc_fixture edges           mode 0 and 01 in msgctl IPC_SET/IPC_STAT; mq names with no NUL, or cut by a page
+ *   ipc_fixture i386msgrcv      i386 receives with msgtyp -5 (msgrcv, ipc(MSGRCV) versions 1 and 0), failing
  *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
@@ -72,6 +75,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -1046,6 +1050,93 @@ static int i386_families(void) {
     return 0;
 }
 
+/* Every kind of descriptor strace's -y names, in the calls that take one: a pipe, /dev/null, a FIFO, a
+ * deleted file whose name needs escapes, a Unix socket, a POSIX queue (and mq_open's result), a closed fd.
+ * Names carry "ipcwatch-fixture-PID" (the oracle test masks the pid). */
+static int descriptors(void) {
+    char dir[64], fifo[96], odd[96], queue[64];
+    snprintf(dir, sizeof dir, "/tmp/ipcwatch-fixture-%d", getpid());
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(odd, sizeof odd, "%s/we<i>rd\tname", dir);
+    snprintf(queue, sizeof queue, "/ipcwatch-fixture-%d", getpid());
+    if (mkdir(dir, 0700) != 0 || mkfifo(fifo, 0600) != 0) return 1;
+    int p[2];
+    if (pipe(p) != 0) return 1;
+    int null = open("/dev/null", O_WRONLY);
+    int f = open(fifo, O_RDWR);
+    int s[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, s);
+    struct mq_attr attr = {0, 4, 64, 0};
+    mqd_t q = mq_open(queue, O_CREAT | O_RDWR, 0600, &attr);
+    mq_send(q, "hi", 2, 1);
+    char buffer[64];
+    unsigned priority;
+    mq_receive(q, buffer, sizeof buffer, &priority);
+    struct mq_attr now;
+    mq_getattr(q, &now);
+    int w = open(odd, O_CREAT | O_RDWR, 0600);
+    unlink(odd);
+    write(p[1], "abcd", 4);
+    splice(p[0], NULL, null, NULL, 2, 0);
+    splice(p[0], NULL, w, NULL, 2, 0);
+    write(p[1], "abcd", 4);
+    tee(p[0], f, 2, SPLICE_F_NONBLOCK);
+    struct iovec v = {"xy", 2};
+    vmsplice(p[1], &v, 1, 0);
+    splice(s[0], NULL, p[1], NULL, 2, SPLICE_F_NONBLOCK);
+    splice(p[0], NULL, s[1], NULL, 2, SPLICE_F_NONBLOCK);
+    splice(p[0], NULL, 99, NULL, 2, SPLICE_F_NONBLOCK);
+    mq_close(q);
+    mq_unlink(queue);
+    unlink(fifo);
+    rmdir(dir);
+    return 0;
+}
+
+/* Edge cases of strace's rendering: a queue's mode 0 in IPC_SET and IPC_STAT (mode=000), mode 01 (001);
+ * mq names with no NUL in PATH_MAX bytes ("aaa..."...), and ending at an unmapped page (the address). */
+static int edge_names(void) {
+    int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    struct msqid_ds ds;
+    msgctl(q, IPC_STAT, &ds);
+    ds.msg_perm.mode = 0;
+    msgctl(q, IPC_SET, &ds);
+    msgctl(q, IPC_STAT, &ds);
+    ds.msg_perm.mode = 01;
+    msgctl(q, IPC_SET, &ds);
+    msgctl(q, IPC_RMID, NULL);
+    char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return 1;
+    munmap(page + 4096, 4096);
+    memset(page, 'a', 4096);
+    logf_("mq_open %ld\n", syscall(SYS_mq_open, page, O_RDONLY, 0, 0));              /* ENAMETOOLONG */
+    logf_("mq_open %ld\n", syscall(SYS_mq_open, page + 4096 - 10, O_RDONLY, 0, 0));  /* EFAULT */
+    logf_("mq_unlink %ld\n", syscall(SYS_mq_unlink, page + 4096 - 10));
+    page[4095] = 0;
+    logf_("mq_open %ld\n", syscall(SYS_mq_open, page + 4096 - 10, O_RDONLY, 0, 0));  /* ENOENT */
+    return 0;
+}
+
+/* Receives with a negative msgtyp (-5: the lowest type up to 5) on an empty queue, as a 32-bit caller:
+ * msgrcv (401), ipc(MSGRCV) version 1 (msgtyp in fifth) and version 0 (through struct ipc_kludge), each
+ * failing with ENOMSG; then version 0 on a queue that does not exist (EINVAL). Logs "i386:CALL RESULT". */
+static int i386_msgrcv(void) {
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) return 1;
+    long q = int80_clean(399 /* msgget */, IPC_PRIVATE, IPC_CREAT | 0600, 0, 0, 0, 0);
+    logf_("i386:msgget %ld\n", q);
+    char *buffer = low + 64;
+    int32_t *kludge = (int32_t *)(low + 128); /* struct ipc_kludge { msgp; msgtyp; } */
+    kludge[0] = (int32_t)(uintptr_t)buffer;
+    kludge[1] = -5;
+    logf_("i386:msgrcv %ld\n", int80_clean(401, q, (long)buffer, 64, -5, IPC_NOWAIT, 0));
+    logf_("i386:ipc:msgrcv1 %ld\n", int80_clean(117, 0x1000c /* MSGRCV, version 1 */, q, 64, IPC_NOWAIT, (long)buffer, -5));
+    logf_("i386:ipc:msgrcv0 %ld\n", int80_clean(117, 12 /* MSGRCV */, q, 64, IPC_NOWAIT, (long)kludge, 0));
+    int80_clean(402 /* msgctl */, q, IPC_RMID, 0, 0, 0, 0);
+    logf_("i386:ipc:msgrcv0 %ld\n", int80_clean(117, 12 /* MSGRCV */, q, 64, IPC_NOWAIT, (long)kludge, 0));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *path = getenv("IPC_FIXTURE_LOG");
     if (path && !(logfile = fopen(path, "ae"))) { perror(path); return 2; }
@@ -1095,6 +1186,9 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "exitsoon") && argc == 3) return exit_soon(atoi(argv[2]));
     if (!strcmp(mode, "futex")) return futexes();
     if (!strcmp(mode, "i386families")) return i386_families();
+    if (!strcmp(mode, "i386msgrcv")) return i386_msgrcv();
+    if (!strcmp(mode, "edges")) return edge_names();
+    if (!strcmp(mode, "descriptors")) return descriptors();
     if (!strcmp(mode, "x32")) {
         int fd[2] = {-1, -1};
         long rc = syscall(0x40000000L | SYS_pipe2, fd, 0);

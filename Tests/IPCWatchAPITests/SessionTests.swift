@@ -200,6 +200,20 @@ struct SessionTests {
         }
     }
 
+    @Test("i386 _time32 events (Tracee's mq_timedsend_time32, futex_time32...) and zero-extended longs survive a round trip",
+          arguments: ["i386families", "i386msgrcv"])
+    func codingI386(mode: String) async throws {
+        let session = try await Tracer(options: TraceOptions(events: Set(Syscall.allCases))).launch([Support.fixture, mode])
+        var events: [Event] = []
+        for try await event in session.events { events.append(event) }
+        #expect(events.count >= 6)
+        for event in events {
+            let encoded = try JSONEncoder().encode(event)
+            let decoded = try JSONDecoder().decode(Event.self, from: encoded)
+            #expect(decoded == event, "\(String(decoding: encoded, as: UTF8.self))")
+        }
+    }
+
     private func object(_ data: Data) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }

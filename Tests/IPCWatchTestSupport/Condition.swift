@@ -47,6 +47,14 @@ public enum Condition {
         return scope.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
     }()
 
+    /// `cc -m32` builds and runs a 32-bit program (gcc-multilib; scripts/setup.sh installs it).
+    public static let hasMultilib: Bool = {
+        let source = Support.newPath("m32", extension: "c"), binary = Support.newPath("m32")
+        guard FileManager.default.createFile(atPath: source, contents: Data("int main(void) { return 0; }\n".utf8)) else { return false }
+        return Support.run(["cc", "-m32", "-o", binary, source], deadline: .seconds(120)).status == 0
+            && Support.run([binary], deadline: .seconds(60)).status == 0
+    }()
+
     /// strace is installed.
     public static let hasStrace = Tools.path(of: "strace") != nil
 

@@ -70,6 +70,19 @@ struct FilterTests {
                 == expectedRules([.msgget, .ipc]))
     }
 
+    @Test("the filter traps the entries of the selected variants: i386's mq_timedsend_time64 is not strace's mq_timedsend")
+    func entryFilter() throws {
+        var options = TraceOptions(events: [.mq_timedsend])
+        options.variants = try EventSelection.parse("mq_timedsend", naming: .strace)
+        let rules = realRules(tracedRules(try SeccompFilter(tracing: SyscallTable.standard.entries.filter(options.traps)).pseudoCode))
+        #expect(rules == ["x86_64 242", "x32 \(0x4000_0000 + 242)", "x86 279"], "strace's mq_timedsend is not 418")
+        options.variants = try EventSelection.parse("mq_timedsend", naming: .tracee)
+        let tracee = realRules(tracedRules(try SeccompFilter(tracing: SyscallTable.standard.entries.filter(options.traps)).pseudoCode))
+        // Rules are by name, and libseccomp's mq_timedsend is 279 on x86 too: trapped, then dropped at its
+        // entry (the -j selection tests show it is not reported).
+        #expect(tracee == ["x86_64 242", "x32 \(0x4000_0000 + 242)", "x86 279", "x86 418"])
+    }
+
     @Test("the filter tests only arch and nr, so the kernel can cache its decisions")
     func cacheable() throws {
         let filter = try SeccompFilter(tracing: Set(Syscall.allCases))
@@ -110,6 +123,37 @@ struct SelectionTests {
         #expect(try E.parse("trace=!pipe,pipe2") == Set(Syscall.allCases).subtracting([.pipe, .pipe2]),
                 "! negates the whole list, as in strace")
         #expect(try E.parse("semtimedop_time64") == [.semtimedop], "strace's i386 name")
+    }
+
+    @Test("a name selects what the output names so: strace's names in text, Tracee's with -j; tag= is Tracee's sets in both")
+    func namings() throws {
+        typealias V = CallVariant
+        func parse(_ expression: String, _ naming: E.Naming) throws -> Set<V> { try E.parse(expression, naming: naming) }
+        // strace 6.1 on a gcc -m32 program: mq_timedsend is 279 only, mq_timedsend_time64 418 only.
+        #expect(try parse("mq_timedsend", .strace) == [V(.mq_timedsend, .direct), V(.mq_timedsend, .time32)])
+        #expect(try parse("mq_timedsend_time64", .strace) == [V(.mq_timedsend, .time64)])
+        #expect(try parse("futex", .strace) == [V(.futex, .direct), V(.futex, .time32)])
+        #expect(try parse("semtimedop", .strace) == [V(.semtimedop, .direct), V(.semtimedop, .multiplexed)])
+        // Tracee v0.24.1: mq_timedsend's id32Bit is 418; 279 is mq_timedsend_time32.
+        #expect(try parse("mq_timedsend", .tracee) == [V(.mq_timedsend, .direct), V(.mq_timedsend, .time64)])
+        #expect(try parse("mq_timedsend_time32", .tracee) == [V(.mq_timedsend, .time32)])
+        #expect(try parse("futex_time32", .strace) == [V(.futex, .time32)], "Tracee's name in text: the same entry")
+        // msgget: strace's includes ipc(MSGGET); Tracee's ipc(MSGGET) is the ipc event only.
+        #expect(try parse("msgget", .strace) == [V(.msgget, .direct), V(.msgget, .multiplexed)])
+        #expect(try parse("msgget", .tracee) == [V(.msgget, .direct)])
+        let multiplexed = V.all.filter { $0.kind == .multiplexed }
+        #expect(try parse("ipc", .tracee) == multiplexed, "Tracee's ipc event: every ipc(2) call")
+        #expect(try parse("ipc", .strace) == parse("%ipc", .strace), "strace 6.1 still takes ipc for %ipc")
+        for naming in [E.Naming.strace, .tracee] {
+            let everyIPC = try parse("tag=ipc", naming)
+            #expect(Set(everyIPC.map(\.traceeName)).count == 26, "all 26 of Tracee's ipc set")
+            #expect(everyIPC.allSatisfy { $0.kind == .direct || $0.kind == .time64 }, "neither ipc nor the _time32 events")
+            #expect(try parse("tag=ipc_msgq", naming).allSatisfy { $0.kind != .multiplexed }, "ipc(MSGGET) is the ipc event")
+            #expect(try parse("tag=32bit_unique", naming) == multiplexed.union(V.all.filter { $0.kind == .time32 }))
+            #expect(try parse("tag=syscalls", naming) == V.all)
+        }
+        #expect(try Set(parse("/^mq_timed", .strace).map(\.straceName))
+                == ["mq_timedsend", "mq_timedsend_time64", "mq_timedreceive", "mq_timedreceive_time64"])
     }
 
     @Test("mistakes are one line that says what to write", arguments: [

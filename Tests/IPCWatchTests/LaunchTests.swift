@@ -100,19 +100,89 @@ struct LaunchTests {
         #expect(direct.first.map { String($0.returnValue) } == logged.first { $0[0] == "msgget" }.map { String($0[3]) })
     }
 
-    /// `ipc` names Tracee's `ipc` event: the i386 `ipc(2)` multiplexer, whatever its subcall. Those calls print
-    /// under their subcall's name (as strace prints them); the direct i386 msgget and the 64-bit calls are not
-    /// selected by it.
-    @Test("-e trace=ipc selects the i386 ipc(2) calls, each printed under its subcall's name")
+    /// `ipc` in text is strace's old name of `%ipc` (strace 6.1 takes it so); with -j it is Tracee's `ipc`
+    /// event: the i386 `ipc(2)` multiplexer whatever its subcall, and not the direct calls.
+    @Test("-e trace=ipc: strace's %ipc in text, Tracee's ipc event (every ipc(2) call, nothing else) with -j")
     func ipcSelection() {
-        let log = Support.newLog(), output = Support.newPath("ipc")
-        let result = Support.run([Support.ipcwatch, "-qq", "-e", "trace=ipc", "-o", output, "--", Support.fixture, "i386"],
+        let log = Support.newLog(), output = Support.newPath("ipc"), classOutput = Support.newPath("class")
+        let result = Support.run([Support.ipcwatch, "-qq", "-e", "trace=ipc", "-o", output, "--", Support.fixture, "i386msgrcv"],
                                  environment: ["IPC_FIXTURE_LOG": log])
         #expect(result.status == 0)
-        let queue = Support.lines(log).first { $0[0] == "ipc:msgget" }.map { $0[3] } ?? "?"
-        let calls = Support.textLines(output).map { String($0.split(separator: " ", maxSplits: 2).last ?? "") }
-        #expect(calls == ["[i386] msgget(IPC_PRIVATE, IPC_CREAT|0600) = \(queue)", "[i386] msgctl(\(queue), IPC_RMID, NULL) = 0"],
-                "\(calls)")
+        _ = Support.run([Support.ipcwatch, "-qq", "-e", "trace=%ipc", "-o", classOutput, "--", Support.fixture, "i386msgrcv"])
+        let calls = Support.textLines(output).map { String($0.split(separator: " ", maxSplits: 3).last ?? "") }
+        let viaClass = Support.textLines(classOutput).map { String($0.split(separator: " ", maxSplits: 3).last ?? "") }
+        let logged = Support.lines(log)
+        #expect(calls.count == logged.count + 1 && calls.count == 6, "every logged call and the unlogged msgctl: \(calls)")
+        #expect(calls.map { $0.prefix { $0 != "(" } } == viaClass.map { $0.prefix { $0 != "(" } })
+
+        let (jsonResult, events) = Support.trace([Support.fixture, "i386msgrcv"], options: ["-e", "trace=ipc"],
+                                                 environment: ["IPC_FIXTURE_LOG": Support.newLog()])
+        #expect(jsonResult.status == 0)
+        #expect(events.map(\.eventName) == ["ipc", "ipc", "ipc"], "the three ipc(MSGRCV) calls only")
+        let (_, direct) = Support.trace([Support.fixture, "i386msgrcv"], options: ["-e", "trace=msgrcv"])
+        #expect(direct.map(\.eventName) == ["msgrcv"], "Tracee's msgrcv is not ipc(MSGRCV)")
+        let (_, tagged) = Support.trace([Support.fixture, "i386msgrcv"], options: ["-e", "tag=ipc_msgq"])
+        #expect(tagged.map(\.eventName) == ["msgget", "msgrcv", "msgctl"], "tag=ipc_msgq has no ipc event")
+        let (_, unique) = Support.trace([Support.fixture, "i386msgrcv"], options: ["-e", "tag=32bit_unique"])
+        #expect(unique.map(\.eventName) == ["ipc", "ipc", "ipc"])
+    }
+
+    /// Tracee v0.24.1 reports i386's 279, 280 and 240 as its `32bit_unique` events mq_timedsend_time32 (530),
+    /// mq_timedreceive_time32 (531) and futex_time32 (533); 418, 419 and 422 as the 64-bit events.
+    @Test("-j: i386's older mq_timedsend, mq_timedreceive, futex are Tracee's _time32 events, selected by those names")
+    func time32Events() throws {
+        let log = Support.newLog()
+        let (result, events) = Support.trace([Support.fixture, "i386families"], options: ["-e", "all"],
+                                             environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 0)
+        let logged = Dictionary(Support.lines(log).map { ($0[0], $0[1]) }, uniquingKeysWith: { a, _ in a })
+        for (name, id, entry) in [("mq_timedsend_time32", 530, "i386:mq_timedsend"), ("mq_timedreceive_time32", 531, "i386:mq_timedreceive"),
+                                  ("futex_time32", 533, "i386:futex"), ("mq_timedsend", 242, "i386:mq_timedsend_time64"),
+                                  ("mq_timedreceive", 243, "i386:mq_timedreceive_time64"), ("futex", 202, "i386:futex_time64")] {
+            let matching = events.filter { $0.eventName == name }
+            #expect(matching.count == 1, "\(name)")
+            #expect(matching.first?["eventId"] as? String == String(id))
+            #expect(matching.first.map { String($0.returnValue) } == logged[entry], "\(name) is \(entry)")
+        }
+        let timed = try #require(events.first { $0.eventName == "mq_timedsend_time32" })
+        #expect(timed.argument("u_msg_ptr") as? String == "from i386" && timed.argument("msg_len") as? Int == 9)
+        #expect((timed.argument("u_abs_timeout") as? Int ?? 0) != 0, "the timeout's address, as Tracee's trace.Pointer")
+        let (_, only) = Support.trace([Support.fixture, "i386families"], options: ["-e", "mq_timedsend_time32,futex_time32"])
+        #expect(only.map(\.eventName) == ["mq_timedsend_time32", "futex_time32"])
+        let (_, named) = Support.trace([Support.fixture, "i386families"], options: ["-e", "mq_timedsend"])
+        #expect(named.map(\.eventName) == ["mq_timedsend"] && named.first?["time64"] as? Bool == true, "418, not 279")
+    }
+
+    /// The same through 32-bit glibc: what Tracee would name each call of a real `gcc -m32` program.
+    @Test("-j on a gcc -m32 program: _time32 and _time64 entries, ipc(2) as the ipc event, accepted by Tracee's rules",
+          .enabled(if: Condition.hasMultilib, "cc -m32 cannot build a 32-bit program (install gcc-multilib: scripts/setup.sh)"))
+    func gccM32JSON() throws {
+        let (result, events) = Support.trace([StraceOracleTests.ipc32], options: ["-e", "all"])
+        #expect(result.status == 0)
+        let named = { (name: String) in events.filter { $0.eventName == name } }
+        #expect(named("mq_timedsend_time32").map { $0.argument("u_msg_ptr") as? String } == ["old entry"])
+        #expect(named("mq_timedsend").map { $0.argument("msg_ptr") as? String } == ["via glibc"])
+        #expect(named("mq_timedsend").first?["time64"] as? Bool == true)
+        #expect(named("mq_timedreceive_time32").count == 2 && named("mq_timedreceive").count == 1)
+        #expect(named("futex_time32").count == 1 && named("futex").count == 1)
+        #expect(named("semtimedop").count == 1, "semtimedop_time64 is Tracee's semtimedop")
+        let subcalls = named("ipc").compactMap { ($0["ipcCall"] as? [String: Any])?["eventName"] as? String }
+        #expect(subcalls.contains("msgrcv") && subcalls.contains("semtimedop") && subcalls.contains("shmat"), "\(subcalls)")
+        let file = Support.newPath("ipc32", extension: "json")
+        _ = Support.run([Support.ipcwatch, "-j", "-e", "all", "-o", file, "--", StraceOracleTests.ipc32])
+        let checked = Support.run(["python3", TraceeSchemaTests.checker, file])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+    }
+
+    /// Tracee reads an i386 call's registers zero-extended: `msgtyp` -5 is 4294967291, in msgrcv's msgtyp
+    /// and in ipc(MSGRCV)'s fifth.
+    @Test("-j: a negative long of an i386 call is its register zero-extended, as Tracee reads it")
+    func zeroExtendedLongs() throws {
+        let (_, events) = Support.trace([Support.fixture, "i386msgrcv"], options: ["-e", "trace=msgrcv,ipc"])
+        #expect(events.count == 4)
+        #expect(events.first { $0.eventName == "msgrcv" }?.argument("msgtyp") as? Int == 4_294_967_291)
+        let version1 = events.first { $0.eventName == "ipc" && $0.argument("call") as? Int == 0x1000c }
+        #expect(version1?.argument("fifth") as? Int == 4_294_967_291)
     }
 
     @Test("x32 ABI calls are trapped and reported as x32, with the kernel's own result")

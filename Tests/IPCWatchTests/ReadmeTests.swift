@@ -62,7 +62,8 @@ struct ReadmeTests {
 
     @Test("the README's and docs' relative links lead to files in the tree")
     func links() throws {
-        for page in ["README.md", "docs/usage.md", "docs/json.md", "docs/library.md", "docs/design.md", "docs/performance.md"] {
+        for page in ["README.md", "docs/usage.md", "docs/json.md", "docs/library.md", "docs/design.md", "docs/performance.md",
+                     "docs/differences.md"] {
             let text = try Self.text(page)
             let directory = page.contains("/") ? String(page[..<page.lastIndex(of: "/")!]) + "/" : ""
             let targets = text.matches(of: /\]\(([^)#:\s]+)(?:#[^)]*)?\)/).map { String($0.output.1) }
@@ -74,7 +75,7 @@ struct ReadmeTests {
         }
         let readme = try Self.text("README.md")
         for file in ["docs/usage.md", "docs/json.md", "docs/library.md", "docs/design.md", "docs/performance.md",
-                     "docs/ipcwatch.1", "docs/ipcwatch.bash-completion"] {
+                     "docs/differences.md", "docs/ipcwatch.1", "docs/ipcwatch.bash-completion"] {
             #expect(readme.contains(file), "the README does not point to \(file)")
         }
     }

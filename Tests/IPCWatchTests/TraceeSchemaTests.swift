@@ -22,7 +22,7 @@ struct TraceeSchemaTests {
         ["FIXTURE", "everything"], ["FIXTURE", "sysv"], ["FIXTURE", "i386"], ["FIXTURE", "threads", "2", "5"],
         ["FIXTURE", "forks", "2", "5"], ["FIXTURE", "vfork"], ["FIXTURE", "threadexec"], ["FIXTURE", "x32"],
         ["FIXTURE", "msgtree", "2", "3"], ["FIXTURE", "mq"], ["FIXTURE", "splice"], ["FIXTURE", "i386families"],
-        ["-e", "tag=ipc", "FIXTURE", "futex"],
+        ["-e", "tag=ipc", "FIXTURE", "futex"], ["-e", "all", "FIXTURE", "i386families"], ["-e", "all", "FIXTURE", "i386msgrcv"],
         ["ipcmk", "-Q"], ["ipcmk", "-M", "4096"], ["ipcmk", "-S", "3"],
         ["sh", "-c", "ipcrm -q $(ipcmk -Q | tr -dc 0-9) && ipcrm -m $(ipcmk -M 4096 | tr -dc 0-9) && ipcrm -a"],
         ["sh", "-c", "echo hello | cat | wc -c"],

@@ -88,14 +88,15 @@ extension DecodeContext {
     }
 
     /// The NUL-terminated string at `address`, at most `limit` bytes (read page by page, so that a string
-    /// just before an unmapped page is still read); nil for NULL or an unreadable first byte.
+    /// just before an unmapped page is still read): `limit` bytes when none of them is a NUL. Nil for NULL
+    /// or when memory ends before a NUL (strace's umovestr fails there, and it prints the address).
     func cString(at address: TraceeAddress, limit: Int = 4096) -> [UInt8]? {
         guard address != 0 else { return nil }
         var text: [UInt8] = []
         var next = address
         while text.count < limit {
             let chunk = min(Int(4096 - next % 4096), limit - text.count)
-            guard let bytes = memory.read(address: next, count: chunk) else { return text.isEmpty ? nil : text }
+            guard let bytes = memory.read(address: next, count: chunk) else { return nil }
             if let nul = bytes.firstIndex(of: 0) { return text + bytes[..<nul] }
             text += bytes
             next += TraceeAddress(chunk)

@@ -35,7 +35,7 @@ public struct DecodedStruct: Sendable, Hashable {
         switch value {
         case .signed(let v): String(v)
         case .unsigned(let v): String(v)
-        case .mode(let v): v == 0 ? "0" : "0" + String(v, radix: 8)
+        case .mode(let v): Call.mode(v)  // strace's print_numeric_umode_t, %#03o: mode=000, mode=0600
         case .nested(let s): s.straceText
         }
     }

@@ -32,6 +32,9 @@ public struct Event: Sendable, Hashable {
     /// Made through an i386 `*_time64` syscall (`semtimedop_time64`, `mq_timedsend_time64`,
     /// `mq_timedreceive_time64`, `futex_time64`): the same event, with 64-bit `struct timespec` fields.
     public var time64: Bool
+    /// With ``TraceOptions/resolveDescriptors`` (`-y`): the `/proc` link target of each of
+    /// ``Call/descriptors`` (and of `mq_open`'s result) that was open at the exit.
+    package var descriptorTargets: DescriptorTargets?
 
     /// Creates an event from its parts; `pipeInodes` defaults to nil (not looked up).
     public init(timestamp: UInt64, processID: Int32, threadID: Int32, parentProcessID: Int32, userID: UInt32, processName: String,

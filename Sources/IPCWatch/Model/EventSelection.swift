@@ -3,30 +3,43 @@ import Glibc
 #endif
 
 /// strace's `-e` expressions for the events ipcwatch traces: `[trace=][!]SET` where SET is a
-/// comma-separated list of event names (`pipe` is the `pipe` event only, as in strace and Tracee),
-/// strace-style classes (`%ipc` is the SysV family and `ipc`, as strace's; `%pipe` (with splice, tee,
-/// vmsplice), `%msg`, `%sem`, `%shm`, `%mq`, `%futex` are ours), Tracee's sets as `tag=NAME` (`tag=ipc_msgq`), `/regex` over the names, `?name` (no error
-/// if unknown), `all` and `none`. A leading `!` selects everything but the list, as in strace.
+/// comma-separated list of event names, strace-style classes (`%ipc` is the SysV family and `ipc`, as
+/// strace's; `%pipe` (with splice, tee, vmsplice), `%msg`, `%sem`, `%shm`, `%mq`, `%futex` are ours),
+/// Tracee's sets as `tag=NAME` (`tag=ipc_msgq`), `/regex` over the names, `?name` (no error if unknown),
+/// `all` and `none`. A leading `!` selects everything but the list, as in strace.
+///
+/// What a name selects depends on the output that reports it (``Naming``): in strace's text, the name
+/// strace prints (`mq_timedsend_time64` is its own; `msgget` selects i386's `ipc(MSGGET)` too, and `ipc`
+/// is strace's old name of `%ipc`); in Tracee's JSON, the event Tracee writes (`mq_timedsend_time32` is
+/// i386's 279, `ipc` every `ipc(2)` call and nothing else). `tag=` is Tracee's sets in both.
 package enum EventSelection {
+    /// Whose names `-e trace=` speaks.
+    package enum Naming: Sendable {
+        /// strace's: what the text prints.
+        case strace
+        /// Tracee v0.24.1's: what `-j` writes.
+        case tracee
+    }
+
     /// Our classes, strace's syntax.
-    package static let classes: [String: Set<Syscall>] = [
-        "ipc": Set(Syscall.allCases.filter(\.isSystemV)),
+    package static let classes: [String: Set<CallVariant>] = [
+        "ipc": CallVariant.all.filter(\.syscall.isSystemV),
         "pipe": family(.pipe), "msg": family(.msg), "sem": family(.sem), "shm": family(.shm), "mq": family(.mq),
         "futex": family(.futex),
     ]
 
-    /// Tracee's sets (`pkg/events/core.go` v0.24.1): `ipc` is the union of the others and does not contain
-    /// the `ipc` event (which is in Tracee's `32bit_unique`).
-    package static let tags: [String: Set<Syscall>] = {
-        var tags: [String: Set<Syscall>] = [:]
-        for syscall in Syscall.allCases {
-            for tag in TraceeSchema.definition(syscall).sets where tag != "syscalls" { tags[tag, default: []].insert(syscall) }
+    /// Tracee's sets (`pkg/events/core.go` v0.24.1): `ipc` is the union of the five others (26 events) and
+    /// contains neither the `ipc` event nor the `_time32` ones (those are in `32bit_unique`).
+    package static let tags: [String: Set<CallVariant>] = {
+        var tags: [String: Set<CallVariant>] = [:]
+        for variant in CallVariant.all {
+            for tag in variant.traceeSets { tags[tag, default: []].insert(variant) }
         }
         return tags
     }()
 
-    private static func family(_ family: Syscall.Family) -> Set<Syscall> {
-        Set(Syscall.allCases.filter { $0.family == family })
+    private static func family(_ family: Syscall.Family) -> Set<CallVariant> {
+        CallVariant.all.filter { $0.syscall.family == family }
     }
 
     /// Why an expression is refused: one line for the user.
@@ -34,8 +47,13 @@ package enum EventSelection {
         package let description: String
     }
 
-    /// The events `expression` selects.
+    /// The events `expression` selects, whatever way they are reached (for `-e raw=` and the like).
     package static func parse(_ expression: String) throws(Invalid) -> Set<Syscall> {
+        Set(try parse(expression, naming: .strace).map(\.syscall))
+    }
+
+    /// The variants `expression` selects, its names read as `naming`'s.
+    package static func parse(_ expression: String, naming: Naming) throws(Invalid) -> Set<CallVariant> {
         var list = Substring(expression)
         if let equals = list.firstIndex(of: "="), !list.hasPrefix("tag="), !list.hasPrefix("?"), !list.hasPrefix("/") {
             let qualifier = list[..<equals]
@@ -47,17 +65,17 @@ package enum EventSelection {
         let negated = list.hasPrefix("!")
         if negated { list = list.dropFirst() }
         guard !list.isEmpty else { throw Invalid(description: "invalid system call '\(list)'") }
-        var selected: Set<Syscall> = []
+        var selected: Set<CallVariant> = []
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-            selected.formUnion(try resolve(item))
+            selected.formUnion(try resolve(item, naming))
         }
-        return negated ? Set(Syscall.allCases).subtracting(selected) : selected
+        return negated ? CallVariant.all.subtracting(selected) : selected
     }
 
-    private static func resolve(_ item: Substring) throws(Invalid) -> Set<Syscall> {
-        if item == "all" { return Set(Syscall.allCases) }
+    private static func resolve(_ item: Substring, _ naming: Naming) throws(Invalid) -> Set<CallVariant> {
+        if item == "all" { return CallVariant.all }
         if item == "none" { return [] }
-        if item.hasPrefix("?") { return (try? resolve(item.dropFirst())) ?? [] }
+        if item.hasPrefix("?") { return (try? resolve(item.dropFirst(), naming)) ?? [] }
         if item.hasPrefix("%") {
             guard let set = classes[String(item.dropFirst())] else {
                 throw Invalid(description: "invalid system call class '\(item)' (classes: \(classNames))")
@@ -71,27 +89,31 @@ package enum EventSelection {
             return set
         }
         if item.hasPrefix("/") {
-            guard let matching = names(matching: String(item.dropFirst())) else {
+            guard let matching = variants(matching: String(item.dropFirst()), naming) else {
                 throw Invalid(description: "invalid regular expression '\(item.dropFirst())'")
             }
             return matching
         }
-        if let syscall = Syscall(rawValue: String(item)) { return [syscall] }
-        // i386 names for the same events, as strace prints and accepts them.
-        let time64: [String: Syscall] = ["semtimedop_time64": .semtimedop, "mq_timedsend_time64": .mq_timedsend,
-                                         "mq_timedreceive_time64": .mq_timedreceive, "futex_time64": .futex]
-        if let syscall = time64[String(item)] { return [syscall] }
-        throw Invalid(description: suggestion(for: String(item)))
+        let name = String(item)
+        // strace's `ipc` is its class (strace 6.1 still takes the old class names without `%`).
+        if naming == .strace, name == "ipc" { return classes["ipc"]! }
+        let named = CallVariant.all.filter { $0.name(naming) == name }
+        if !named.isEmpty { return named }
+        // The other tool's name of a variant (`mq_timedsend_time32` in text) means that variant.
+        let other: Naming = naming == .strace ? .tracee : .strace
+        let alias = CallVariant.all.filter { $0.name(other) == name }
+        if !alias.isEmpty { return alias }
+        throw Invalid(description: suggestion(for: name))
     }
 
-    /// The events whose names `pattern` matches, as strace matches them: a POSIX extended regular expression,
+    /// The variants whose names `pattern` matches, as strace matches them: a POSIX extended regular expression,
     /// glibc's `regcomp`/`regexec`, whose matcher is not exponential in the pattern (Swift's `Regex`
     /// backtracks: ten nested `(a*)*` took 38 s). Nil when the pattern does not compile.
-    private static func names(matching pattern: String) -> Set<Syscall>? {
+    private static func variants(matching pattern: String, _ naming: Naming) -> Set<CallVariant>? {
         var compiled = regex_t()
         guard regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB) == 0 else { return nil }
         defer { regfree(&compiled) }
-        return Set(Syscall.allCases.filter { regexec(&compiled, $0.rawValue, 0, nil, 0) == 0 })
+        return CallVariant.all.filter { regexec(&compiled, $0.name(naming), 0, nil, 0) == 0 }
     }
 
     private static var classNames: String { classes.keys.sorted().map { "%" + $0 }.joined(separator: ", ") }
@@ -106,5 +128,12 @@ package enum EventSelection {
         if name == "sysv" { meant.append("%ipc") }
         guard !meant.isEmpty else { return "invalid system call '\(name)'" }
         return "invalid system call '\(name)': for the set, write \(meant.joined(separator: " or "))"
+    }
+}
+
+extension CallVariant {
+    /// The variant's name in `naming`.
+    package func name(_ naming: EventSelection.Naming) -> String {
+        naming == .strace ? straceName : traceeName
     }
 }

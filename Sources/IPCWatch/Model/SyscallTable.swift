@@ -14,6 +14,15 @@ package struct SyscallTable: Sendable {
         package let syscall: Syscall
         /// The name libseccomp knows the entry by: the syscall's own name, or an i386 `_time64` variant.
         package let kernelName: String
+        /// Its place in ``SyscallTable/entries``: a per-entry decision is an array lookup, no hashing.
+        package fileprivate(set) var index = 0
+
+        init(architecture: Architecture, number: UInt64, syscall: Syscall, kernelName: String) {
+            self.architecture = architecture
+            self.number = number
+            self.syscall = syscall
+            self.kernelName = kernelName
+        }
 
         /// An i386 `*_time64` entry: its `struct timespec` has 64-bit fields (the older entry's are 32-bit).
         package var isTime64: Bool { architecture == .i386 && kernelName.hasSuffix("_time64") }
@@ -32,6 +41,8 @@ package struct SyscallTable: Sendable {
     package static let standard = SyscallTable(entries: makeEntries())
 
     init(entries: [Entry]) {
+        var entries = entries
+        for index in entries.indices { entries[index].index = index }
         self.entries = entries
         self.byKey = Dictionary(uniqueKeysWithValues: entries.map { (Key(architecture: $0.architecture, number: $0.number), $0) })
     }

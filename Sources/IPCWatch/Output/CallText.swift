@@ -2,33 +2,50 @@
 extension Call {
     /// The call with its arguments, as strace 6 prints it; with `pipeInodes`, pipe fds as strace -y
     /// shows them (`3<pipe:[12345]>`): a new pipe's two ends, or the fds of `splice`, `tee`, `vmsplice`.
-    public func straceText(pipeInodes: [UInt64]? = nil) -> String { straceText(pipeInodes: pipeInodes, name: syscall.rawValue) }
+    public func straceText(pipeInodes: [UInt64]? = nil) -> String {
+        straceText(targets: targets(pipeInodes: pipeInodes), name: syscall.rawValue)
+    }
 
-    /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`).
-    func straceText(pipeInodes: [UInt64]?, name: String, style: TextStyle = TextStyle()) -> String {
-        "\(name)(\(straceArguments(pipeInodes: pipeInodes, style).joined(separator: ", ")))"
+    /// The same, under the name the kernel knew the call by (i386's `semtimedop_time64`), with `-y`'s
+    /// `targets` after the descriptors that have one; `kludge`: see ``arguments(targets:style:kludge:)``.
+    func straceText(targets: DescriptorTargets?, name: String, style: TextStyle = TextStyle(),
+                    kludge: TraceeAddress? = nil) -> String {
+        "\(name)(\(arguments(targets: targets, style: style, kludge: kludge).joined(separator: ", ")))"
+    }
+
+    /// The arguments as strace prints them. `kludge`: the `struct ipc_kludge` of a failed i386 `ipc(MSGRCV)` of
+    /// version 0, which strace 6.1 prints where the buffer goes, with no msgtyp (it reads the struct only
+    /// after a success).
+    private func arguments(targets: DescriptorTargets?, style: TextStyle, kludge: TraceeAddress?) -> [String] {
+        var arguments = straceArguments(targets: targets, style)
+        if let kludge, case .msgrcv = self {
+            arguments[1] = Self.pointer(kludge)
+            arguments.remove(at: 3)
+        }
+        return arguments
     }
 
     /// What strace prints of a call at its entry, the line left open: the arguments known then, each with its
     /// separator (`msgrcv(5, `), or every argument but no parenthesis (`semop(5, [{…}], 1`).
-    func entryText(name: String, pipeInodes: [UInt64]? = nil, style: TextStyle = TextStyle()) -> String {
-        let (all, shown) = argumentsAtEntry(pipeInodes: pipeInodes, style)
+    func entryText(name: String, targets: DescriptorTargets? = nil, style: TextStyle = TextStyle(),
+                   kludge: TraceeAddress? = nil) -> String {
+        let (all, shown) = argumentsAtEntry(targets: targets, style, kludge: kludge)
         // strace writes the separator after each argument it prints at entry, hence `msgrcv(5,  <unfinished ...>`.
         return name + "(" + all.prefix(shown).joined(separator: ", ") + (shown < all.count && shown > 0 ? ", " : "")
     }
 
     /// What strace prints at the exit of a call whose entry it printed: the other arguments and the
     /// parenthesis (`{mtype=1, mtext="hi"}, 8, 0, 0)`, or `)`). The result follows.
-    func exitText(pipeInodes: [UInt64]?, style: TextStyle = TextStyle()) -> String {
-        let (all, shown) = argumentsAtEntry(pipeInodes: pipeInodes, style)
+    func exitText(targets: DescriptorTargets?, style: TextStyle = TextStyle(), kludge: TraceeAddress? = nil) -> String {
+        let (all, shown) = argumentsAtEntry(targets: targets, style, kludge: kludge)
         return all.dropFirst(shown).joined(separator: ", ") + ")"
     }
 
-    /// What follows ``entryText(name:pipeInodes:style:)`` for a call that did not return, as strace prints it:
+    /// What follows ``entryText(name:targets:style:)`` for a call that did not return, as strace prints it:
     /// `<detached ...>`; when the thread ended, `<unfinished ...>)` if arguments were left for the exit, `)` if
     /// none (` = ?` follows both); still in progress, `<unfinished ...>`.
     func unfinishedEnding(_ reason: SyscallResult.Unfinished) -> String {
-        let (all, shown) = argumentsAtEntry(pipeInodes: nil, TextStyle())
+        let (all, shown) = argumentsAtEntry(targets: nil, TextStyle(), kludge: nil)
         switch reason {
         case .detached: return " <detached ...>"
         case .threadEnded: return shown == all.count ? ")" : " <unfinished ...>)"
@@ -37,8 +54,9 @@ extension Call {
     }
 
     /// Every argument as strace prints it, and how many of them it prints at the entry.
-    private func argumentsAtEntry(pipeInodes: [UInt64]?, _ style: TextStyle) -> (all: [String], shown: Int) {
-        let all = straceArguments(pipeInodes: pipeInodes, style)
+    private func argumentsAtEntry(targets: DescriptorTargets?, _ style: TextStyle,
+                                  kludge: TraceeAddress?) -> (all: [String], shown: Int) {
+        let all = arguments(targets: targets, style: style, kludge: kludge)
         return (all, min(argumentsShownAtEntry ?? all.count, all.count))
     }
 
@@ -53,13 +71,13 @@ extension Call {
         }
     }
 
-    private func straceArguments(pipeInodes: [UInt64]?, _ style: TextStyle) -> [String] {
+    private func straceArguments(targets: DescriptorTargets?, _ style: TextStyle) -> [String] {
         let arguments: [String]
         switch self {
         case .pipe(let ends):
-            arguments = [Self.render(ends, pipeInodes)]
+            arguments = [Self.render(ends, targets)]
         case .pipe2(let ends, let flags):
-            arguments = [Self.render(ends, pipeInodes), style.flags(UInt64(flags), PipeFlags.names)]
+            arguments = [Self.render(ends, targets), style.flags(UInt64(flags), PipeFlags.names)]
         case .msgget(let key, let flags):
             arguments = [Self.key(key, style), Self.getFlags(flags, IPCGetFlags.names, style)]
         case .msgsnd(let msqid, let msgp, let message, let msgsz, let flags):
@@ -96,7 +114,7 @@ extension Call {
                          Self.pointer(raw.ptr), String(raw.fifth)]
         case .splice, .tee, .vmsplice, .mqOpen, .mqUnlink, .mqTimedsend, .mqTimedreceive, .mqNotify, .mqGetsetattr,
              .futex, .setRobustList, .getRobustList:
-            arguments = channelArguments(style, pipeInodes: pipeInodes)
+            arguments = channelArguments(style, targets: targets)
         }
         return arguments
     }
@@ -110,12 +128,10 @@ extension Call {
         return "[" + (items + ["..."]).joined(separator: ", ") + "]"
     }
 
-    private static func render(_ ends: PipeEnds, _ inodes: [UInt64]?) -> String {
+    private static func render(_ ends: PipeEnds, _ targets: DescriptorTargets?) -> String {
         switch ends {
         case .fds(let read, let write):
-            guard let inodes, inodes.count == 2 else { return "[\(read), \(write)]" }
-            let fd = { (fd: Int32, inode: UInt64) in inode == 0 ? String(fd) : "\(fd)<pipe:[\(inode)]>" }
-            return "[\(fd(read, inodes[0])), \(fd(write, inodes[1]))]"
+            return "[\(StringQuoting.descriptor(read, targets)), \(StringQuoting.descriptor(write, targets))]"
         case .pointer(let address):
             return pointer(address)
         }
@@ -169,11 +185,12 @@ enum StringQuoting {
         "\"" + escape(bytes) + "\"" + (truncated ? "..." : "")
     }
 
-    /// The bytes with strace's escapes, without the quotes.
-    static func escape(_ bytes: [UInt8]) -> String {
+    /// The bytes with strace's escapes, without the quotes; `alsoOctal` in octal too (`-y`'s `<` and `>`).
+    static func escape(_ bytes: [UInt8], alsoOctal: [UInt8] = []) -> String {
         var out = ""
         for (i, byte) in bytes.enumerated() {
             switch byte {
+            case _ where alsoOctal.contains(byte): out += octal(byte, before: i + 1 < bytes.count ? bytes[i + 1] : 0)
             case UInt8(ascii: "\""): out += "\\\""
             case UInt8(ascii: "\\"): out += "\\\\"
             case 0x0c: out += "\\f"
@@ -182,15 +199,17 @@ enum StringQuoting {
             case 0x09: out += "\\t"
             case 0x0b: out += "\\v"
             case 0x20...0x7e: out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                // Short octal unless the next character is an octal digit.
-                let next = i + 1 < bytes.count ? bytes[i + 1] : 0
-                let octal = String(byte, radix: 8)
-                let wide = (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(next)
-                out += "\\" + (wide ? String(repeating: "0", count: 3 - octal.count) : "") + octal
+            default: out += octal(byte, before: i + 1 < bytes.count ? bytes[i + 1] : 0)
             }
         }
         return out
+    }
+
+    /// Short octal unless the next character is an octal digit.
+    private static func octal(_ byte: UInt8, before next: UInt8) -> String {
+        let octal = String(byte, radix: 8)
+        let wide = (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(next)
+        return "\\" + (wide ? String(repeating: "0", count: 3 - octal.count) : "") + octal
     }
 
     /// The bytes `escape` wrote as `text`.

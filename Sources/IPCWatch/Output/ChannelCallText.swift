@@ -1,21 +1,17 @@
 /// strace's rendering of the POSIX message queue, splice and futex calls (strace 6: src/mq.c, io.c,
 /// futex.c, print_sigevent.c, print_mq_attr.c).
 extension Call {
-    /// `pipeInodes`: for splice, tee and vmsplice, the pipe inode behind each fd of ``spliceFDs`` (0: not
-    /// a pipe), shown as strace's `-y` does (`3<pipe:[123]>`).
-    func channelArguments(_ style: TextStyle, pipeInodes: [UInt64]?) -> [String] {
-        let fd = { (index: Int, fd: Int32) -> String in
-            guard let inodes = pipeInodes, index < inodes.count, inodes[index] != 0 else { return String(fd) }
-            return "\(fd)<pipe:[\(inodes[index])]>"
-        }
+    /// `targets`: what `-y` shows after each descriptor (`3<pipe:[123]>`, `9</queue>`).
+    func channelArguments(_ style: TextStyle, targets: DescriptorTargets?) -> [String] {
+        let fd = { (fd: Int32) -> String in StringQuoting.descriptor(fd, targets) }
         switch self {
         case .splice(let fdIn, let offIn, let offInValue, let fdOut, let offOut, let offOutValue, let length, let flags):
-            return [fd(0, fdIn), Self.number(offInValue, offIn), fd(1, fdOut), Self.number(offOutValue, offOut),
+            return [fd(fdIn), Self.number(offInValue, offIn), fd(fdOut), Self.number(offOutValue, offOut),
                     String(length), style.flags(UInt64(flags), SpliceFlags.names)]
         case .tee(let fdIn, let fdOut, let length, let flags):
-            return [fd(0, fdIn), fd(1, fdOut), String(length), style.flags(UInt64(flags), SpliceFlags.names)]
+            return [fd(fdIn), fd(fdOut), String(length), style.flags(UInt64(flags), SpliceFlags.names)]
         case .vmsplice(let vmFD, let iov, let vectors, let count, let flags):
-            return [fd(0, vmFD), Self.render(vectors, iov, count, style), String(count), style.flags(UInt64(flags), SpliceFlags.names)]
+            return [fd(vmFD), Self.render(vectors, iov, count, style), String(count), style.flags(UInt64(flags), SpliceFlags.names)]
         case .mqOpen(let name, let nameText, let flags, let mode, _, let attributes):
             var arguments = [Self.path(nameText, name, style), OpenModes.render(UInt32(bitPattern: flags), style)]
             if flags & 0o100 != 0 {
@@ -26,16 +22,16 @@ extension Call {
         case .mqUnlink(let name, let nameText):
             return [Self.path(nameText, name, style)]
         case .mqTimedsend(let mqdes, let message, let text, let length, let priority, let timeout, let timeoutValue):
-            return [String(mqdes), Self.render(text, message, style), String(length), String(priority),
+            return [fd(mqdes), Self.render(text, message, style), String(length), String(priority),
                     Self.render(timeoutValue, timeout)]
         case .mqTimedreceive(let mqdes, let message, let text, let length, let priority, let priorityValue, let timeout,
                              let timeoutValue):
-            return [String(mqdes), Self.render(text, message, style), String(length),
+            return [fd(mqdes), Self.render(text, message, style), String(length),
                     priorityValue.map { "[\($0)]" } ?? Self.pointer(priority), Self.render(timeoutValue, timeout)]
         case .mqNotify(let mqdes, let sevp, let event):
-            return [String(mqdes), event.map { Self.render($0, style) } ?? Self.pointer(sevp)]
+            return [fd(mqdes), event.map { Self.render($0, style) } ?? Self.pointer(sevp)]
         case .mqGetsetattr(let mqdes, let newattr, let newValue, let oldattr, let oldValue):
-            return [String(mqdes), newValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(newattr),
+            return [fd(mqdes), newValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(newattr),
                     oldValue.map { Self.render($0, namedFlags: true, style) } ?? Self.pointer(oldattr)]
         case .futex(let uaddr, let operation, let value, let timeout, let timeoutValue, let uaddr2, let value3):
             return [Self.pointer(uaddr)] + Self.futexArguments(operation, value, timeout, timeoutValue, uaddr2, value3, style)
@@ -54,8 +50,12 @@ extension Call {
         value.map { "[\($0)]" } ?? pointer(address)
     }
 
+    /// strace's printpath: a name read up to PATH_MAX bytes; one with no NUL in them is shown to
+    /// PATH_MAX - 1 bytes, then `...`.
     private static func path(_ text: [UInt8]?, _ address: TraceeAddress, _ style: TextStyle) -> String {
-        text.map { style.quote($0, truncated: false) } ?? pointer(address)
+        guard let text else { return pointer(address) }
+        let pathMax = 4096
+        return text.count >= pathMax ? style.quote(Array(text.prefix(pathMax - 1)), truncated: true) : style.quote(text, truncated: false)
     }
 
     private static func render(_ text: TraceeText?, _ address: TraceeAddress, _ style: TextStyle) -> String {

@@ -22,26 +22,34 @@ extension Event: Codable {
             else { throw corrupted("'\(key)' is missing or not a \(T.self)") }
             return number
         }
-        guard let name = json["eventName"]?.string, let syscall = Syscall(rawValue: name) else {
-            throw corrupted("'eventName' is missing or not an ipcwatch event")
-        }
         let architecture = json["arch"]?.string.flatMap(Architecture.init(rawValue:))
             ?? (json["contextFlags"]?["isCompat"]?.bool == true ? .i386 : .x86_64)
-        func arguments(_ args: JSONValue?, of syscall: Syscall) throws -> TraceeSchema.Arguments {
-            let definition = TraceeSchema.definition(syscall)
+        guard let name = json["eventName"]?.string,
+              let variant = name == "ipc" ? CallVariant(.ipc, .multiplexed)
+                  : TraceeSchema.variant(named: name, architecture: architecture, multiplexed: false) else {
+            throw corrupted("'eventName' is missing or not an ipcwatch event")
+        }
+        let syscall = variant.kind == .multiplexed ? Syscall.ipc : variant.syscall
+        // An i386 call's `long` arguments were written zero-extended, as Tracee reads its registers.
+        let narrowLongs = architecture == .i386
+        func arguments(_ args: JSONValue?, of variant: CallVariant) throws -> TraceeSchema.Arguments {
+            let definition = TraceeSchema.definition(variant)
             guard let list = args?.array else { throw corrupted("\(definition.name): 'args' is missing") }
             do {
-                return try TraceeSchema.Arguments(list, for: definition)
+                return try TraceeSchema.Arguments(list, for: definition, narrowLongs: narrowLongs)
             } catch {
                 throw corrupted("\(definition.name): \(error)")
             }
+        }
+        func arguments(_ args: JSONValue?, of syscall: Syscall) throws -> TraceeSchema.Arguments {
+            try arguments(args, of: CallVariant(syscall, .direct))
         }
         var multiplexed: MultiplexedCall?
         var call: Call
         // The subcall's own result for ipc(2) (SHMAT's attach address), the kernel's otherwise.
         var returnValue: Int64 = try number("returnValue")
         if syscall == .ipc {
-            let raw = try arguments(json["args"], of: .ipc).multiplexed
+            let raw = try arguments(json["args"], of: variant).multiplexed
             multiplexed = raw
             if let subcall = json["ipcCall"], let subName = subcall["eventName"]?.string, let sub = Syscall(rawValue: subName) {
                 call = TraceeSchema.call(sub, from: try arguments(subcall["args"], of: sub), multiplexed: true)
@@ -49,6 +57,8 @@ extension Event: Codable {
             } else {
                 call = .ipc(raw)
             }
+        } else if variant.kind == .time32 {
+            call = TraceeSchema.time32Call(syscall, from: try arguments(json["args"], of: variant))
         } else {
             call = TraceeSchema.call(syscall, from: try arguments(json["args"], of: syscall), multiplexed: false)
         }

@@ -28,7 +28,10 @@ package struct Summary: Sendable {
         }
     }
 
-    private var rows: [Syscall: Row] = [:]
+    /// By the name strace's table gives the call (`mq_timedsend_time64` is a row of its own).
+    private var rows: [String: Row] = [:]
+    /// Each row's place in the syscall table (for `-S nothing`).
+    private var places: [String: Int] = [:]
     private let sortKey: SortKey
 
     /// An empty summary whose rows are sorted by `sortKey`.
@@ -38,20 +41,24 @@ package struct Summary: Sendable {
     package mutating func add(_ event: Event) {
         // strace counts a call at its exit: one that never returned is not in the table.
         if event.result.isUnfinished { return }
-        var row = rows[event.call.syscall] ?? Row()
+        let variant = event.variant
+        let name = variant.straceName
+        var row = rows[name] ?? Row()
         row.calls += 1
         if !event.result.isSuccess { row.errors += 1 }
         row.nanoseconds += event.duration
         row.shortest = min(row.shortest, event.duration)
         row.longest = max(row.longest, event.duration)
         row.processes.insert(event.processID)
-        rows[event.call.syscall] = row
+        rows[name] = row
+        if places[name] == nil {
+            places[name] = 2 * (Syscall.allCases.firstIndex(of: variant.syscall) ?? 0) + (variant.kind == .time64 ? 1 : 0)
+        }
     }
 
     /// Rows in `-S` order, ties by name; `nothing` keeps the order of the syscall table.
-    private var sorted: [(Syscall, Row)] {
-        let order = Dictionary(uniqueKeysWithValues: Syscall.allCases.enumerated().map { ($1, $0) })
-        return rows.sorted { a, b in
+    private var sorted: [(String, Row)] {
+        rows.sorted { a, b in
             func key(_ row: Row) -> UInt64 {
                 switch sortKey {
                 case .time: row.nanoseconds
@@ -64,9 +71,9 @@ package struct Summary: Sendable {
                 }
             }
             switch sortKey {
-            case .name: return a.key.rawValue < b.key.rawValue
-            case .nothing: return order[a.key]! < order[b.key]!
-            default: return (key(a.value), b.key.rawValue) > (key(b.value), a.key.rawValue)
+            case .name: return a.key < b.key
+            case .nothing: return places[a.key]! < places[b.key]!
+            default: return (key(a.value), b.key) > (key(b.value), a.key)
             }
         }
     }
@@ -84,8 +91,8 @@ package struct Summary: Sendable {
                 .joined(separator: " ")
         }
         var all = Row()
-        for (syscall, row) in sorted {
-            lines.append(line(syscall.rawValue, row, total == 0 ? 0 : Double(row.nanoseconds) * 100 / Double(total)))
+        for (name, row) in sorted {
+            lines.append(line(name, row, total == 0 ? 0 : Double(row.nanoseconds) * 100 / Double(total)))
             all.calls += row.calls
             all.errors += row.errors
             all.nanoseconds += row.nanoseconds
@@ -102,9 +109,9 @@ package struct Summary: Sendable {
         json.beginObject()
         json.key("summary")
         json.beginArray()
-        for (syscall, row) in sorted {
+        for (name, row) in sorted {
             json.beginObject()
-            json.field("syscall", syscall.rawValue)
+            json.field("syscall", name)
             json.field("calls", row.calls)
             json.field("errors", row.errors)
             json.field("processes", row.processes.count)

@@ -42,8 +42,9 @@ package struct TextFormat: Sendable {
         // A call that did not return shows what strace printed at its entry (its memory may be gone now).
         if event.result.isUnfinished { return entryLine(for: event, relativeTime: relativeTime) + continuation(for: event) }
         return head(of: event, at: event.timestamp, relativeTime)
-            + event.call.straceText(pipeInodes: decodeFDs ? event.pipeInodes : nil, name: Self.name(of: event), style: style(for: event))
-            + " = " + event.result.straceText(for: event.call) + duration(of: event)
+            + event.call.straceText(targets: targets(of: event), name: Self.name(of: event), style: style(for: event),
+                                    kludge: kludge(of: event))
+            + result(of: event)
     }
 
     /// A call's entry, as strace prints it there, the line left open (a ``TraceRecord/blocking(_:)`` record):
@@ -51,7 +52,7 @@ package struct TextFormat: Sendable {
     /// ends with ``interruption`` and the call's event is written as ``resumedLine(for:relativeTime:)``.
     package func entryLine(for event: Event, relativeTime: String = "") -> String {
         head(of: event, at: event.timestamp, relativeTime)
-            + event.call.entryText(name: Self.name(of: event), pipeInodes: decodeFDs ? event.pipeInodes : nil, style: style(for: event))
+            + event.call.entryText(name: Self.name(of: event), targets: targets(of: event), style: style(for: event))
     }
 
     /// What ends an open entry line when another line must be written first.
@@ -64,14 +65,8 @@ package struct TextFormat: Sendable {
         if case .unfinished(let reason) = event.result {
             return event.call.unfinishedEnding(reason) + (reason == .detached ? "" : " = ?")
         }
-        return event.call.exitText(pipeInodes: decodeFDs ? event.pipeInodes : nil, style: style(for: event))
-            + " = " + event.result.straceText(for: event.call) + duration(of: event)
-    }
-
-    /// `-T`: ` <0.000040>`, the time spent in the call.
-    private func duration(of event: Event) -> String {
-        guard durations else { return "" }
-        return " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
+        return event.call.exitText(targets: targets(of: event), style: style(for: event), kludge: kludge(of: event))
+            + result(of: event)
     }
 
     /// The end of a call whose entry line was interrupted, stamped with the time it returned:
@@ -87,6 +82,30 @@ package struct TextFormat: Sendable {
         head += event.processName + " "
         if event.architecture != .x86_64 { head += "[\(event.architecture.rawValue)] " }
         return head
+    }
+
+    /// `-y`: what each descriptor of the line is (nil without `-y`).
+    private func targets(of event: Event) -> DescriptorTargets? {
+        decodeFDs ? event.descriptorTargets ?? event.call.targets(pipeInodes: event.pipeInodes) : nil
+    }
+
+    /// A failed i386 `ipc(MSGRCV)` of version 0: its `struct ipc_kludge`, which strace 6.1 prints instead of the buffer.
+    private func kludge(of event: Event) -> TraceeAddress? {
+        guard let raw = event.multiplexed, raw.version == 0, !event.result.isSuccess else { return nil }
+        return raw.ptr
+    }
+
+    /// ` = 3`, `-y`'s queue of mq_open's descriptor (`= 3</name>`), `-T`'s ` <0.000040>`.
+    private func result(of event: Event) -> String {
+        var text = " = " + event.result.straceText(for: event.call)
+        if case .mqOpen = event.call, case .success(let fd) = event.result, let fd = Int32(exactly: fd),
+           let targets = targets(of: event), targets[fd] != nil {
+            text += StringQuoting.descriptor(fd, targets).drop { $0 != "<" }
+        }
+        if durations {
+            text += " <\(event.duration / 1_000_000_000).\(String(event.duration / 1000 % 1_000_000).leftPadded(to: 6))>"
+        }
+        return text
     }
 
     private func style(for event: Event) -> TextStyle {
@@ -115,11 +134,7 @@ package struct TextFormat: Sendable {
 
     /// The name strace prints: the kernel's for i386's `*_time64` entries (semtimedop exists only as
     /// `semtimedop_time64`, 420, outside `ipc(2)`).
-    private static func name(of event: Event) -> String {
-        if event.time64 { return event.call.syscall.rawValue + "_time64" }
-        if event.architecture == .i386, event.multiplexed == nil, case .semtimedop = event.call { return "semtimedop_time64" }
-        return event.call.syscall.rawValue
-    }
+    private static func name(of event: Event) -> String { event.variant.straceName }
 
     /// strace's end-of-thread line: `PID +++ exited with 0 +++` or `PID +++ killed by SIGKILL +++`; with
     /// `-t`, stamped with `timestamp` (when it was seen) after the tid, as strace's.

@@ -40,8 +40,7 @@ package struct TraceeJSONFormat: Sendable {
     /// Tracee v0.24.1's `trace.Event` keys in its order, then ours.
     private func write<Output: JSONOutput>(_ event: Event, to json: inout Output) {
         let task = event.task
-        let entered = event.enteredSyscall
-        let definition = TraceeSchema.definition(entered)
+        let definition = TraceeSchema.definition(event.variant)
         json.beginObject()
         json.field("timestamp", event.timestamp)
         json.field("threadStartTime", task?.threadStartTime ?? 0)
@@ -72,7 +71,7 @@ package struct TraceeJSONFormat: Sendable {
         json.field("eventId", String(definition.id))
         json.field("eventName", definition.name)
         // matchedPolicies: omitted when empty, as Tracee does.
-        let values = event.multiplexed.map(TraceeSchema.values(of:)) ?? TraceeSchema.values(of: event.call)
+        let values = TraceeSchema.values(of: event)
         json.field("argsNum", values.count)
         json.field("returnValue", event.kernelReturnValue)
         json.field("syscall", definition.name)

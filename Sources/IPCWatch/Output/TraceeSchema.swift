@@ -234,10 +234,13 @@ package enum TraceeSchema {
     /// An event's `args`, checked against its definition: every argument present by name, of its type.
     package struct Arguments {
         private let values: [JSONValue]
+        /// The event was an i386 call: its `int64` values are 32-bit registers zero-extended.
+        private var narrowLongs = false
 
         /// Reads `args` (a list of `{name, type, value}`) for `definition`; nil names the first argument
         /// that is missing or whose type or value does not match.
-        init(_ args: [JSONValue], for definition: Definition) throws(SchemaMismatch) {
+        init(_ args: [JSONValue], for definition: Definition, narrowLongs: Bool = false) throws(SchemaMismatch) {
+            self.narrowLongs = narrowLongs
             var byName: [String: (type: String?, value: JSONValue)] = [:]
             for argument in args {
                 if let name = argument["name"]?.string { byName[name] = (argument["type"]?.string, argument["value"] ?? .null) }
@@ -266,7 +269,7 @@ package enum TraceeSchema {
         }
 
         func int32(_ i: Int) -> Int32 { Int32(values[i].int64!) }
-        func int64(_ i: Int) -> Int64 { values[i].int64! }
+        func int64(_ i: Int) -> Int64 { narrowLongs ? Int64(Int32(truncatingIfNeeded: values[i].int64!)) : values[i].int64! }
         func uint64(_ i: Int) -> UInt64 { values[i].uint64! }
         func pipeEnds(_ i: Int) -> PipeEnds {
             guard let pair = values[i].array else { return .pointer(0) }

@@ -1,8 +1,12 @@
 /// What to trace and how to decode it: the options of the `ipcwatch` command line. Valid by construction:
 /// the initializer settles every invariant, and nothing changes afterwards.
 public struct TraceOptions: Sendable {
-    /// The events to report (`-e`). A SysV event selects the i386 `ipc(2)` calls of that subcall too.
+    /// The events to report (`-e`). A SysV event selects the i386 `ipc(2)` calls of that subcall too, and
+    /// `ipc` every one of them.
     public let events: Set<Syscall>
+    /// The same, as finely as names tell them apart (``CallVariant``): ``events``' every variant unless the
+    /// CLI narrows it (`-e trace=mq_timedsend` does not select `mq_timedsend_time64`).
+    package var variants: Set<CallVariant>
     /// How much of the tracee's memory to read and show (`-s`).
     public let decode: DecodeOptions
     /// Look up the inode of each new pipe (`-y`, `-j`): one `readlink` of /proc/TID/fd per pipe.
@@ -56,6 +60,7 @@ public struct TraceOptions: Sendable {
                 reportsBlockingCalls: Bool = false) {
         self.events = events
         self.reportsBlockingCalls = reportsBlockingCalls
+        self.variants = CallVariant.all(of: events)
         self.decode = decode
         self.resolvePipeInodes = resolvePipeInodes || processSnapshots || dataFlow
         self.dataFlow = dataFlow
@@ -74,16 +79,22 @@ public struct TraceOptions: Sendable {
     /// strace's `-u USER`: the launched command's ids (ipcwatch must be root); nil: ipcwatch's own.
     package var commandIdentity: CommandIdentity?
 
+    /// strace's `-y`: read the `/proc` link of every descriptor the text shows (``Event/descriptorTargets``),
+    /// one `readlink` each, at the call's exit. Off, nothing is read.
+    package var resolveDescriptors = false
+
     /// Measure where the tracer's time goes (``LoopProfile``), for a sink that is a ``LoopProfileSink``: the
     /// benchmark's per-event cost split (`IPCWATCH_PROFILE=1`).
     package var profile = false
 
-    /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever a SysV call is
+    /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever one of its subcalls is
     /// selected, since i386 programs reach SysV through it.
-    var trappedSyscalls: Set<Syscall> {
-        var trapped = events
-        if events.contains(where: \.isSystemV) { trapped.insert(.ipc) }
-        return trapped
+    var trappedSyscalls: Set<Syscall> { Set(variants.map { $0.kind == .multiplexed ? .ipc : $0.syscall }) }
+
+    /// The kernel entries the seccomp filter must trap: those of ``trappedSyscalls`` that reach a selected
+    /// variant (i386's `mq_timedsend_time64` is not trapped for `-e trace=mq_timedsend`).
+    func traps(_ entry: SyscallTable.Entry) -> Bool {
+        entry.syscall == .ipc ? variants.contains { $0.kind == .multiplexed } : variants.contains(CallVariant(entry))
     }
 }
 

@@ -29,8 +29,9 @@ struct EventAssembler {
 
     private let options: TraceOptions
     private let table = SyscallTable.standard
-    /// The syscalls whose entry is worth keeping (computed once: the attach hot path allocates nothing).
-    private let trapped: Set<Syscall>
+    /// Whether each table entry (by ``SyscallTable/Entry/index``) is worth keeping: computed once, so the
+    /// attach hot path neither allocates nor hashes.
+    private let trapped: [Bool]
     private var pending: [pid_t: PendingCall] = [:]
     /// With ``TraceOptions/reportsBlockingCalls``: threads in a call that may block, not yet reported as
     /// blocking (``blockingCalls(except:)``).
@@ -41,7 +42,7 @@ struct EventAssembler {
 
     init(options: TraceOptions) {
         self.options = options
-        self.trapped = options.trappedSyscalls
+        self.trapped = SyscallTable.standard.entries.map(options.traps)
         self.tasks = options.taskContext ? TaskContexts() : nil
     }
 
@@ -51,7 +52,7 @@ struct EventAssembler {
         // The common case when attached: a syscall we do not watch. Nothing allocated, nothing kept.
         guard let architecture = Architecture(auditArch: info.arch, syscallNumber: info.nr),
               let entry = table.entry(architecture: architecture, number: info.nr),
-              trapped.contains(entry.syscall) else {
+              trapped[entry.index] else {
             if pending[tid] != nil { forgetCall(of: tid) }
             return false
         }
@@ -125,9 +126,8 @@ struct EventAssembler {
             SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
         }
         if let unfinished { decoded.result = .unfinished(unfinished) }
-        // A call through i386 ipc(2) is selected by its subcall's name, or by `ipc` itself (strace's
-        // `-e trace=ipc`: every multiplexed call, printed under its subcall's name).
-        guard options.events.contains(decoded.call.syscall) || (decoded.multiplexed != nil && options.events.contains(.ipc)) else {
+        // A call through i386 ipc(2) is selected by its subcall (the entry decided the others).
+        if decoded.multiplexed != nil, !options.variants.contains(CallVariant(decoded.call.syscall, .multiplexed)) {
             return nil
         }
         let identity = identity(of: tid)
@@ -141,11 +141,26 @@ struct EventAssembler {
             inodes = fds.map { ProcFS.pipeInode(tid: tid, fd: $0) ?? 0 }
         }
         let task = tasks?.context(of: tid, identity)
-        return Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,
+        var event = Event(timestamp: call.enteredAtWallClock, processID: identity.processID, threadID: tid,
                      parentProcessID: identity.parentProcessID, userID: identity.userID, processName: identity.name,
                      architecture: call.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
                      result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task,
                      time64: call.time64)
+        if options.resolveDescriptors { event.descriptorTargets = Self.targets(of: decoded.call, result: decoded.result, tid) }
+        return event
+    }
+
+    /// `-y`: the link of each descriptor the line shows, read while the thread still has them.
+    private static func targets(of call: Call, result: SyscallResult, _ tid: pid_t) -> DescriptorTargets {
+        // Both ends of a new pipe are the same pipe: one readlink (a /proc path walk) is enough.
+        if let ends = call.pipeEnds, let target = ProcFS.descriptorTarget(tid: tid, fd: ends.read) {
+            return [ends.read: target, ends.write: target]
+        }
+        var fds = call.descriptors
+        if case .mqOpen = call, case .success(let fd) = result, let fd = Int32(exactly: fd) { fds.append(fd) }
+        var targets: DescriptorTargets = [:]
+        for fd in fds where targets[fd] == nil { targets[fd] = ProcFS.descriptorTarget(tid: tid, fd: fd) }
+        return targets
     }
 
     /// A stop that is neither entry nor exit came between them: the call is not followed further.

@@ -25,7 +25,8 @@ enum Launcher {
             let cpu = ipcw_pin_to_current_cpu()
             if cpu < 0 { throw .cannotStart(.cpuPinning, errno: Errno(rawValue: -cpu)) }
         }
-        let filter = try SeccompFilter(tracing: options.trappedSyscalls, dataFlow: options.dataFlow)
+        let filter = try SeccompFilter(tracing: SyscallTable.standard.entries.filter(options.traps),
+                                       dataFlow: options.dataFlow)
         var pipeFDs: [Int32] = [-1, -1]
         guard ipcw_pipe_cloexec(&pipeFDs) == 0 else { throw .cannotStart(.errorPipe, errno: .current) }
         defer { close(pipeFDs[0]) }

@@ -18,7 +18,12 @@ package struct SeccompFilter: Sendable {
     /// with `dataFlow` the read/write family of ``DataFlowSyscalls`` too (a name in both is one rule);
     /// throws ``IPCWatchError/cannotBuildFilter(function:errno:)`` when libseccomp fails.
     package init(tracing syscalls: Set<Syscall>, table: SyscallTable = .standard, dataFlow: Bool = false) throws(IPCWatchError) {
-        var names = Set(table.entries.filter { syscalls.contains($0.syscall) }.map(\.kernelName))
+        try self.init(tracing: table.entries.filter { syscalls.contains($0.syscall) }, dataFlow: dataFlow)
+    }
+
+    /// Builds the filter that traces `entries` (and with `dataFlow` the read/write family).
+    package init(tracing entries: [SyscallTable.Entry], dataFlow: Bool = false) throws(IPCWatchError) {
+        var names = Set(entries.map(\.kernelName))
         if dataFlow { names.formUnion(DataFlowSyscalls.standard.kernelNames) }
         self.names = names.sorted()
         let context = try Self.context(trapping: self.names)
