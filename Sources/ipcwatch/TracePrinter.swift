@@ -6,7 +6,7 @@ import Glibc
 /// The CLI's sink: formats each record on the tracer thread, after the tracee was resumed, and writes
 /// it; flushes whenever the tracer has caught up (strace writes each line as the call ends), in blocks
 /// under load. Also keeps the summary and the topology, written at the end.
-final class TracePrinter: LoopProfileSink {
+final class TracePrinter: LoopProfileSink, WaitReportSink {
     private let arguments: Options
     private let output: OutputFile
     /// `-o '|command'`: the command reading `output`.
@@ -34,6 +34,8 @@ final class TracePrinter: LoopProfileSink {
     private var pipeFlow: PipeFlowSummary?
     private let graphOutput: OutputFile?
     private var topology: Topology
+    /// `--stall-report`: the last wait-for report as JSON.
+    private let stallReportOutput: OutputFile?
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -70,6 +72,7 @@ final class TracePrinter: LoopProfileSink {
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         topology = Topology(dataFlow: arguments.dataFlow)
+        stallReportOutput = try arguments.stallReport.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
     }
 
     func traceStarted(_ processes: [Int32]) {
@@ -174,6 +177,21 @@ final class TracePrinter: LoopProfileSink {
         output.flush()
         separate.values.forEach { $0.flush() }
         unflushed = false
+    }
+
+    func takeWaitReportRequest() -> Bool {
+        SignalPolicy.takeReportRequest() && (arguments.stall != nil || arguments.stallReport != nil)
+    }
+
+    /// The text on the trace output, the JSON in `--stall-report` (replacing the last one).
+    func waitReported(_ report: WaitReport) {
+        output.writeLine(report.text)
+        output.flush()
+        if let stallReportOutput {
+            stallReportOutput.rewind()
+            stallReportOutput.writeLine(report.json)
+            stallReportOutput.flush()
+        }
     }
 
     /// Writes what is written at the end: the detach messages, the summary, the graph.

@@ -40,7 +40,7 @@ for assignment in arguments.environment {
 let commandSignals = CommandSignalState.current()
 let attaching = !arguments.pids.isEmpty
 SignalPolicy.install(attaching: attaching)
-if arguments.graph != nil { SignalPolicy.writeGraphOnSIGUSR1() }
+if arguments.graph != nil || arguments.stall != nil || arguments.stallReport != nil { SignalPolicy.reportOnSIGUSR1() }
 
 // The main thread is the tracer: records are formatted and written here, with no hand-off.
 do {
@@ -52,6 +52,8 @@ do {
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
+    // Attach mode's --stall=0: "why is this stuck?", one report right after attaching, then detach.
+    options.stall = arguments.stall.map { StallPolicy(seconds: $0, reportOnceThenEnd: attaching && $0 == 0) }
     if let user = arguments.user {
         // strace's checks and words, in its order (attach mode included).
         guard getuid() == 0 && geteuid() == 0 else { fail("You must be root to use the \(arguments.userOption) option", code: 1) }
