@@ -20,6 +20,8 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     private var previousTimestamp: UInt64?
     /// The launched command's pid, while it runs.
     private var command: Int32 = 0
+    /// Attach mode: the processes attached.
+    private var attached: [Int32] = []
     private let messages = OutputFile(fd: STDERR_FILENO)
     private let text: TextFormat
     private let json: TraceeJSONFormat?
@@ -80,8 +82,10 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             command = root
             SignalPolicy.forward(to: root)
         }
-        guard !arguments.pids.isEmpty, arguments.quiet == 0 else { return }
-        arguments.pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
+        guard !arguments.pids.isEmpty else { return }
+        attached = processes  // -p's, and with --stall the processes related to them
+        guard arguments.quiet == 0 else { return }
+        processes.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
         messages.flush()
     }
 
@@ -197,7 +201,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
         if !arguments.pids.isEmpty, case .interrupted = outcome, arguments.quiet == 0 {
-            arguments.pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
+            attached.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
         // A JSON summary is not an event: it never goes into the event stream, but to stderr.
