@@ -15,7 +15,7 @@ enum BlockingCall {
 
     static let names: [Int: String] = [
         0: "read", 1: "write", 2: "open", 7: "poll", 17: "pread64", 18: "pwrite64", 19: "readv", 20: "writev",
-        23: "select", 34: "pause", 35: "nanosleep", 40: "sendfile", 42: "connect", 43: "accept", 44: "sendto",
+        23: "select", 34: "pause", 62: "kill", 200: "tkill", 234: "tgkill", 35: "nanosleep", 40: "sendfile", 42: "connect", 43: "accept", 44: "sendto",
         45: "recvfrom", 46: "sendmsg", 47: "recvmsg", 61: "wait4", 65: "semop", 69: "msgsnd", 70: "msgrcv",
         73: "flock", 128: "rt_sigtimedwait", 130: "rt_sigsuspend", 202: "futex", 220: "semtimedop",
         230: "clock_nanosleep", 232: "epoll_wait", 242: "mq_timedsend", 243: "mq_timedreceive", 247: "waitid",
