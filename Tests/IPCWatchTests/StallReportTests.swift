@@ -259,3 +259,29 @@ struct StallReportTests {
                                        thread(4, "blocked", [1])]) == [[1, 2, 3]])
     }
 }
+
+@Suite("Wait-for report: the README's example")
+struct StallReadmeTests {
+    @Test("the README's hung subprocess prints the report the README shows (pids and numbers aside)")
+    func readmeExample() throws {
+        let readme = try String(contentsOf: Support.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = readme.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasPrefix("$ .build/release/ipcwatch -e trace=none --stall=2") })
+        let end = try #require(lines[start...].firstIndex(of: "```"))
+        let script = try #require(lines[start].components(separatedBy: "python3 -c '").last?.dropLast())
+        let documented = lines[(start + 1)..<end].map(Self.shape)
+
+        let text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-e", "trace=none", "--stall=2", "-o", text, "--",
+                                "/usr/bin/python3", "-c", String(script)])
+        try waitUntil(deadline: .seconds(60), message: "the report in \(text)") {
+            Support.textLines(text).contains { $0.hasPrefix("deadlock: ") }
+        }
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        #expect(Support.textLines(text).map(Self.shape) == documented)
+    }
+
+    /// A line with every number replaced by N.
+    static func shape(_ line: String) -> String { line.replacing(/[0-9]+/, with: "N") }
+}

@@ -82,10 +82,9 @@ struct WaitProbe {
                 fill = ": \(unread) of \(capacity) bytes unread" + (unread == 0 ? " (empty)" : unread >= capacity ? " (full)" : "")
             }
             let name = isPipe ? file.link : "FIFO \(file.link)"
-            let object = WaitObject(kind: isPipe ? "pipe" : "fifo", fields: fields, summary: "\(name) as fd \(fd)" + fill)
-            let room = unread >= 0 ? ": \(unread) of \(capacity) bytes unread)" : ")"
+            let object = WaitObject(kind: isPipe ? "pipe" : "fifo", fields: fields, summary: "\(name) (fd \(fd))" + fill)
             let why = { (fd: Int32) in reading ? "holds the write end as fd \(fd) (the reader waits for data or EOF)"
-                                               : "holds the read end as fd \(fd) (the writer waits for room" + room }
+                                               : "holds the read end as fd \(fd) (the writer waits for room)" }
             let targets = files.holders(of: file.key)
                 .filter { !($0.pid == pid && $0.fd == fd) && (reading ? $0.canWrite : $0.canRead) }
                 .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0.fd)) }
@@ -101,14 +100,14 @@ struct WaitProbe {
                                reason: "holds the peer socket as fd \($0.fd) (the \(reading ? "reader" : "writer") waits for it)")
                 }
             }
-            return (WaitObject(kind: "socket", fields: fields, summary: "\(file.link) as fd \(fd)"), targets)
+            return (WaitObject(kind: "socket", fields: fields, summary: "\(file.link) (fd \(fd))"), targets)
         default:
             var messages = 0, capacity = 0
             if OpenFiles.withCopy(pid: pid, fd: fd, { ipcw_mq_counts($0, &messages, &capacity) }) == 0 {
                 let object = WaitObject(kind: "mq", fields: [("fd", .integer(Int64(fd))), ("name", .string(file.link)),
                                                              ("curmsgs", .integer(Int64(messages))),
                                                              ("maxmsg", .integer(Int64(capacity)))],
-                                        summary: "POSIX queue \(file.link) as fd \(fd): \(messages) of \(capacity) messages")
+                                        summary: "POSIX queue \(file.link) (fd \(fd)): \(messages) of \(capacity) messages")
                 let why = { (fd: Int32) in reading ? "has the queue open for writing as fd \(fd) (the receiver waits for a message)"
                                                    : "has the queue open for reading as fd \(fd) (the sender waits for room)" }
                 let targets = files.holders(of: file.key)
@@ -117,7 +116,7 @@ struct WaitProbe {
                 return (object, targets)
             }
             return (WaitObject(kind: "fd", fields: [("fd", .integer(Int64(fd))), ("path", .string(file.link))],
-                               summary: "\(file.link) as fd \(fd)"), [])
+                               summary: "\(file.link) (fd \(fd))"), [])
         }
     }
 
