@@ -36,11 +36,11 @@ struct StallReportTests {
     }
 
     /// Runs `ipcwatch --stall=0.5 -- ipc_fixture hang KIND` until it reports, then kills it (and with it, the
-    /// tree: PTRACE_O_EXITKILL). The fixture's log line, split into words.
-    static func hang(_ kind: String) throws -> (Report, [String]) {
+    /// tree: PTRACE_O_EXITKILL). The fixture's log line, split into words. `prefix`/`ipcwatch`: run as another user.
+    static func hang(_ kind: String, prefix: [String] = [], ipcwatch: String = Support.ipcwatch) throws -> (Report, [String]) {
         let log = Support.newLog(), reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
-        let tracer = try Child([Support.ipcwatch, "-q", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
-                                Support.fixture, "hang", kind], environment: ["IPC_FIXTURE_LOG": log])
+        let tracer = try Child(prefix + [ipcwatch, "-q", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                         Support.fixture, "hang", kind], environment: ["IPC_FIXTURE_LOG": log])
         let report = try awaitReport(reportPath, text: text)
         kill(tracer.pid, SIGKILL)
         _ = tracer.wait()
@@ -74,6 +74,17 @@ struct StallReportTests {
         #expect(report.cycles == [[Int(min(parent, child)), Int(max(parent, child))]])
         #expect(report.text.contains("deadlock: \(parent) (ipc_fixture) -> \(child) (ipc_fixture) -> \(parent) (ipc_fixture)"),
                 "\(report.text)")
+    }
+
+    @Test("unprivileged (uid 65534): the pipes' fill through pidfd_getfd, the holders, the cycle",
+          .enabled(if: Condition.isRoot && Condition.hasSetpriv, "needs root and setpriv to run as another user"))
+    func unprivileged() throws {
+        let (report, logged) = try Self.hang("subprocess", prefix: Support.nobody.prefix, ipcwatch: Support.nobody.ipcwatch)
+        let parent = try #require(Int32(logged[1])), child = try #require(Int32(logged[2]))
+        #expect(Self.object(try report.thread(parent))["capacity"] as? Int == 65536)
+        #expect(Self.object(try report.thread(child))["bytes"] as? Int == 65536)
+        #expect(Self.waits(try report.thread(child)).map(\.fd) == [try #require(Int(logged[4]))])
+        #expect(report.cycles.map(Set.init) == [Set([Int(parent), Int(child)])])
     }
 
     @Test("a reader waits for EOF while its parent kept the write end: names the parent and its fd")
@@ -242,6 +253,20 @@ struct StallReportTests {
                 with multiprocessing.Pool(4) as pool:
                     assert pool.map(time.sleep, [0.3] * 12) == [None] * 12
             """])
+    }
+
+    @Test("bad --stall values and an unwritable --stall-report: one line, exit 1, before anything runs")
+    func badInput() {
+        for value in ["abc", "-1", "nan", "inf", ""] {
+            let result = Support.run([Support.ipcwatch, "--stall=" + value, "--", "true"])
+            #expect(result.status == 1 && result.stderr == "ipcwatch: invalid --stall argument: '\(value)' (seconds, 0 or more)\n",
+                    "\(result)")
+        }
+        let marker = Support.newPath("ran")
+        let result = Support.run([Support.ipcwatch, "--stall=1", "--stall-report=/nonexistent/r.json", "--", "touch", marker])
+        #expect(result.status == 1 && result.stderr == "ipcwatch: Can't fopen '/nonexistent/r.json': No such file or directory\n",
+                "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the command must not run")
     }
 
     // MARK: the cycles alone
