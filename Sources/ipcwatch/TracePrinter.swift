@@ -98,6 +98,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         pipeFlow?.add(record)
         switch record {
         case .event(let event):
+            if topology.waits != nil && !event.result.isUnfinished { topology.waits = nil }  // progress
             // Tracee's schema has no call without a result: unfinished calls are text only.
             if showEvents && arguments.status.contains(event.result) && !(json != nil && event.result.isUnfinished) {
                 let file = destination(event.threadID)
@@ -184,11 +185,20 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     }
 
     func takeWaitReportRequest() -> Bool {
-        SignalPolicy.takeReportRequest() && (arguments.stall != nil || arguments.stallReport != nil)
+        SignalPolicy.takeReportRequest() && (reportsWaits || graphOutput != nil)
     }
 
-    /// The text on the trace output, the JSON in `--stall-report` (replacing the last one).
+    /// `--stall` or `--stall-report`: the report is written (with `--graph` alone, SIGUSR1 only draws it).
+    private var reportsWaits: Bool { arguments.stall != nil || arguments.stallReport != nil }
+
+    /// The text on the trace output, the JSON in `--stall-report` (replacing the last one), and the waits in
+    /// the graph (until the next completed call: then they are out of date).
     func waitReported(_ report: WaitReport) {
+        if graphOutput != nil {
+            topology.waits = report
+            writeGraph()
+        }
+        guard reportsWaits else { return }
         output.writeLine(report.text)
         output.flush()
         if let stallReportOutput {

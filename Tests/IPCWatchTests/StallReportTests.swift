@@ -269,6 +269,26 @@ struct StallReportTests {
         #expect(!FileManager.default.fileExists(atPath: marker), "the command must not run")
     }
 
+    @Test("--graph at a stall: the deadlock as two red edges, each labelled, and Graphviz renders it without a warning",
+          .enabled(if: Tools.path(of: "dot") != nil, "graphviz (dot) is not installed"))
+    func graphEdges() throws {
+        let log = Support.newLog(), graph = Support.newPath("stall", extension: "dot")
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", "/dev/null", "--stall=0.5", "--graph", graph, "--",
+                                Support.fixture, "hang", "subprocess"], environment: ["IPC_FIXTURE_LOG": log])
+        try waitUntil(deadline: .seconds(60), message: "red edges in \(graph)") {
+            Support.textLines(graph).filter { $0.contains("color=red") }.count == 2
+        }
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let logged = try #require(Support.lines(log).first { $0.first == "subprocess" })
+        let red = Support.textLines(graph).filter { $0.contains("color=red") }
+        #expect(red.contains { $0.hasPrefix("  p\(logged[1]) -> p\(logged[2]) ") && $0.contains("waits: write, pipe full\\n(other end: fd 0)") },
+                "\(red)")
+        #expect(red.contains { $0.hasPrefix("  p\(logged[2]) -> p\(logged[1]) ") && $0.contains("(other end: fd \(logged[4]))") }, "\(red)")
+        let rendered = Support.run(["dot", "-Tsvg", "-o", "/dev/null", graph])
+        #expect(rendered.status == 0 && rendered.stderr.isEmpty, "\(rendered)")
+    }
+
     // MARK: the cycles alone
 
     @Test("cycles: a self-wait counts, a cycle through a running or timed process does not")
