@@ -84,7 +84,8 @@ enum HelpText {
           --stall=SECONDS        once every traced thread has been blocked that long with no progress (and at
                                  each SIGUSR1), write who waits for whom: each thread's call, the pipe, FIFO,
                                  semaphore, queue or child it waits on, who holds the other end, the
-                                 deadlocks; with -p: also attach to those, and 0 reports at once and detaches
+                                 deadlocks (red edges in --graph, rewritten then); with -p: also attach to
+                                 those, and 0 reports at once and detaches
           --stall-report=FILE    also write that report to FILE as JSON, rewritten at each report
 
         Miscellaneous:

@@ -13,6 +13,7 @@ extension TopologyDrawing {
                 nodes.append(Node(id: Self.id(thread.pid), shape: .process, lines: ["\(thread.comm) [\(thread.pid)]"]))
             }
         }
+        if let legend = nodes.firstIndex(where: { $0.shape == .legend }) { nodes[legend].lines.append("red: waits for (at the stall)") }
         var drawn = Set<[String]>()
         for thread in report.threads where thread.state == "blocked" || thread.state == "stopped" {
             guard let from = classes[thread.pid] else { continue }
