@@ -38,6 +38,9 @@
  *     sem                       A holds semaphore 0 and waits for 1, B holds 1 and waits for 0: "sem A B SEMID"
  *     stopped                   the child (the writer) stops itself before writing; the parent reads:
  *                               "stopped READER WRITER WRITER_WRITE_FD"
+ *     mq                        the parent receives from a POSIX queue the child holds open for writing; the child
+ *                               reads a pipe the parent holds the write end of (the name is unlinked at once):
+ *                               "mq PARENT CHILD PARENT_MQD CHILD_MQD PARENT_PIPE_WRITE_FD"
  *     lines                     reads stdin line by line, printing "got LINE" for each, until EOF:
  *                               "lines PID"
  *   ipc_fixture msgwait         a private queue; prints "PID MSQID", then blocks in msgrcv on it forever
@@ -1086,6 +1089,27 @@ static int hang(const char *kind) {
         logf_("stopped %d %d %d\n", getpid(), child, in[1]);
         char buffer[64];
         return read(in[0], buffer, sizeof buffer) > 0 ? 0 : 1;
+    }
+    if (!strcmp(kind, "mq")) {
+        char name[64];
+        snprintf(name, sizeof name, "/ipcwatch-hang-%d", getpid());
+        struct mq_attr attributes = {.mq_maxmsg = 4, .mq_msgsize = 64};
+        mqd_t queue = mq_open(name, O_CREAT | O_EXCL | O_RDONLY, 0600, &attributes);
+        mqd_t sender = mq_open(name, O_WRONLY);
+        mq_unlink(name);  /* nothing left behind: the queue lives as long as a descriptor */
+        if (queue < 0 || sender < 0 || pipe(in)) return 1;
+        pid_t child = fork();
+        if (child == 0) {
+            mq_close(queue);
+            close(in[1]);
+            char byte;
+            _exit(read(in[0], &byte, 1) == 1 ? 0 : 1);  /* never: the parent keeps the write end */
+        }
+        mq_close(sender);
+        close(in[0]);
+        logf_("mq %d %d %d %d %d\n", getpid(), child, (int)queue, (int)sender, in[1]);
+        char message[64];
+        return mq_receive(queue, message, sizeof message, NULL) >= 0 ? 0 : 1;  /* never: nothing is sent */
     }
     if (!strcmp(kind, "lines")) {
         logf_("lines %d\n", getpid());

@@ -145,6 +145,21 @@ struct StallReportTests {
         #expect(report.text.contains { $0.contains("message queue \(queue): 0 messages") && $0.contains("nobody has sent to it") })
     }
 
+    @Test("a POSIX queue nobody sends to, held for writing by a child that waits for the receiver: curmsgs, the holder's fd, a cycle")
+    func posixQueue() throws {
+        let (report, logged) = try Self.hang("mq")
+        let parent = try #require(Int32(logged[1])), child = try #require(Int32(logged[2]))
+        let receiver = try #require(Int(logged[3])), sender = try #require(Int(logged[4])), pipeWrite = try #require(Int(logged[5]))
+        let waiting = try report.thread(parent)
+        let object = Self.object(waiting)
+        #expect(waiting["syscall"] as? String == "mq_timedreceive")
+        #expect(object["kind"] as? String == "mq" && object["fd"] as? Int == receiver)
+        #expect(object["curmsgs"] as? Int == 0 && object["maxmsg"] as? Int == 4)
+        #expect(Self.waits(waiting).map(\.pid) == [Int(child)] && Self.waits(waiting).map(\.fd) == [sender])
+        #expect(Self.waits(try report.thread(child)).map(\.fd) == [pipeWrite])
+        #expect(report.cycles.map(Set.init) == [Set([Int(parent), Int(child)])])
+    }
+
     @Test("a reader whose writer was stopped (SIGSTOP): waits for the writer, which is stopped; no cycle")
     func stoppedWriter() throws {
         let (report, logged) = try Self.hang("stopped")
