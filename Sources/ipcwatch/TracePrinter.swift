@@ -199,8 +199,10 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             writeGraph()
         }
         guard reportsWaits else { return }
-        output.writeLine(report.text)
-        output.flush()
+        // Not into -j's event stream, whose every line is an event: on stderr then, as the -c table.
+        let file = json == nil ? output : messages
+        file.writeLine(report.text)
+        file.flush()
         if let stallReportOutput {
             stallReportOutput.rewind()
             stallReportOutput.writeLine(report.json)

@@ -270,6 +270,21 @@ struct StallReportTests {
             """])
     }
 
+    @Test("with -j the text report goes to stderr: the event stream stays all events")
+    func jsonStreamStaysEvents() throws {
+        let events = Support.newPath("events", extension: "json"), reportPath = Support.newPath("stall", extension: "json")
+        let tracer = try Child([Support.ipcwatch, "-j", "-o", events, "--stall=0.3", "--stall-report=" + reportPath, "--",
+                                Support.fixture, "hang", "subprocess"])
+        _ = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        var line: String?
+        repeat { line = tracer.readErrorLine() } while line.map { !$0.hasPrefix("deadlock: ") } ?? false
+        #expect(line?.hasPrefix("deadlock: ") == true, "the text report on stderr")
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let lines = Support.textLines(events)
+        #expect(lines.count >= 2 && Support.events(events).count == lines.count, "\(lines)")
+    }
+
     @Test("bad --stall values and an unwritable --stall-report: one line, exit 1, before anything runs")
     func badInput() {
         for value in ["abc", "-1", "nan", "inf", ""] {
