@@ -160,6 +160,56 @@ struct StallReportTests {
         #expect(report.cycles.map(Set.init) == [Set([Int(parent), Int(child)])])
     }
 
+    @Test("a real Python deadlock: multiprocessing's join before get (the child's queue feeder fills the pipe)")
+    func pythonQueueJoin() throws {
+        let log = Support.newLog(), reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-e", "trace=none", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                "/usr/bin/python3", "-c", """
+            import multiprocessing as mp, os, sys
+            def work(q):
+                q.put(b"x" * 1_000_000)
+            if __name__ == "__main__":
+                q = mp.Queue()
+                p = mp.Process(target=work, args=(q,))
+                p.start()
+                with open(sys.argv[1], "a") as log:
+                    print(os.getpid(), p.pid, file=log)
+                p.join()
+                q.get()
+            """, log])
+        let report = try Self.awaitReport(reportPath, text: text)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let pids = try #require(Support.lines(log).first?.compactMap { Int32($0) })
+        let (parent, child) = (pids[0], pids[1])
+        let joining = try report.thread(parent)
+        #expect(joining["syscall"] as? String == "wait4" && Self.waits(joining).map(\.pid) == [Int(child)])
+        let feeder = try #require(report.threads.first { $0["pid"] as? Int == Int(child) && $0["syscall"] as? String == "write" },
+                                  "the child's feeder thread blocked in write: \(report.json)")
+        #expect(Self.object(feeder)["kind"] as? String == "pipe")
+        #expect(Self.waits(feeder).map(\.pid).contains(Int(parent)), "the parent holds the read end")
+        #expect(report.cycles.map(Set.init) == [Set([Int(parent), Int(child)])])
+    }
+
+    @Test("a shell keeps a FIFO open read-write and waits for the cat reading it: the FIFO's path, the shell's fd 3")
+    func shellFIFO() throws {
+        let directory = try Support.newDirectory("stall-fifo")
+        let fifo = directory.appendingPathComponent("f").path
+        let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-e", "trace=none", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                "sh", "-c", "mkfifo \"$1\"; exec 3<>\"$1\"; echo $$; cat \"$1\"", "sh", fifo])
+        let shell = try #require(tracer.readLine().flatMap { Int($0) })
+        let report = try Self.awaitReport(reportPath, text: text)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let reader = try #require(report.threads.first { $0["comm"] as? String == "cat" }, "\(report.json)")
+        #expect(reader["syscall"] as? String == "read" && Self.object(reader)["kind"] as? String == "fifo")
+        #expect(Self.object(reader)["path"] as? String == fifo && Self.object(reader)["bytes"] as? Int == 0)
+        let byShell = (reader["waitsFor"] as? [[String: Any]] ?? []).first { $0["pid"] as? Int == shell }
+        #expect(byShell?["fd"] as? Int == 3 && byShell?["reason"] as? String == "holds it read-write as fd 3 (the reader waits for data or EOF)")
+        #expect(report.cycles.map(Set.init) == [Set([shell, try #require(reader["pid"] as? Int)])])
+    }
+
     @Test("a reader whose writer was stopped (SIGSTOP): waits for the writer, which is stopped; no cycle")
     func stoppedWriter() throws {
         let (report, logged) = try Self.hang("stopped")

@@ -55,7 +55,7 @@ struct WaitProbe {
         case .child: return child(pid: pid, number: number, arguments)
         case .futex:
             return (WaitObject(kind: "futex", fields: [("address", .integer(Int64(bitPattern: arguments[0])))],
-                               summary: "futex 0x" + String(arguments[0], radix: 16)), [])
+                               summary: "0x" + String(arguments[0], radix: 16)), [])
         case .sleep: return (WaitObject(kind: "sleep", fields: [], summary: "a timer"), [])
         case .other: return (nil, [])
         }
@@ -83,11 +83,13 @@ struct WaitProbe {
             }
             let name = isPipe ? file.link : "FIFO \(file.link)"
             let object = WaitObject(kind: isPipe ? "pipe" : "fifo", fields: fields, summary: "\(name) (fd \(fd))" + fill)
-            let why = { (fd: Int32) in reading ? "holds the write end as fd \(fd) (the reader waits for data or EOF)"
-                                               : "holds the read end as fd \(fd) (the writer waits for room)" }
+            let why = { (holder: OpenFiles.Holder) in
+                let end = holder.canRead && holder.canWrite ? "holds it read-write" : reading ? "holds the write end" : "holds the read end"
+                return end + " as fd \(holder.fd)" + (reading ? " (the reader waits for data or EOF)" : " (the writer waits for room)")
+            }
             let targets = files.holders(of: file.key)
                 .filter { !($0.pid == pid && $0.fd == fd) && (reading ? $0.canWrite : $0.canRead) }
-                .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0.fd)) }
+                .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0)) }
             return (object, targets)
         case S_IFSOCK:
             var fields: [(key: String, value: WaitObject.Value)] = [("fd", .integer(Int64(fd))), ("inode", .integer(inode))]
@@ -224,7 +226,7 @@ struct WaitProbe {
         }
         let children = named.map { [$0] } ?? files.children(of: pid)
         let object = WaitObject(kind: "child", fields: named.map { [("pid", .integer(Int64($0)))] } ?? [("children", .integer(Int64(children.count)))],
-                                summary: named.map { "child \($0)" } ?? "any of \(children.count) children")
+                                summary: named.map { "child \($0)" } ?? (children.count == 1 ? "its child \(children[0])" : "any of its \(children.count) children"))
         return (object, children.map { WaitTarget(pid: $0, comm: files.name(of: $0), fd: nil, reason: "the child waited for (it has not ended)") })
     }
 }
