@@ -369,6 +369,25 @@ struct StallReportTests {
         #expect(rendered.status == 0 && rendered.stderr.isEmpty, "\(rendered)")
     }
 
+    @Test("the waits in DOT and Mermaid: red labelled edges, a box for a process the graph had not drawn")
+    func drawnWaits() {
+        var topology = Topology(dataFlow: false)
+        let object = WaitObject(kind: "pipe", fields: [("bytes", .integer(65536)), ("capacity", .integer(65536))], summary: "")
+        topology.waits = WaitReport(threads: [
+            WaitingThread(pid: 10, tid: 10, comm: "python3", state: "blocked", syscall: "write", object: object,
+                          waitsFor: [WaitTarget(pid: 11, comm: "cat", fd: 0, reason: "")]),
+            WaitingThread(pid: 11, tid: 11, comm: "cat", state: "blocked", syscall: "write", object: object,
+                          waitsFor: [WaitTarget(pid: 10, comm: "python3", fd: 5, reason: "")]),
+        ], stalledSeconds: 1)
+        let dot = topology.dot.split(separator: "\n").map(String.init)
+        #expect(dot.contains("  p10 [shape=box, style=rounded, label=\"python3 [10]\"];"))
+        #expect(dot.contains("  p10 -> p11 [color=red, fontcolor=red, penwidth=2, label=\"waits: write, pipe full\\n(other end: fd 0)\"];"))
+        #expect(dot.contains("  p11 -> p10 [color=red, fontcolor=red, penwidth=2, label=\"waits: write, pipe full\\n(other end: fd 5)\"];"))
+        let mermaid = topology.mermaid.split(separator: "\n").map(String.init)
+        #expect(mermaid.filter { $0.hasPrefix("  p10 -- ") && $0.hasSuffix(" --> p11") }.count == 1, "\(mermaid)")
+        #expect(mermaid.last == "  linkStyle 0,1 stroke:#d00,color:#d00")
+    }
+
     // MARK: the cycles alone
 
     @Test("cycles: a self-wait counts, a cycle through a running or timed process does not")
