@@ -335,6 +335,27 @@ struct StallReportTests {
         #expect(lines.count >= 2 && Support.events(events).count == lines.count, "\(lines)")
     }
 
+    @Test("the looks cost no busy loop: over a 2-second stall, ipcwatch and its waker use a fraction of a CPU")
+    func noBusyLoop() throws {
+        let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", text, "--stall=2", "--stall-report=" + reportPath, "--",
+                                Support.fixture, "hang", "lines"])
+        let started = ContinuousClock.now
+        _ = try Self.awaitReport(reportPath, text: text)
+        let wall = (ContinuousClock.now - started).components
+        // ipcwatch, its waker and the blocked fixture: every process of the tree, in clock ticks (utime + stime).
+        let ticks = ([tracer.pid] + Proc.read("/proc/\(tracer.pid)/task/\(tracer.pid)/children").split(separator: " ").compactMap { Int32($0) })
+            .map { pid -> Int in
+                let fields = Proc.read("/proc/\(pid)/stat").split(separator: ")").last?.split(separator: " ") ?? []
+                return fields.count > 13 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+            }.reduce(0, +)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let cpu = Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        #expect(wall.seconds >= 2, "a 2-second stall")
+        #expect(cpu < 0.5, "\(cpu) s of CPU over \(wall.seconds) s: a busy loop")
+    }
+
     @Test("bad --stall values and an unwritable --stall-report: one line, exit 1, before anything runs")
     func badInput() {
         for value in ["abc", "-1", "nan", "inf", ""] {
