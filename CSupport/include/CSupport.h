@@ -159,7 +159,8 @@ pid_t ipcw_gettid(void);
 /// calling thread exits): killing it makes the calling thread's blocked waitpid() return. It shares the
 /// caller's memory (clone with CLONE_VM) and runs on `*stack`, which the caller frees with
 /// ipcw_release_waker_stack once it has reaped the child. Returns its pid, or -errno.
-pid_t ipcw_spawn_waker(void **stack);
+/// `slot` (ipcw_waker_slot_acquire) is where the child finds its tick deadline (ipcw_waker_set_tick).
+pid_t ipcw_spawn_waker(int slot, void **stack);
 void ipcw_release_waker_stack(void *stack);
 /// pidfd_open(pid, 0): a CLOEXEC descriptor that names `pid` even after it is reaped. -1 with errno.
 int ipcw_pidfd_open(pid_t pid);
@@ -184,6 +185,19 @@ int ipcw_waker_reason(int slot);
 void ipcw_waker_wake(int slot, int reason);
 /// ipcw_waker_wake on every slot in use. Async-signal-safe; keeps errno.
 void ipcw_wakers_wake_all(int reason);
+/// The slot's waker stops itself (SIGSTOP, seen by waitpid with WUNTRACED) once CLOCK_MONOTONIC reaches
+/// `deadline` ns; 0 cancels. Tracer thread; the stopped child is continued with SIGCONT by the caller.
+void ipcw_waker_set_tick(int slot, long long deadline);
+/// Stops every live trace's waker now (a tick that ends nothing). Async-signal-safe; keeps errno.
+void ipcw_wakers_tick_all(void);
+/// pidfd_getfd(pidfd, fd, 0): a CLOEXEC copy of another process's descriptor. -1 with errno.
+int ipcw_pidfd_getfd(int pidfd, int fd);
+/// semctl(id, number, command) for the commands that take no argument (GETVAL, GETNCNT, GETZCNT, GETPID).
+int ipcw_semctl(int id, int number, int command);
+/// ioctl(FIONREAD) and fcntl(F_GETPIPE_SZ) of a pipe or FIFO descriptor. 0, or -1 with errno.
+int ipcw_pipe_fill(int fd, int *unread, int *capacity);
+/// mq_curmsgs and mq_maxmsg of a POSIX message queue descriptor (mq_getsetattr). 0, or -1 with errno.
+int ipcw_mq_counts(int fd, long *messages, long *capacity);
 
 // MARK: command line
 

@@ -88,6 +88,12 @@ enum HelpText {
           --graph=FILE           when the trace ends (and at each SIGUSR1), write who talks to whom to FILE
           --graph-format=FORMAT  dot, mermaid or json (default: from FILE's extension)
           --graph-all            also draw the pipes one process made and closed without passing them on
+          --stall=SECONDS        once every traced thread has been blocked that long with no progress (and at
+                                 each SIGUSR1), write who waits for whom: each thread's call, the pipe, FIFO,
+                                 semaphore, queue or child it waits on, who holds the other end, the
+                                 deadlocks (red edges in --graph, rewritten then); with -p: also attach to
+                                 those, and 0 reports at once and detaches
+          --stall-report=FILE    also write that report to FILE as JSON, rewritten at each report
 
         Miscellaneous:
           -h, --help             print this help and exit
@@ -109,5 +115,6 @@ enum HelpText {
           ipcwatch -j -e tag=ipc_msgq -o events.json -- ipcmk -Q
           ipcwatch -p "$(pidof postgres)" -e %shm
           ipcwatch --graph pipeline.dot -- sh -c 'ls | sort | uniq -c'
+          ipcwatch --stall=0 -p "$(pidof hung-program)"
         """
 }

@@ -32,6 +32,10 @@ struct Options {
     var graphFormatName: String?
     /// `--graph-all`: also the orphan pipes.
     var graphAll = false
+    /// `--stall=SECONDS`: the wait-for report once every traced thread has been blocked that long.
+    var stall: Double?
+    /// `--stall-report=FILE`: the wait-for report as JSON, rewritten at each report.
+    var stallReport: String?
     var pids: [Int32] = []
     var command: [String] = []
     /// `-e signal=SET`: which signals get a `--- SIG… ---` line.
@@ -72,7 +76,7 @@ struct Options {
     static let qualifiers = ["trace", "signal", "status", "quiet", "raw", "abbrev", "verbose"]
 
     private enum Long: Int32 {
-        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow, graphAll
+        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow, graphAll, stall, stallReport
     }
 
     private static let parsing = Mutex(())
@@ -92,6 +96,7 @@ struct Options {
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
         ("graph-format", required_argument, Long.graphFormat.rawValue), ("graph-all", no_argument, Long.graphAll.rawValue),
         ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue), ("data-flow", no_argument, Long.dataFlow.rawValue),
+        ("stall", required_argument, Long.stall.rawValue), ("stall-report", required_argument, Long.stallReport.rawValue),
         ("env", required_argument, Int32(UInt8(ascii: "E"))), ("summary-sort-by", required_argument, Int32(UInt8(ascii: "S"))),
         ("summary-wall-clock", no_argument, Int32(UInt8(ascii: "w"))),
         ("xlat-verbosity", required_argument, Int32(UInt8(ascii: "X"))), ("no-abbrev", no_argument, Int32(UInt8(ascii: "v"))),
@@ -169,6 +174,12 @@ struct Options {
         case Long.graph.rawValue: graph = value
         case Long.graphFormat.rawValue: graphFormatName = value
         case Long.graphAll.rawValue: graphAll = true
+        case Long.stall.rawValue:
+            guard let seconds = value.flatMap({ Double($0) }), seconds >= 0, seconds <= 1e6 else {
+                throw UsageError(message: "invalid --stall argument: '\(value ?? "")' (seconds, 0 or more)")
+            }
+            stall = seconds
+        case Long.stallReport.rawValue: stallReport = value
         case Long.seccompBPF.rawValue: break  // launch mode always filters with seccomp
         case Long.outputSeparately.rawValue: follow = max(follow, 2)  // strace's --output-separately is -ff
         default: throw UsageError(message: nil)  // getopt_long printed why

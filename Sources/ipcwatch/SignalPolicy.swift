@@ -29,19 +29,28 @@ enum SignalPolicy {
         pthread_sigmask(SIG_BLOCK, &childSignal, nil)
     }
 
-    // SIGUSR1 (with --graph): write the graph of the run so far. The handler only sets a flag; the tracer
-    // thread, whose waitpid the signal interrupts (no SA_RESTART), writes the file (TracePrinter). One that
-    // lands in the instant between the tracer's look at the flag and its wait is served at the next stop.
+    // SIGUSR1 (with --graph, --stall or --stall-report): write the graph and the wait-for report of the run
+    // so far. The handler only sets flags and ticks the trace's waker (Tracer.tickAll), which wakes the
+    // tracer's waitpid even when it lands just before it; the tracer thread writes the files (TracePrinter).
     private static let graphRequest = Atomic<Bool>(false)
+    private static let reportRequest = Atomic<Bool>(false)
 
-    /// Installs the SIGUSR1 handler that asks for the graph so far.
-    static func writeGraphOnSIGUSR1() {
+    /// Installs the SIGUSR1 handler that asks for the graph and the wait-for report so far.
+    static func reportOnSIGUSR1() {
         _ = graphRequest.load(ordering: .relaxed)  // initialised here, never first in a handler
+        _ = reportRequest.load(ordering: .relaxed)
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in SignalPolicy.graphRequest.store(true, ordering: .relaxed) }
+        action.__sigaction_handler.sa_handler = { _ in
+            SignalPolicy.graphRequest.store(true, ordering: .relaxed)
+            SignalPolicy.reportRequest.store(true, ordering: .relaxed)
+            Tracer.tickAll()
+        }
         action.sa_flags = 0
         handle([SIGUSR1], with: action)
     }
+
+    /// Takes the request for a wait-for report: true once per SIGUSR1.
+    static func takeReportRequest() -> Bool { reportRequest.exchange(false, ordering: .relaxed) }
 
     /// A SIGUSR1 came since the last call that returned true.
     static var graphRequested: Bool { graphRequest.load(ordering: .relaxed) }

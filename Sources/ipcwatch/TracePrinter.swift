@@ -6,7 +6,7 @@ import Glibc
 /// The CLI's sink: formats each record on the tracer thread, after the tracee was resumed, and writes
 /// it; flushes whenever the tracer has caught up (strace writes each line as the call ends), in blocks
 /// under load. Also keeps the summary and the topology, written at the end.
-final class TracePrinter: LoopProfileSink {
+final class TracePrinter: LoopProfileSink, WaitReportSink {
     private let arguments: Options
     private let output: OutputFile
     /// `-o '|command'`: the command reading `output`.
@@ -20,6 +20,8 @@ final class TracePrinter: LoopProfileSink {
     private var previousTimestamp: UInt64?
     /// The launched command's pid, while it runs.
     private var command: Int32 = 0
+    /// Attach mode: the processes attached.
+    private var attached: [Int32] = []
     private let messages = OutputFile(fd: STDERR_FILENO)
     private let text: TextFormat
     /// Calls shown at their entry whose line is still open (text only).
@@ -36,6 +38,8 @@ final class TracePrinter: LoopProfileSink {
     private var pipeFlow: PipeFlowSummary?
     private let graphOutput: OutputFile?
     private var topology: Topology
+    /// `--stall-report`: the last wait-for report as JSON.
+    private let stallReportOutput: OutputFile?
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -72,6 +76,7 @@ final class TracePrinter: LoopProfileSink {
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         topology = Topology(dataFlow: arguments.dataFlow)
+        stallReportOutput = try arguments.stallReport.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
     }
 
     func traceStarted(_ processes: [Int32]) {
@@ -79,8 +84,10 @@ final class TracePrinter: LoopProfileSink {
             command = root
             SignalPolicy.forward(to: root)
         }
-        guard !arguments.pids.isEmpty, arguments.quiet == 0 else { return }
-        arguments.pids.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
+        guard !arguments.pids.isEmpty else { return }
+        attached = processes  // -p's, and with --stall the processes related to them
+        guard arguments.quiet == 0 else { return }
+        processes.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
         messages.flush()
     }
 
@@ -93,6 +100,7 @@ final class TracePrinter: LoopProfileSink {
         pipeFlow?.add(record)
         switch record {
         case .event(let event):
+            if topology.waits != nil && !event.result.isUnfinished { topology.waits = nil }  // progress
             // Tracee's schema has no call without a result: unfinished calls are text only.
             if showEvents && arguments.status.contains(event.result) && !(json != nil && event.result.isUnfinished) {
                 let file = destination(event.threadID)
@@ -203,10 +211,37 @@ final class TracePrinter: LoopProfileSink {
         unflushed = false
     }
 
+    func takeWaitReportRequest() -> Bool {
+        SignalPolicy.takeReportRequest() && (reportsWaits || graphOutput != nil)
+    }
+
+    /// `--stall` or `--stall-report`: the report is written (with `--graph` alone, SIGUSR1 only draws it).
+    private var reportsWaits: Bool { arguments.stall != nil || arguments.stallReport != nil }
+
+    /// The text on the trace output, the JSON in `--stall-report` (replacing the last one), and the waits in
+    /// the graph (until the next completed call: then they are out of date).
+    func waitReported(_ report: WaitReport) {
+        if graphOutput != nil {
+            topology.waits = report
+            writeGraph()
+        }
+        guard reportsWaits else { return }
+        // Not into -j's event stream, whose every line is an event: on stderr then, as the -c table.
+        let file = json == nil ? output : messages
+        openLines.close(in: file)  // a blocked call's entry line, left open
+        file.writeLine(report.text)
+        file.flush()
+        if let stallReportOutput {
+            stallReportOutput.rewind()
+            stallReportOutput.writeLine(report.json)
+            stallReportOutput.flush()
+        }
+    }
+
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
         if !arguments.pids.isEmpty, case .interrupted = outcome, arguments.quiet == 0 {
-            arguments.pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
+            attached.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
         // A JSON summary is not an event: it never goes into the event stream, but to stderr.

@@ -40,7 +40,7 @@ for assignment in arguments.environment {
 let commandSignals = CommandSignalState.current()
 let attaching = !arguments.pids.isEmpty
 SignalPolicy.install(attaching: attaching)
-if arguments.graph != nil { SignalPolicy.writeGraphOnSIGUSR1() }
+if arguments.graph != nil || arguments.stall != nil || arguments.stallReport != nil { SignalPolicy.reportOnSIGUSR1() }
 
 // The main thread is the tracer: records are formatted and written here, with no hand-off.
 do {
@@ -58,6 +58,8 @@ do {
     options.resolveDescriptors = arguments.decodeFDs > 0
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
+    // Attach mode's --stall=0: "why is this stuck?", one report right after attaching, then detach.
+    options.stall = arguments.stall.map { StallPolicy(seconds: $0, reportOnceThenEnd: attaching && $0 == 0) }
     if let user = arguments.user {
         // strace's checks and words, in its order (attach mode included).
         guard getuid() == 0 && geteuid() == 0 else { fail("You must be root to use the \(arguments.userOption) option", code: 1) }
@@ -66,7 +68,10 @@ do {
     }
     let printer = try TracePrinter(arguments)
     let tracer = Tracer(options: options)
-    let outcome = attaching ? try tracer.run(attachingTo: arguments.pids, into: printer)
+    // With --stall, -p PID also attaches to the processes that matter to PID (the other ends of its pipes,
+    // whom it waits for, its children): one pid of a hung tree is enough to ask why it is stuck.
+    let pids = attaching && arguments.stall != nil ? RelatedProcesses.closure(of: arguments.pids) : arguments.pids
+    let outcome = attaching ? try tracer.run(attachingTo: pids, into: printer)
                             : try tracer.run(launching: arguments.command, into: printer)
     printer.finish(outcome)
     // strace's statuses: the command's in launch mode; in attach mode 0 once every process is gone, and

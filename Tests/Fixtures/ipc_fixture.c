@@ -29,6 +29,20 @@
  *                               prints "rt=COUNT" once N have arrived
  *   ipc_fixture block           one pipe, prints its pid on stdout, then waits for a signal forever
  *   ipc_fixture blocktree       the same in a parent and its child (two pids printed)
+ *   ipc_fixture hang KIND       hangs in a known way, logging its pids and fds ("hang KIND ..." below) first:
+ *     subprocess                the parent writes 1 MB to a child that copies stdin to stdout, and reads nothing:
+ *                               both block writing a full pipe. "subprocess PARENT CHILD PARENT_WRITE_FD
+ *                               PARENT_READ_FD" (the child has them as fds 0 and 1)
+ *     eof                       the child reads its pipe until EOF; the parent kept the write end and waits for
+ *                               the child: "eof PARENT CHILD PARENT_WRITE_FD CHILD_READ_FD"
+ *     sem                       A holds semaphore 0 and waits for 1, B holds 1 and waits for 0: "sem A B SEMID"
+ *     stopped                   the child (the writer) stops itself before writing; the parent reads:
+ *                               "stopped READER WRITER WRITER_WRITE_FD"
+ *     mq                        the parent receives from a POSIX queue the child holds open for writing; the child
+ *                               reads a pipe the parent holds the write end of (the name is unlinked at once):
+ *                               "mq PARENT CHILD PARENT_MQD CHILD_MQD PARENT_PIPE_WRITE_FD"
+ *     lines                     reads stdin line by line, printing "got LINE" for each, until EOF:
+ *                               "lines PID"
  *   ipc_fixture msgwait         a private queue; prints "PID MSQID", then blocks in msgrcv on it forever
  *                               (the test removes the queue)
  *   ipc_fixture blockedthread [exit]
@@ -1137,6 +1151,105 @@ static int i386_msgrcv(void) {
     return 0;
 }
 
+/* Hangs in the known ways of "hang KIND" (the header), for the wait-for report's tests. */
+static int hang(const char *kind) {
+    int in[2], out[2];
+    if (!strcmp(kind, "subprocess")) {
+        if (pipe(in) || pipe(out)) return 1;
+        pid_t child = fork();
+        if (child == 0) {
+            dup2(in[0], 0); dup2(out[1], 1);
+            close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+            char buffer[65536];
+            ssize_t n;
+            while ((n = read(0, buffer, sizeof buffer)) > 0)
+                if (write(1, buffer, n) != n) _exit(1);
+            _exit(0);
+        }
+        close(in[0]); close(out[1]);
+        logf_("subprocess %d %d %d %d\n", getpid(), child, in[1], out[0]);
+        static char big[1 << 20];
+        memset(big, 'x', sizeof big);
+        return write(in[1], big, sizeof big) == (ssize_t)sizeof big ? 0 : 1;
+    }
+    if (!strcmp(kind, "eof")) {
+        if (pipe(in)) return 1;
+        pid_t child = fork();
+        if (child == 0) {
+            close(in[1]);
+            char buffer[256];
+            while (read(in[0], buffer, sizeof buffer) > 0) {}
+            _exit(0);
+        }
+        logf_("eof %d %d %d %d\n", getpid(), child, in[1], in[0]);
+        return waitpid(child, NULL, 0) == child ? 0 : 1;  /* never: in[1] is still open here */
+    }
+    if (!strcmp(kind, "sem")) {
+        int set = semget(IPC_PRIVATE, 2, 0600);
+        if (set < 0 || pipe(in)) return 1;
+        unsigned short ones[2] = {1, 1};
+        if (semctl(set, 0, SETALL, ones)) return 1;
+        struct sembuf take0 = {.sem_num = 0, .sem_op = -1}, take1 = {.sem_num = 1, .sem_op = -1};
+        if (syscall(SYS_semop, set, &take0, 1)) return 1;  /* A holds 0 */
+        pid_t child = fork();
+        if (child == 0) {
+            if (syscall(SYS_semop, set, &take1, 1)) _exit(1);  /* B holds 1 */
+            if (write(in[1], "", 1) != 1) _exit(1);
+            syscall(SYS_semop, set, &take0, 1);  /* waits for A */
+            _exit(0);
+        }
+        logf_("sem %d %d %d\n", getpid(), child, set);
+        char byte;
+        if (read(in[0], &byte, 1) != 1) return 1;
+        return syscall(SYS_semop, set, &take1, 1) ? 1 : 0;  /* waits for B */
+    }
+    if (!strcmp(kind, "stopped")) {
+        if (pipe(in)) return 1;
+        pid_t child = fork();
+        if (child == 0) {
+            close(in[0]);
+            raise(SIGSTOP);
+            _exit(write(in[1], "late\n", 5) == 5 ? 0 : 1);
+        }
+        close(in[1]);
+        logf_("stopped %d %d %d\n", getpid(), child, in[1]);
+        char buffer[64];
+        return read(in[0], buffer, sizeof buffer) > 0 ? 0 : 1;
+    }
+    if (!strcmp(kind, "mq")) {
+        char name[64];
+        snprintf(name, sizeof name, "/ipcwatch-hang-%d", getpid());
+        struct mq_attr attributes = {.mq_maxmsg = 4, .mq_msgsize = 64};
+        mqd_t queue = mq_open(name, O_CREAT | O_EXCL | O_RDONLY, 0600, &attributes);
+        mqd_t sender = mq_open(name, O_WRONLY);
+        mq_unlink(name);  /* nothing left behind: the queue lives as long as a descriptor */
+        if (queue < 0 || sender < 0 || pipe(in)) return 1;
+        pid_t child = fork();
+        if (child == 0) {
+            mq_close(queue);
+            close(in[1]);
+            char byte;
+            _exit(read(in[0], &byte, 1) == 1 ? 0 : 1);  /* never: the parent keeps the write end */
+        }
+        mq_close(sender);
+        close(in[0]);
+        logf_("mq %d %d %d %d %d\n", getpid(), child, (int)queue, (int)sender, in[1]);
+        char message[64];
+        return mq_receive(queue, message, sizeof message, NULL) >= 0 ? 0 : 1;  /* never: nothing is sent */
+    }
+    if (!strcmp(kind, "lines")) {
+        logf_("lines %d\n", getpid());
+        char line[256];
+        while (fgets(line, sizeof line, stdin)) {
+            printf("got %s", line);
+            fflush(stdout);
+        }
+        return 0;
+    }
+    fprintf(stderr, "unknown hang: %s\n", kind);
+    return 2;
+}
+
 int main(int argc, char **argv) {
     const char *path = getenv("IPC_FIXTURE_LOG");
     if (path && !(logfile = fopen(path, "ae"))) { perror(path); return 2; }
@@ -1252,6 +1365,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "reader")) return reader();
     if (!strcmp(mode, "msgwait")) return msgwait();
     if (!strcmp(mode, "blockedthread")) return blocked_thread(argc == 3 && !strcmp(argv[2], "exit"));
+    if (!strcmp(mode, "hang") && argc == 3) return hang(argv[2]);
     if (!strcmp(mode, "ids")) return ids();
     if (!strcmp(mode, "semwait")) return semwait();
     if (!strcmp(mode, "spawner")) return spawner();

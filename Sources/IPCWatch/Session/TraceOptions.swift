@@ -87,6 +87,10 @@ public struct TraceOptions: Sendable {
     /// benchmark's per-event cost split (`IPCWATCH_PROFILE=1`).
     package var profile = false
 
+    /// `--stall`: write a wait-for report (to a ``WaitReportSink``) once every traced thread has been blocked
+    /// that long with no progress; nil: only when the sink asks.
+    package var stall: StallPolicy?
+
     /// Syscalls the seccomp filter must trap: the selected ones, and `ipc` whenever one of its subcalls is
     /// selected, since i386 programs reach SysV through it.
     var trappedSyscalls: Set<Syscall> { Set(variants.map { $0.kind == .multiplexed ? .ipc : $0.syscall }) }

@@ -83,6 +83,14 @@ public struct Tracer: Sendable {
         ipcw_wakers_wake_all(signal)
     }
 
+    /// Wakes every trace running in this process now without ending it: each asks its sink, if it is a
+    /// ``WaitReportSink``, whether it wants a wait-for report (the CLI's SIGUSR1).
+    ///
+    /// Async-signal-safe.
+    package static func tickAll() {
+        ipcw_wakers_tick_all()
+    }
+
     // MARK: the trace
 
     private enum Target: Sendable {

@@ -169,6 +169,8 @@ public struct Topology: Sendable {
     var queueNames: [Int32: [Int32: String]] = [:]
     /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
+    /// The last wait-for report (`--stall`, SIGUSR1): each blocked thread's wait is drawn as a red edge.
+    package var waits: WaitReport?
 
     struct OrphanKey: Hashable {
         var createdBy: Int32

@@ -31,6 +31,8 @@ struct TopologyDrawing {
         case parentChild
         /// A process's calls on a SysV object (`msgsnd ×3`).
         case calls(String)
+        /// A blocked process waits for another (the wait-for report): red, labelled with the wait.
+        case waits(String)
     }
 
     struct Node {
@@ -146,6 +148,7 @@ struct TopologyDrawing {
             }
         }
         addChannels(topology, folding: folding)
+        if let waits = topology.waits { addWaits(waits, folding: folding) }
         var sysvEdges = Set<[String]>()
         for object in topology.sysv {
             let id = "\(object.kind.rawValue)\(object.id)"

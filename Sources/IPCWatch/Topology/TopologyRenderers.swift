@@ -33,6 +33,7 @@ extension Topology {
             case .creation(let call): " [style=dashed, color=gray, fontcolor=gray40, label=\(Self.dotQuoted(call))]"
             case .parentChild: " [style=dotted, color=gray, arrowhead=none]"
             case .calls(let label): " [label=\(Self.dotQuoted(label))]"
+            case .waits(let label): " [color=red, fontcolor=red, penwidth=2, label=\(Self.dotQuoted(label))]"
             }
             out += "  \(edge.from) -> \(edge.to)\(attributes);\n"
         }
@@ -75,22 +76,24 @@ extension Topology {
             }
             out += "  \(node.id)\(declaration)\n"
         }
-        var faint: [Int] = []
+        var faint: [Int] = [], red: [Int] = []
         for (index, edge) in drawing.edges.enumerated() {
             let arrow = switch edge.style {
             case .held(let label), .unused(let label), .creation(let label): "-. \(Self.mermaidLabel([label])) .->"
             case .used(let label): "== \(Self.mermaidLabel([label])) ==>"
             case .heldBoth(let label): "<-. \(Self.mermaidLabel([label])) .->"
             case .parentChild: "-.-"
-            case .calls(let label): "-- \(Self.mermaidLabel([label])) -->"
+            case .calls(let label), .waits(let label): "-- \(Self.mermaidLabel([label])) -->"
             }
             switch edge.style {
             case .unused, .creation, .parentChild: faint.append(index)
+            case .waits: red.append(index)
             default: break
             }
             out += "  \(edge.from) \(arrow) \(edge.to)\n"
         }
         if !faint.isEmpty { out += "  linkStyle \(faint.map(String.init).joined(separator: ",")) stroke:#aaa\n" }
+        if !red.isEmpty { out += "  linkStyle \(red.map(String.init).joined(separator: ",")) stroke:#d00,color:#d00\n" }
         return out
     }
 

@@ -115,6 +115,9 @@ struct EventAssembler {
     /// True if `tid` is between the entry and the exit of a watched call.
     func isInCall(_ tid: pid_t) -> Bool { pending[tid] != nil }
 
+    /// The watched call `tid` is in, nil if none.
+    func callInProgress(_ tid: pid_t) -> Syscall? { pending[tid]?.syscall }
+
     private mutating func event(_ tid: pid_t, _ call: PendingCall, returnValue: Int64, isError: Bool,
                                 unfinished: SyscallResult.Unfinished?) -> Event? {
         let exitedAt = Clock.monotonicNanoseconds()

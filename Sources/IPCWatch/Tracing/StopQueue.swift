@@ -39,6 +39,8 @@ struct StopQueue {
     private var deferredWorkNanoseconds: UInt64 = 0
     /// Waits that blocked (the others found their stop by polling, or ready at once).
     private(set) var sleeps = 0
+    /// The waker stopped itself (a deadline, or a report asked for) since ``takeTick()``: it waits to be continued.
+    private var ticked = false
 
     /// `polls`: false when polling can only slow the tracees (one CPU to share with them).
     init(polls: Bool, timesDeferredWork: Bool = false) {
@@ -68,18 +70,31 @@ struct StopQueue {
         return .stop(ready[head].tid, ready[head].status, message: ready[head].message)
     }
 
+    /// True once per tick of the waker (``Waker/tick(at:)``), which then waits for ``Waker/continueAfterTick()``;
+    /// only once the round is served (every stop seen so far has been handled).
+    mutating func takeTick() -> Bool {
+        guard ticked && head == ready.count else { return false }
+        ticked = false
+        return true
+    }
+
     /// Whether a stop or end of `tid` waits in this round: such a tracee is not gone yet, whatever `kill(tid, 0)`
     /// says (its end has been reaped, not yet handled).
     func isQueued(_ tid: pid_t) -> Bool { ready[head...].contains { $0.tid == tid } }
 
     /// One `waitpid`'s answer.
-    private enum Answer { case queued, nothing, waker, interrupted, noChildren }
+    private enum Answer { case queued, nothing, waker, tick, interrupted, noChildren }
 
     private mutating func wait(blocking: Bool, wakerPID: pid_t) throws(IPCWatchError) -> Answer {
         var raw: Int32 = 0
-        let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD | (blocking ? 0 : WNOHANG))
+        // WUNTRACED: the waker's own stops (ticks) are reported; a tracee's are, whatever the flag.
+        let tid = waitpid(-1, &raw, __WALL | __WNOTHREAD | WUNTRACED | (blocking ? 0 : WNOHANG))
         if tid > 0 {
-            if tid == wakerPID { return .waker }
+            if tid == wakerPID {
+                guard WaitStatus(rawValue: raw).stopped else { return .waker }
+                ticked = true
+                return .tick
+            }
             queue(tid, WaitStatus(rawValue: raw))
             return .queued
         }
@@ -125,7 +140,7 @@ struct StopQueue {
             repeat {
                 first = try wait(blocking: false, wakerPID: wakerPID)
             } while first == .nothing && Clock.monotonicNanoseconds() < deadline
-            spin.polled(found: first == .queued || first == .waker)
+            spin.polled(found: first != .nothing && first != .interrupted)
         }
         if first == .nothing && returnsBeforeSleeping { return .wouldSleep }
         if first == .nothing {
@@ -139,7 +154,7 @@ struct StopQueue {
         }
         switch first {
         case .queued: break
-        case .waker, .interrupted, .nothing: return .woken
+        case .waker, .tick, .interrupted, .nothing: return .woken
         case .noChildren: return .noTracees
         }
         // The rest of the round: everything else ready now. A waker seen here is answered after the round
@@ -147,7 +162,7 @@ struct StopQueue {
         if others {
             while true {
                 let answer = try wait(blocking: false, wakerPID: wakerPID)
-                if answer != .queued && answer != .waker { break }
+                if answer != .queued && answer != .waker && answer != .tick { break }
             }
         }
         return nil

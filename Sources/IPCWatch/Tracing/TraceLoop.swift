@@ -27,6 +27,10 @@ struct TraceLoop {
     private var earlyEnd: EarlyEnd?
     private var detaching = false
     private var killing = false
+    /// Nil without ``TraceOptions/stall``.
+    private var stallWatch: StallWatch?
+    /// A stop was handled since the last look for a stall.
+    private var progressed = false
 
     init(mode: TraceMode, tracees initial: [pid_t], options: TraceOptions, sink: any TraceSink, waker: Waker) {
         self.mode = mode
@@ -42,6 +46,7 @@ struct TraceLoop {
         self.assembler = EventAssembler(options: options)
         self.snapshots = options.processSnapshots ? ProcessSnapshots() : nil
         self.dataFlow = options.dataFlow ? DataFlowCounter() : nil
+        self.stallWatch = options.stall.map(StallWatch.init(policy:))
     }
 
     /// Launch mode: the root stopped at its exec (``Launcher`` waited for it there), not yet resumed.
@@ -60,9 +65,11 @@ struct TraceLoop {
     /// Runs until every tracee has ended (or been detached).
     mutating func run() throws(IPCWatchError) -> TraceOutcome {
         var phaseStart = profile.begin()
+        if let stallWatch { waker.tick(at: Clock.monotonicNanoseconds() + stallWatch.period) }
         while !tracees.isEmpty {
             // Asked at every stop, not only on wake-ups: a busy tracee keeps waitpid from ever blocking.
             if earlyEnd == nil, let reason = waker.reason { endEarly(reason) }
+            if stops.takeTick() { ticked() }
             let next = try nextStop()
             phaseStart = profile.add(.waiting, since: phaseStart)
             profile.charge(.writing, elapsed: stops.takeDeferredWorkTime(), insteadOf: .waiting)
@@ -126,6 +133,43 @@ struct TraceLoop {
         }
     }
 
+    /// The waker ticked (a look for a stall is due, or a report was asked for): look, report, set the next tick.
+    private mutating func ticked() {
+        waker.continueAfterTick()
+        guard earlyEnd == nil, !detaching else { return }
+        if let reporting = sink as? any WaitReportSink, reporting.takeWaitReportRequest() {
+            reporting.waitReported(waitReport(stalledSeconds: nil))
+        }
+        guard var watch = stallWatch else { return }
+        let now = Clock.monotonicNanoseconds()
+        if watch.policy.reportOnceThenEnd {
+            if let reporting = sink as? any WaitReportSink { reporting.waitReported(waitReport(stalledSeconds: nil)) }
+            endEarly(.cancelled)
+            return
+        }
+        if let stalled = watch.look(at: tracees.threadIDs, progressed: progressed, now: now),
+           let reporting = sink as? any WaitReportSink {
+            reporting.waitReported(waitReport(stalledSeconds: stalled))
+        }
+        progressed = false
+        stallWatch = watch
+        waker.tick(at: now + watch.period)
+    }
+
+    /// Every traced thread as `/proc` shows it now, the trace's own name for a watched call in progress.
+    private mutating func waitReport(stalledSeconds: Double?) -> WaitReport {
+        let probe = WaitProbe()
+        var threads: [WaitingThread] = []
+        for tid in tracees.threadIDs {
+            let pid = assembler.identity(of: tid).processID
+            if let thread = probe.thread(tid: tid, pid: pid, callName: assembler.callInProgress(tid)?.rawValue) {
+                threads.append(thread)
+            }
+        }
+        threads.sort { ($0.pid, $0.tid) < ($1.pid, $1.tid) }
+        return WaitReport(threads: threads, stalledSeconds: stalledSeconds)
+    }
+
     /// Ends the trace before the tracees end, the mode's way.
     private mutating func endEarly(_ reason: EarlyEnd) {
         earlyEnd = reason
@@ -165,6 +209,7 @@ struct TraceLoop {
     // MARK: dispatch
 
     private mutating func dispatch(_ tid: pid_t, _ stop: Stop) {
+        progressed = true
         if case .ended(let status) = stop {
             ended(tid, status)
             return

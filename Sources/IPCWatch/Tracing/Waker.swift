@@ -41,7 +41,7 @@ final class Waker: @unchecked Sendable {
     /// Starts the waker child. Must run on the tracer thread: only its `waitpid(__WNOTHREAD)` sees the child.
     func start() throws(IPCWatchError) {
         var stack: UnsafeMutableRawPointer?
-        let pid = ipcw_spawn_waker(&stack)
+        let pid = ipcw_spawn_waker(slot, &stack)
         guard pid > 0 else { throw .cannotStart(.waker, errno: Errno(rawValue: -pid)) }
         let pidFD = ipcw_pidfd_open(pid)
         guard pidFD >= 0 else {
@@ -73,6 +73,18 @@ final class Waker: @unchecked Sendable {
         case Int32(IPCW_WAKE_CANCEL): .cancelled
         case let signal: .signal(signal)
         }
+    }
+
+    /// The child stops itself at `deadline` (``Clock/monotonicNanoseconds()``; nil: never), which the
+    /// tracer's `waitpid` reports as a tick (``StopQueue``). Tracer thread.
+    func tick(at deadline: UInt64?) {
+        ipcw_waker_set_tick(slot, deadline.map { Int64(clamping: $0) } ?? 0)
+    }
+
+    /// Continues the child after a tick (its own at a deadline, or a SIGSTOP from ``Tracer/tickAll()``).
+    func continueAfterTick() {
+        guard let child else { return }
+        kill(child.pid, SIGCONT)
     }
 
     /// Kills and reaps the child (the loop may have reaped it already: then waitpid says ECHILD) and frees
