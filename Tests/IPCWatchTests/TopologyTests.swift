@@ -76,15 +76,18 @@ struct TopologyTests {
     func pythonPipe() throws {
         let program = """
             import multiprocessing as mp, os, sys
-            def worker(reader, writer):
+            def worker(reader, writer, closed):
                 reader.close()
                 writer.send(os.getpid())
+                closed.wait(30)
             if __name__ == "__main__":
                 mp.set_start_method("fork")
                 reader, writer = mp.Pipe(duplex=False)
-                p = mp.Process(target=worker, args=(reader, writer))
+                closed = mp.Event()
+                p = mp.Process(target=worker, args=(reader, writer, closed))
                 p.start()
                 writer.close()
+                closed.set()  # the worker ends after this close: the peek at its exit sees the parent without it
                 print(os.getpid(), reader.recv(), os.fstat(reader.fileno()).st_ino)
                 p.join()
             """
