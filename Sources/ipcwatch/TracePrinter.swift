@@ -34,6 +34,8 @@ final class TracePrinter: LoopProfileSink {
     private var pipeFlow: PipeFlowSummary?
     private let graphOutput: OutputFile?
     private var topology: Topology
+    /// The SysV objects and queues the trace creates, listed at the end if it leaves them behind.
+    private var leftovers = Leftovers.now()
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -98,6 +100,7 @@ final class TracePrinter: LoopProfileSink {
                 unflushed = true
             }
             summary?.add(event)
+            leftovers.add(event)
         case .exit(let tid, let status):
             let exited = if case .exited = status { true } else { false }
             if exited ? showExitedLines : showKilledLines {
@@ -182,14 +185,23 @@ final class TracePrinter: LoopProfileSink {
             arguments.pids.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
+        // After the exit lines, as strace's other lines about no call; with -ff to stderr (no thread's).
+        leftovers.confirmWithKernel()
+        let left = leftovers.objects
+        if showEvents && json == nil {
+            let now = Clock.realtimeNanoseconds()
+            for object in left { output.writeLine(text.leftoverLine(object, timestamp: now, relativeTime: relative(now))) }
+        }
         // A JSON summary is not an event: it never goes into the event stream, but to stderr.
         if let summary, arguments.json {
             messages.writeLine(summary.jsonLine)
             if let pipeFlow { messages.writeLine(pipeFlow.jsonLine) }
+            if let line = LeftoverSummary.jsonLine(left) { messages.writeLine(line) }
             messages.flush()
         } else if let summary {
             output.writeLine(summary.text)
             if let pipeFlow { output.writeLine("\n" + pipeFlow.text) }
+            if let section = LeftoverSummary.text(left) { output.writeLine("\n" + section) }
         }
         output.flush()
         separate.values.forEach { $0.flush() }

@@ -151,6 +151,8 @@ public struct Topology: Sendable {
         public var key: Int32?
         /// Per process, the successful calls it made on the object: `["msgsnd": 3, "msgctl": 1]`.
         public var users: [Int32: [Syscall: Int]]
+        /// The trace created it and the kernel still had it when the trace ended; nil until then.
+        public var leftover: Bool? = nil
     }
 
     /// Pipes made and closed by one process and never passed on, forgotten once closed: counted per
@@ -189,6 +191,8 @@ public struct Topology: Sendable {
     var queueNames: [Int32: [Int32: String]] = [:]
     /// Pipes each process created, checked at its later peek and exit snapshots (``Pipe/creatorSeenWithout``).
     var createdByProcess: [Int32: [UInt64]] = [:]
+    /// The objects the trace created, and at its end which of them it left behind.
+    var leftovers: Leftovers
     /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
 
@@ -203,8 +207,10 @@ public struct Topology: Sendable {
     }
 
     /// An empty topology; ``add(_:)`` fills it. `dataFlow`: the records include `--data-flow` counts.
+    /// The SysV objects and queues that exist now are not the trace's (``SysVObject/leftover``).
     public init(dataFlow: Bool = false) {
         self.dataFlow = dataFlow
+        leftovers = .now()
     }
 
     /// The pipes still known, by inode (closed orphans are in ``closedOrphans``).
@@ -223,12 +229,20 @@ public struct Topology: Sendable {
 
     /// The SysV objects, by kind and id.
     public var sysv: [SysVObject] {
-        objects.values.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
+        objects.values.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }.map { object in
+            var object = object
+            object.leftover = leftovers.isLeftover(IPCObjectKind(rawValue: object.kind.rawValue)!, id: object.id)
+            return object
+        }
     }
 
     /// The trace has ended: with ``dataFlow``, every process's counts are in, also those of processes
     /// still running at a detach. Until then an end of a running process without counts is not counted.
-    public mutating func traceEnded() { isComplete = true }
+    /// The objects the trace created are looked up in the kernel: those still there are ``SysVObject/leftover``.
+    public mutating func traceEnded() {
+        isComplete = true
+        leftovers.confirmWithKernel()
+    }
 
     /// With data-flow, `pid`'s counts are in: it ended (its counts come at its end) or the trace did.
     private func isCounted(_ pid: Int32) -> Bool {
@@ -262,6 +276,7 @@ public struct Topology: Sendable {
 
     private mutating func add(_ event: Event) {
         see(event.processID, ppid: event.parentProcessID, comm: event.processName)
+        leftovers.add(event)
         guard case .success(let value) = event.result else { return }
         let pid = event.processID
         if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first, inode != 0 {
