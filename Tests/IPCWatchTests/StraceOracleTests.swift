@@ -57,9 +57,9 @@ struct StraceOracleTests {
         return calls
     }
 
-    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`.
+    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`; not the `+++ left behind: … +++` lines (strace has none).
     static func normalize(ipcwatch text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
+        text.split(separator: "\n").filter { !$0.contains(" +++ left behind: ") }.compactMap { line in
             line.firstMatch(of: /^\d+(?:\/\d+)? \S+ (?:\[\w+\] )?(.*)$/).map { mask(String($0.output.1)) }
         }
     }

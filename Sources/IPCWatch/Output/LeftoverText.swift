@@ -28,13 +28,14 @@ package enum LeftoverSummary {
     /// A table under the calls' one; nil when nothing was left behind.
     package static func text(_ objects: [Leftovers.Object]) -> String? {
         guard !objects.isEmpty else { return nil }
-        var lines = ["left behind (created by the trace, still there at its end):",
-                     "kind          id key           creator                   last user"]
+        func row(_ kind: String, _ id: String, _ key: String, _ creator: String, _ lastUser: String) -> String {
+            [kind.padding(4), id.rightAligned(10), key.padding(13), creator.padding(25), lastUser].joined(separator: " ")
+        }
+        var lines = ["left behind (created by the trace, still there at its end):", row("kind", "id", "key/name", "creator", "last user")]
         for object in objects {
             let key = object.key.map { $0 == 0 ? "IPC_PRIVATE" : "0x" + String(UInt32(bitPattern: $0), radix: 16) } ?? object.name
-            lines.append([object.kind.rawValue.padding(4), (object.kind == .mq ? "-" : String(object.id)).rightAligned(9),
-                          key.padding(13), "\(object.creator) \(object.creatorName)".padding(25),
-                          "\(object.lastUser) \(object.lastUserName)"].joined(separator: " "))
+            lines.append(row(object.kind.rawValue, object.kind == .mq ? "-" : String(object.id), key,
+                             "\(object.creator) \(object.creatorName)", "\(object.lastUser) \(object.lastUserName)"))
         }
         return lines.joined(separator: "\n")
     }

@@ -51,7 +51,6 @@ package struct Leftovers: Sendable {
     private var created: [ObjectKey: Object] = [:]
     /// `mq_open` results: pid → mqdes → name (a child uses what it inherited).
     private var queueNames: [Int32: [Int32: String]] = [:]
-    private var parents: [Int32: Int32] = [:]
     /// `shmat` results: pid → address → segment, so that `shmdt(address)` names its user.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
     /// After ``confirm(sysv:queueExists:)``: the objects still there.
@@ -69,7 +68,6 @@ package struct Leftovers: Sendable {
     /// Folds one event in.
     package mutating func add(_ event: Event) {
         let pid = event.processID
-        parents[pid] = event.parentProcessID
         guard case .success(let value) = event.result else { return }
         let target: ObjectKey?
         switch event.call {
@@ -93,7 +91,7 @@ package struct Leftovers: Sendable {
             attachments[pid, default: [:]][UInt64(bitPattern: value)] = id
             target = ObjectKey(kind: .shm, id: id, name: "")
         case .shmdt(let address):
-            let id = attachments[pid]?[address] ?? parents[pid].flatMap { attachments[$0]?[address] }
+            let id = attachments[pid]?[address] ?? attachments[event.parentProcessID]?[address]
             target = id.map { ObjectKey(kind: .shm, id: $0, name: "") }
         case .mqOpen(_, let text?, let flags, _, _, _):
             let name = String(decoding: text, as: UTF8.self)
@@ -109,7 +107,7 @@ package struct Leftovers: Sendable {
             if let target { created[target]?.removed = true }
         case .mqTimedsend(let mqdes, _, _, _, _, _, _), .mqTimedreceive(let mqdes, _, _, _, _, _, _, _),
              .mqNotify(let mqdes, _, _), .mqGetsetattr(let mqdes, _, _, _, _):
-            let name = queueNames[pid]?[mqdes] ?? parents[pid].flatMap { queueNames[$0]?[mqdes] }
+            let name = queueNames[pid]?[mqdes] ?? queueNames[event.parentProcessID]?[mqdes]
             target = name.map { ObjectKey(kind: .mq, id: 0, name: $0) }
         default:
             target = nil
