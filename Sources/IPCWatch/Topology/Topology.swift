@@ -119,8 +119,12 @@ public struct Topology: Sendable {
 
         func end(_ key: Holder, counted: (Int32) -> Bool) -> End {
             var seen = holders[key, default: []].union(tentativeHolders[key, default: []])
-            if key.pid == createdBy, creatorHolds(key.end), let fd = creatorFDs[key.end] { seen.insert(fd) }
             let usage = usage[key]
+            // The creating call's fd only when nothing later shows the end (a shell moves it to 63 before its exec).
+            if seen.isEmpty, usage?.fds.isEmpty ?? true, spliced[key] == nil, key.pid == createdBy, creatorHolds(key.end),
+               let fd = creatorFDs[key.end] {
+                seen.insert(fd)
+            }
             let fds = seen.union(usage?.fds ?? []).sorted()
             if let usage { return End(pid: key.pid, end: key.end, fds: fds, used: true, calls: usage.calls, bytes: usage.bytes) }
             if let moved = spliced[key] {
