@@ -26,7 +26,7 @@ package enum IPCNamespace {
     package static func sysvObjects() -> [SysVObject]? {
         var objects: [SysVObject] = []
         for (kind, file, idColumn) in [(IPCObjectKind.msg, "msg", "msqid"), (.sem, "sem", "semid"), (.shm, "shm", "shmid")] {
-            guard let bytes = ProcFS.read("/proc/sysvipc/\(file)", limit: 1 << 22) else { return nil }
+            guard let bytes = readAll("/proc/sysvipc/\(file)") else { return nil }
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
             guard let header = lines.first?.split(separator: " ").map(String.init),
                   let key = header.firstIndex(of: "key"), let id = header.firstIndex(of: idColumn),
@@ -41,6 +41,22 @@ package enum IPCNamespace {
             }
         }
         return objects
+    }
+
+    /// A whole file, 16 KiB at a time: the namespace may hold thousands of objects, or a header alone
+    /// (read at every trace's start and end, where a large buffer would cost more than the reading).
+    private static func readAll(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return n < 0 ? nil : bytes }
+            bytes += chunk[0..<n]
+        }
     }
 
     /// The queues' names (as the kernel has them, without the leading slash) when `/dev/mqueue` is mounted;
