@@ -214,6 +214,12 @@ int ipcw_getopt_long(int argc, char *const argv[], const char *optstring, const 
 /// forked child that joins the namespace. 0, or a negative errno (-EPERM when it may not join).
 int ipcw_uts_name_of(pid_t pid, char *name, size_t length);
 
+// MARK: POSIX message queues
+
+/// `mq_open(name, O_RDONLY | O_CLOEXEC)` by its raw syscall (`name` as the kernel takes it, without the
+/// leading slash): a descriptor, or a negative errno (-ENOENT: no such queue; -EACCES: it exists).
+int ipcw_mq_open_readonly(const char *name);
+
 // MARK: Unix socket diagnostics
 
 /// Opens a NETLINK_SOCK_DIAG socket and sends it the request `ss -x` sends (unprivileged): a dump of every

@@ -40,6 +40,8 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     private var topology: Topology
     /// `--stall-report`: the last wait-for report as JSON.
     private let stallReportOutput: OutputFile?
+    /// The SysV objects and queues the trace creates, listed at the end if it leaves them behind.
+    private var leftovers = Leftovers.now()
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -108,6 +110,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                 unflushed = true
             }
             summary?.add(event)
+            leftovers.add(event)
         case .blocking(let event):
             // strace's entry of a call that blocks, left open; JSON has no such event.
             if showEvents && json == nil && arguments.status.contains(event.result) {
@@ -244,15 +247,24 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             attached.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()
+        // After the exit lines, as strace's other lines about no call; with -ff to stderr (no thread's).
+        leftovers.confirmWithKernel()
+        let left = leftovers.objects
+        if showEvents && json == nil {
+            let now = Clock.realtimeNanoseconds()
+            for object in left { output.writeLine(text.leftoverLine(object, timestamp: now, relativeTime: relative(now))) }
+        }
         // A JSON summary is not an event: it never goes into the event stream, but to stderr.
         if let summary, arguments.json {
             messages.writeLine(summary.jsonLine)
             if let pipeFlow { messages.writeLine(pipeFlow.jsonLine) }
+            if let line = LeftoverSummary.jsonLine(left) { messages.writeLine(line) }
             messages.flush()
         } else if let summary {
             openLines.close(in: output)
             output.writeLine(summary.text)
             if let pipeFlow { output.writeLine("\n" + pipeFlow.text) }
+            if let section = LeftoverSummary.text(left) { output.writeLine("\n" + section) }
         }
         output.flush()
         separate.values.forEach { $0.flush() }

@@ -766,6 +766,58 @@ static int posix_mq(void) {
 
 /* splice, tee and vmsplice: data from memory into a pipe, duplicated into a second pipe, moved to a file
  * at an offset and back. Logs "CALL pid tid RESULT ERRNO" and what was read back. */
+/* leftover keep|remove [EXISTING_KEY]: makes a message queue (its own key, IPC_CREAT | IPC_EXCL), a
+ * semaphore set (IPC_PRIVATE), a segment (its own key, IPC_CREAT) and a POSIX queue (O_CREAT); a forked
+ * child uses each (the last user); with EXISTING_KEY it also opens that queue (IPC_CREAT, no IPC_EXCL: it
+ * exists) and sends to it. "remove" then removes what it made. Prints what it made, one per line:
+ * "creator PID", "child PID", "msg ID KEY", "sem ID 0", "shm ID KEY", "mq NAME", "existing ID".
+ * leftover unlink NAME: mq_unlink(NAME), for the tests' cleanup. leftover i386: two queues through the i386
+ * ipc(2), one removed through it: "creator PID", "msg ID 0" (left), "removed ID". */
+static int leftover(const char *what, const char *existing_key) {
+    if (!strcmp(what, "unlink")) return existing_key && mq_unlink(existing_key) == 0 ? 0 : 1; /* a test's cleanup */
+    if (!strcmp(what, "i386")) { /* i386 ipc(2): one queue left, one removed; prints "msg ID" of the first */
+        long left = int80(117, 13 /* MSGGET */, IPC_PRIVATE, IPC_CREAT | 0600, 0, 0);
+        long gone = int80(117, 13 /* MSGGET */, IPC_PRIVATE, IPC_CREAT | 0600, 0, 0);
+        if (left < 0 || gone < 0 || int80(117, 14 /* MSGCTL */, gone, IPC_RMID, 0, 0) != 0) return 1;
+        printf("creator %d\nmsg %ld 0\nremoved %ld\n", getpid(), left, gone);
+        return 0;
+    }
+    int keep = !strcmp(what, "keep");
+    key_t msg_key = 0x1e000000 | (getpid() & 0xffffff), shm_key = 0x2e000000 | (getpid() & 0xffffff);
+    int q = msgget(msg_key, IPC_CREAT | IPC_EXCL | 0600);
+    int s = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+    int m = shmget(shm_key, 4096, IPC_CREAT | 0600);
+    char name[64];
+    snprintf(name, sizeof name, "/ipcwatch-leftover-%d", getpid());
+    struct mq_attr attr = {.mq_flags = 0, .mq_maxmsg = 2, .mq_msgsize = 16, .mq_curmsgs = 0};
+    mqd_t mq = mq_open(name, O_RDWR | O_CREAT, 0600, &attr);
+    int existing = existing_key ? msgget((key_t)strtol(existing_key, NULL, 0), IPC_CREAT | 0600) : -1;
+    if (q < 0 || s < 0 || m < 0 || mq < 0 || (existing_key && existing < 0)) { perror("leftover"); return 1; }
+    pid_t child = fork();
+    if (child == 0) {
+        struct { long type; char text[4]; } message = {1, "hi"};
+        struct sembuf up = {0, 1, 0};
+        msgsnd(q, &message, sizeof message.text, 0);
+        semop(s, &up, 1);
+        void *at = shmat(m, NULL, 0);
+        if (at != (void *)-1) shmdt(at);
+        mq_send(mq, "hi", 2, 0);
+        if (existing >= 0) msgsnd(existing, &message, sizeof message.text, 0);
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    printf("creator %d\nchild %d\nmsg %d %d\nsem %d 0\nshm %d %d\nmq %s\n", getpid(), child, q, msg_key, s, m, shm_key, name);
+    if (existing >= 0) printf("existing %d\n", existing);
+    mq_close(mq);
+    if (!keep) {
+        msgctl(q, IPC_RMID, NULL);
+        semctl(s, 0, IPC_RMID);
+        shmctl(m, IPC_RMID, NULL);
+        mq_unlink(name);
+    }
+    return 0;
+}
+
 static int splices(void) {
     int a[2], b[2];
     if (pipe(a) || pipe(b)) return 1;
@@ -1290,6 +1342,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "everything")) return everything();
     if (!strcmp(mode, "flags")) return flags();
     if (!strcmp(mode, "mq")) return posix_mq();
+    if (!strcmp(mode, "leftover") && argc >= 3) return leftover(argv[2], argc > 3 ? argv[3] : NULL);
     if (!strcmp(mode, "splice")) return splices();
     if (!strcmp(mode, "hugecounts")) return huge_counts();
     if (!strcmp(mode, "oncpu")) return on_each_cpu();

@@ -140,9 +140,12 @@ struct DataFlowGraphTests {
             #expect(edge.contains("color=gray80") && edge.contains("unused") && !edge.contains("bold"), "\(edge)")
         }
         let written = try #require(log.uses.first { $0.pid == log.parent && $0.inode == task && $0.end == "write" })
-        // Not the gray creation edge (labelled pipe2): the parent's write end.
-        let parentEdge = edges.first { $0.hasPrefix("  p\(log.parent) -> pipe\(task) ") && !$0.contains("label=\"pipe") }
-        #expect(parentEdge?.contains("style=bold") == true, "\(parentEdge ?? "no edge from the parent")")
+        // One edge from the parent, its creator: its write end, which names the call (no gray creation edge).
+        let parentEdges = edges.filter { $0.hasPrefix("  p\(log.parent) -> pipe\(task) ") }
+        #expect(parentEdges.count == 1, "\(parentEdges)")
+        let parentEdge = parentEdges.first
+        #expect(parentEdge?.contains("style=bold") == true && parentEdge?.contains("xlabel=\"pipe2 · fd ") == true,
+                "\(parentEdge ?? "no edge from the parent")")
         #expect(parentEdge?.contains(written.bytes < 1024 ? "\(written.bytes) B" : "KB") == true)
         #expect(dot.contains("faint: counted, never used"), "the legend says what faint means")
         let file = Support.newPath("graph", extension: "dot")

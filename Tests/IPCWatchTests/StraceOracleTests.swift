@@ -43,9 +43,10 @@ struct StraceOracleTests {
         })
     }
 
-    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`, split the same way as strace's when lines interleave.
+    /// ipcwatch: `PID[/TID] COMM [arch] call = ret`, split the same way as strace's when lines interleave; not
+    /// the `+++ left behind: … +++` lines (strace has none).
     static func normalize(ipcwatch text: String) -> [String] {
-        joined(text.split(separator: "\n").compactMap { line in
+        joined(text.split(separator: "\n").filter { !$0.contains(" +++ left behind: ") }.compactMap { line in
             line.firstMatch(of: /^(\d+(?:\/\d+)?) \S+ (?:\[\w+\] )?(.*)$/).map { ($0.output.1, String($0.output.2)) }
         })
     }

@@ -75,25 +75,36 @@ struct TopologyFoldTests {
         #expect(pipe.readers == [30] && pipe.writers.isEmpty)
     }
 
-    @Test("the creator seen holding both ends while it runs has only made the pipe; at its own snapshot it held them")
+    @Test("the creator holds both ends from its creation, with the call's fds, unless it is seen only passing one on")
     func creatorHoldingBoth() throws {
+        // A Python parent makes a pipe, forks a child (no exec) and keeps both ends: peeked at the child's exit
+        // with both, and no exit snapshot of its own (it exec'd once, so its exit is not stopped).
         let topology = fold([
             pipe2(800, by: 10),
-            snapshot(.peek, pid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
-            // Contrast: another process holding both ends holds both roles...
             snapshot(.exit, pid: 14, ppid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
+            snapshot(.peek, pid: 10, holding: [(3, 800, .read), (4, 800, .write)]),
         ])
         let pipe = try pipe(800, in: topology)
-        #expect(!pipe.writers.contains(10) && !pipe.readers.contains(10))
-        #expect(pipe.writers == [14] && pipe.readers == [14])
+        #expect(pipe.writers == [10, 14] && pipe.readers == [10, 14])
+        #expect(topology.ends(of: pipe).filter { $0.pid == 10 }.map(\.fds) == [[3], [4]])
 
-        // ...and the creator holding one end only (it closed the other) uses that end.
-        let oneEnd = fold([pipe2(801, by: 10), snapshot(.exit, pid: 10, holding: [(4, 801, .write)])])
-        #expect(try self.pipe(801, in: oneEnd).writers == [10])
-        #expect(try self.pipe(801, in: oneEnd).readers.isEmpty)
-        // At its own exit snapshot the creator holding both ends is what it held: both, as held.
-        let atExit = fold([pipe2(802, by: 10), snapshot(.exit, pid: 10, holding: [(3, 802, .read), (4, 802, .write)])])
-        #expect(try self.pipe(802, in: atExit).writers == [10] && self.pipe(802, in: atExit).readers == [10])
+        // Never seen again: the creator alone holds both ends, as the call returned them.
+        let alone = try self.pipe(801, in: fold([pipe2(801, by: 10), snapshot(.exec, pid: 15, ppid: 10, comm: "cat")]))
+        #expect(alone.writers == [10] && alone.readers == [10])
+
+        // Seen without the read end after a child held it: it passed the read end on, kept the write end.
+        let passed = fold([
+            pipe2(802, by: 10),
+            snapshot(.exit, pid: 16, ppid: 10, holding: [(3, 802, .read)]),
+            snapshot(.peek, pid: 10, holding: [(4, 802, .write)]),
+        ])
+        #expect(try self.pipe(802, in: passed).readers == [16])
+        #expect(try self.pipe(802, in: passed).writers == [10])
+
+        // Seen without an end nobody else held: it held that end from its creation all the same.
+        let closed = fold([pipe2(803, by: 10), snapshot(.exec, pid: 17, ppid: 10, comm: "cat"),
+                           snapshot(.exit, pid: 10, holding: [(4, 803, .write)])])
+        #expect(try self.pipe(803, in: closed).readers == [10])
     }
 
     // MARK: Held and used
@@ -174,7 +185,7 @@ struct TopologyFoldTests {
         topology.settle(stillOpen: [])
         #expect(topology.pipes.map(\.inode) == [7, 4999, 5000, 6000], "open when the child came: may have been passed on")
         #expect(topology.closedOrphans.first?.count == 4997)
-        #expect(topology.dot.contains("no holder seen"))
+        #expect(try pipe(6000, in: topology).writers == [10], "its creator holds it")
     }
 
     @Test("--data-flow counts of an orphan pipe forgotten before they came stay a count, not a pipe 'opened before the trace'")

@@ -76,15 +76,18 @@ struct TopologyTests {
     func pythonPipe() throws {
         let program = """
             import multiprocessing as mp, os, sys
-            def worker(reader, writer):
+            def worker(reader, writer, closed):
                 reader.close()
                 writer.send(os.getpid())
+                closed.wait(30)
             if __name__ == "__main__":
                 mp.set_start_method("fork")
                 reader, writer = mp.Pipe(duplex=False)
-                p = mp.Process(target=worker, args=(reader, writer))
+                closed = mp.Event()
+                p = mp.Process(target=worker, args=(reader, writer, closed))
                 p.start()
                 writer.close()
+                closed.set()  # the worker ends after this close: the peek at its exit sees the parent without it
                 print(os.getpid(), reader.recv(), os.fstat(reader.fileno()).st_ino)
                 p.join()
             """
@@ -101,6 +104,43 @@ struct TopologyTests {
         #expect(Graph.holders("write", of: pipe) == [worker])
         #expect(Graph.holders("read", of: pipe) == [parent])
         #expect(graph.process(worker)?["ppid"] as? Int == parent)
+    }
+
+    @Test("a Python parent that made a pipe holds both ends from its creation: kept across a fork, written into cat's stdin")
+    func pythonCreatorHolds() throws {
+        // The parent exec'd once (python), so its own exit is not stopped: only the pipe2 call says it holds them.
+        let program = """
+            import os, subprocess, sys
+            r, w = os.pipe()
+            child = os.fork()
+            if child == 0:
+                os.write(w, b"x")
+                os._exit(0)
+            os.waitpid(child, 0)
+            r2, w2 = os.pipe()
+            cat = subprocess.Popen(["cat"], stdin=r2, stdout=subprocess.DEVNULL)
+            os.write(w2, b"hello")
+            os.close(w2)
+            cat.wait()
+            print(os.getpid(), r, w, os.fstat(r).st_ino, child, w2, os.fstat(r2).st_ino, cat.pid, os.read(r, 1).decode())
+            """
+        let (result, text) = graph(["/usr/bin/python3", "-c", program])
+        #expect(result.status == 0, "\(result.stderr)")
+        let words = result.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let truth = words.compactMap { Int($0) }
+        try #require(truth.count == 8 && words.last == "x", "python printed: \(result.stdout)")
+        let (parent, read, write, kept, child, write2, fedCat, cat) = (truth[0], truth[1], truth[2], truth[3], truth[4], truth[5], truth[6], truth[7])
+        let graph = try Graph(text)
+        let keptPipe = try #require(graph.pipes.first { $0["inode"] as? Int == kept })
+        #expect(keptPipe["createdBy"] as? Int == parent)
+        #expect(Graph.holders("read", of: keptPipe) == [parent, child].sorted())
+        #expect(Graph.holders("write", of: keptPipe) == [parent, child].sorted())
+        let parentEnds = Graph.ends(of: keptPipe).filter { $0["pid"] as? Int == parent }
+        #expect(parentEnds.map { $0["fds"] as? [Int] ?? [] } == [[read], [write]], "the fds os.pipe() returned")
+        let catPipe = try #require(graph.pipes.first { $0["inode"] as? Int == fedCat })
+        #expect(Graph.holders("write", of: catPipe) == [parent])
+        #expect(Graph.ends(of: catPipe).first { $0["end"] as? String == "write" }?["fds"] as? [Int] == [write2])
+        #expect(Graph.holders("read", of: catPipe) == [cat], "cat exec'd with the read end: the parent only passed it on")
     }
 
     @Test("a fork tree around one SysV queue: every sender and the receiver, with their counts")

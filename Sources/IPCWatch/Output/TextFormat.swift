@@ -122,7 +122,7 @@ package struct TextFormat: Sendable {
     }
 
     /// `PID[/TID] ` (unless in a `-ff` file), then the time: strace's order.
-    private func prefix(processID: Int32, threadID: Int32, at timestamp: UInt64, _ relativeTime: String) -> String {
+    func prefix(processID: Int32, threadID: Int32, at timestamp: UInt64, _ relativeTime: String) -> String {
         var line = ""
         if showsThread {
             line += String(processID)

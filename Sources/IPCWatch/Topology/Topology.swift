@@ -4,7 +4,8 @@
 /// render it (``dot``, ``mermaid``, ``json``) whenever you like, also while the trace still runs.
 ///
 /// Without data-flow counts an end means *held*: the process had the descriptor at one of its snapshots
-/// (exec, attach, exit, or a peek while a child ended). Holding is not using: a child forked later
+/// (exec, attach, exit, or a peek while a child ended), or created the pipe (both ends, unless it only
+/// passed one on: ``Pipe/creatorHolds(_:)``). Holding is not using: a child forked later
 /// inherits ends it never touches, and a process that closes an end before its next snapshot is not seen
 /// with it. With ``dataFlow`` (the ``TraceRecord/usage(_:)`` records of `--data-flow`) each end also says
 /// whether the process moved data through it, and how much.
@@ -55,6 +56,10 @@ public struct Topology: Sendable {
         var tentativeHolders: [Holder: Set<Int32>] = [:]
         /// Ends some process held when it exec'd: programs run with them (a shell's `a | b`).
         var endsTakenAcrossExec: Set<PipeEnd> = []
+        /// The creator's fd for each end, from the creating call: it holds both ends from its creation.
+        var creatorFDs: [PipeEnd: Int32] = [:]
+        /// Ends the creator was seen without at a later peek or exit snapshot.
+        var creatorSeenWithout: Set<PipeEnd> = []
         /// `--data-flow` counts per (process, end).
         var usage: [Holder: ChannelUsage] = [:]
         /// `splice`/`tee`/`vmsplice` events per (process, end): data moved, known without `--data-flow`.
@@ -87,7 +92,21 @@ public struct Topology: Sendable {
         var holderKeys: Set<Holder> {
             var keys = Set(holders.keys).union(usage.keys).union(spliced.keys)
             for key in tentativeHolders.keys where !endsTakenAcrossExec.contains(key.end) { keys.insert(key) }
+            for end in creatorFDs.keys where creatorHolds(end) { keys.insert(Holder(pid: createdBy!, end: end)) }
             return keys
+        }
+
+        /// The creator holds both ends from the creating call on (a Python parent that made a pipe and kept
+        /// it), unless it only passed the end on: a program exec'd with it (a shell's `a | b`), or another
+        /// process held it and the creator was later seen without it (the shell's forked `echo` subshell).
+        func creatorHolds(_ end: PipeEnd) -> Bool {
+            guard let creator = createdBy, creatorFDs[end] != nil, !endsTakenAcrossExec.contains(end) else { return false }
+            guard creatorSeenWithout.contains(end) else { return true }
+            let others = holders.keys.contains { $0.end == end && $0.pid != creator }
+                || tentativeHolders.keys.contains { $0.end == end && $0.pid != creator }
+                || usage.keys.contains { $0.end == end && $0.pid != creator }
+                || spliced.keys.contains { $0.end == end && $0.pid != creator }
+            return !others
         }
 
         /// Only its creator (or nobody) was seen with it and no child was forked while it may have been
@@ -99,8 +118,13 @@ public struct Topology: Sendable {
         public var noHolderSeen: Bool { holderKeys.isEmpty }
 
         func end(_ key: Holder, counted: (Int32) -> Bool) -> End {
-            let seen = holders[key, default: []].union(tentativeHolders[key, default: []])
+            var seen = holders[key, default: []].union(tentativeHolders[key, default: []])
             let usage = usage[key]
+            // The creating call's fd only when nothing later shows the end (a shell moves it to 63 before its exec).
+            if seen.isEmpty, usage?.fds.isEmpty ?? true, spliced[key] == nil, key.pid == createdBy, creatorHolds(key.end),
+               let fd = creatorFDs[key.end] {
+                seen.insert(fd)
+            }
             let fds = seen.union(usage?.fds ?? []).sorted()
             if let usage { return End(pid: key.pid, end: key.end, fds: fds, used: true, calls: usage.calls, bytes: usage.bytes) }
             if let moved = spliced[key] {
@@ -131,6 +155,8 @@ public struct Topology: Sendable {
         public var key: Int32?
         /// Per process, the successful calls it made on the object: `["msgsnd": 3, "msgctl": 1]`.
         public var users: [Int32: [Syscall: Int]]
+        /// The trace created it and the kernel still had it when the trace ended; nil until then.
+        public var leftover: Bool? = nil
     }
 
     /// Pipes made and closed by one process and never passed on, forgotten once closed: counted per
@@ -167,6 +193,10 @@ public struct Topology: Sendable {
     var socketPairs: [UInt64: UInt64] = [:]
     /// `mq_open` results: pid → mqdes → queue name.
     var queueNames: [Int32: [Int32: String]] = [:]
+    /// Pipes each process created, checked at its later peek and exit snapshots (``Pipe/creatorSeenWithout``).
+    var createdByProcess: [Int32: [UInt64]] = [:]
+    /// The objects the trace created, and at its end which of them it left behind.
+    var leftovers: Leftovers
     /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
     /// The last wait-for report (`--stall`, SIGUSR1): each blocked thread's wait is drawn as a red edge.
@@ -183,8 +213,10 @@ public struct Topology: Sendable {
     }
 
     /// An empty topology; ``add(_:)`` fills it. `dataFlow`: the records include `--data-flow` counts.
+    /// The SysV objects and queues that exist now are not the trace's (``SysVObject/leftover``).
     public init(dataFlow: Bool = false) {
         self.dataFlow = dataFlow
+        leftovers = .now()
     }
 
     /// The pipes still known, by inode (closed orphans are in ``closedOrphans``).
@@ -203,12 +235,20 @@ public struct Topology: Sendable {
 
     /// The SysV objects, by kind and id.
     public var sysv: [SysVObject] {
-        objects.values.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }
+        objects.values.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }.map { object in
+            var object = object
+            object.leftover = leftovers.isLeftover(IPCObjectKind(rawValue: object.kind.rawValue)!, id: object.id)
+            return object
+        }
     }
 
     /// The trace has ended: with ``dataFlow``, every process's counts are in, also those of processes
     /// still running at a detach. Until then an end of a running process without counts is not counted.
-    public mutating func traceEnded() { isComplete = true }
+    /// The objects the trace created are looked up in the kernel: those still there are ``SysVObject/leftover``.
+    public mutating func traceEnded() {
+        isComplete = true
+        leftovers.confirmWithKernel()
+    }
 
     /// With data-flow, `pid`'s counts are in: it ended (its counts come at its end) or the trace did.
     private func isCounted(_ pid: Int32) -> Bool {
@@ -242,12 +282,15 @@ public struct Topology: Sendable {
 
     private mutating func add(_ event: Event) {
         see(event.processID, ppid: event.parentProcessID, comm: event.processName)
+        leftovers.add(event)
         guard case .success(let value) = event.result else { return }
         let pid = event.processID
         if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first, inode != 0 {
             pipeTable[inode, default: Pipe(inode: inode)].createdBy = pid
             pipeTable[inode]?.createdWith = event.call.syscall
             pipeTable[inode]?.creatorReadFD = event.call.pipeEnds?.read
+            if let fds = event.call.pipeEnds { pipeTable[inode]?.creatorFDs = [.read: fds.read, .write: fds.write] }
+            createdByProcess[pid, default: []].append(inode)
             if pipeTable[inode]?.isOrphan == true {
                 unsettled.insert(inode)
                 unsettledByCreator[pid, default: []].append(inode)
@@ -334,6 +377,7 @@ public struct Topology: Sendable {
         see(pid, ppid: snapshot.parentProcessID, comm: snapshot.processName, argv0: snapshot.argv0)
         addChannels(snapshot)
         let ends = Dictionary(grouping: snapshot.pipes, by: \.inode)
+        if snapshot.moment == .peek || snapshot.moment == .exit { creatorSeen(snapshot, holding: ends) }
         for (inode, descriptors) in ends {
             var pipe = pipeTable[inode] ?? Pipe(inode: inode)
             // The creator holding both ends while it runs has only made the pipe, to pass its ends on.
@@ -350,6 +394,19 @@ public struct Topology: Sendable {
             pipeTable[inode] = pipe
             if !pipe.isOrphan { unsettled.remove(inode) }
         }
+    }
+
+    /// The pipes `snapshot`'s process created and no longer holds an end of: ``Pipe/creatorSeenWithout``.
+    private mutating func creatorSeen(_ snapshot: ProcessSnapshot, holding ends: [UInt64: [PipeDescriptor]]) {
+        let pid = snapshot.processID
+        guard let created = createdByProcess[pid] else { return }
+        var pending: [UInt64] = []
+        for inode in created where pipeTable[inode] != nil {
+            let held = Set(ends[inode, default: []].map(\.end))
+            for end in [PipeEnd.read, .write] where !held.contains(end) { pipeTable[inode]?.creatorSeenWithout.insert(end) }
+            if pipeTable[inode]?.creatorSeenWithout.count != 2 { pending.append(inode) }
+        }
+        createdByProcess[pid] = snapshot.moment == .exit || pending.isEmpty ? nil : pending
     }
 
     private mutating func add(_ usage: ChannelUsage) {

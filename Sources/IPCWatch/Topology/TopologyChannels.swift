@@ -43,6 +43,9 @@ extension Topology {
         public var name: String?
         /// The processes whose `mq_unlink` of the queue's name succeeded: the queue's end.
         public var unlinkedBy: [Int32] = []
+        /// A queue: the trace created it and it still existed when the trace ended; nil until then, and for
+        /// a FIFO or a Unix pair.
+        public var leftover: Bool? = nil
 
         var holders: [EndKey: Set<Int32>] = [:]
         /// Seen while running (a peek), maybe only passing the end on.
@@ -109,6 +112,11 @@ extension Topology {
     /// The FIFOs, Unix socket pairs and POSIX message queues, by kind, then inode or name.
     public var channels: [Channel] {
         channelTable.values.sorted { ($0.kind.rawValue, $0.inodes.first ?? 0, $0.name ?? "") < ($1.kind.rawValue, $1.inodes.first ?? 0, $1.name ?? "") }
+            .map { channel in
+                var channel = channel
+                if channel.kind == .mq, let name = channel.name { channel.leftover = leftovers.isLeftover(queue: name) }
+                return channel
+            }
     }
 
     /// The ends of `channel`, by pid.

@@ -109,9 +109,6 @@ struct TopologyDrawing {
             if pipe.createdBy == nil { lines.append("opened before the trace") }
             if pipe.isOrphan { lines.append("never passed on") } else if pipe.noHolderSeen { lines.append("no holder seen") }
             nodes.append(Node(id: nodeID, shape: .pipe(inherited: pipe.createdBy == nil), lines: lines))
-            if let creator = pipe.createdBy, let creatorClass = folding.processClass[creator] {
-                edges.append(Edge(from: Self.id(creatorClass), to: nodeID, style: .creation(pipe.createdWith?.rawValue ?? "pipe")))
-            }
             // Per holder class: the ends of every member pipe held by that class's members.
             var grouped: [[String]: [Topology.End]] = [:]
             for inode in members {
@@ -119,9 +116,18 @@ struct TopologyDrawing {
                     grouped[[String(folding.processClass[end.pid]!), end.end.rawValue], default: []].append(end)
                 }
             }
+            // The creator's own ends name the call; a creator holding none gets an edge of its own. One edge
+            // between them, not two in opposite directions: each such loop cost a command substitution
+            // (bash reads what its child writes) a rank of height.
+            let creatorClass = pipe.createdBy.flatMap { folding.processClass[$0] }
+            let call = pipe.createdWith?.rawValue ?? "pipe"
+            if let creatorClass, !grouped.keys.contains(where: { $0[0] == String(creatorClass) }) {
+                edges.append(Edge(from: Self.id(creatorClass), to: nodeID, style: .creation(call)))
+            }
             for (key, group) in grouped.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 let holder = Self.id(Int32(key[0])!)
-                let style = Self.style(group, folded: members.count > 1)
+                let created = creatorClass.map { String($0) == key[0] } ?? false
+                let style = Self.style(group, folded: members.count > 1, createdWith: created ? call : nil)
                 edges.append(key[1] == PipeEnd.write.rawValue ? Edge(from: holder, to: nodeID, style: style)
                                                                : Edge(from: nodeID, to: holder, style: style))
             }
@@ -179,7 +185,8 @@ struct TopologyDrawing {
                                    : ["reads and writes: not counted", "(--data-flow counts them)"]
         if topology.pipes.contains(where: { !$0.spliced.isEmpty }) { lines.append("solid on a pipe: splice/tee/vmsplice bytes") }
         if !topology.channels.isEmpty { lines.append("both ways, dashed: holds a socket (reads, writes)") }
-        lines.append("gray: created it · dotted: parent, child")
+        lines.append("gray, or pipe2 on an end: created it")
+        lines.append("dotted: parent, child")
         return Node(id: "legend0", shape: .legend, lines: lines)
     }
 
@@ -190,8 +197,9 @@ struct TopologyDrawing {
 
     /// The edge of a holder class's ends: used if any member moved data (bytes summed), unused if every
     /// member was counted without any, held otherwise.
-    static func style(_ ends: [Topology.End], folded: Bool) -> Style {
-        let fds = fdLabel(Array(Set(ends.flatMap(\.fds))).sorted())
+    /// `createdWith`: the holder class created the pipe with that call (`pipe2 · fd 3`).
+    static func style(_ ends: [Topology.End], folded: Bool, createdWith call: String? = nil) -> Style {
+        let fds = (call.map { "\($0) · " } ?? "") + fdLabel(Array(Set(ends.flatMap(\.fds))).sorted())
         if ends.contains(where: { $0.used == true }) {
             let bytes = ends.reduce(UInt64(0)) { $0 + ($1.bytes ?? 0) }
             return .used("\(fds) · \(byteCount(bytes))" + (folded ? " in all" : ""))

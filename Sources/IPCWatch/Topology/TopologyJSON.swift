@@ -60,6 +60,8 @@ extension Topology {
             json.field("id", object.id)
             json.key("key")
             if let key = object.key { json.integer(key) } else { json.null() }
+            json.key("leftover")
+            if let leftover = object.leftover { json.bool(leftover) } else { json.null() }
             json.key("users")
             json.beginArray()
             for (pid, calls) in object.users.sorted(by: { $0.key < $1.key }) {
@@ -124,6 +126,8 @@ extension Topology {
                 json.beginArray()
                 channel.unlinkedBy.forEach { json.integer($0) }
                 json.endArray()
+                json.key("leftover")
+                if let leftover = channel.leftover { json.bool(leftover) } else { json.null() }
             }
             json.key("ends")
             json.beginArray()

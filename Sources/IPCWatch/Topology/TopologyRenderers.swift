@@ -7,7 +7,9 @@ extension Topology {
     /// ``dot``; `all` also draws the orphan pipes (made and closed by one process, never passed on).
     public func dot(all: Bool) -> String {
         let drawing = TopologyDrawing(self, all: all)
-        var out = "digraph ipcwatch {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
+        // Edge labels as xlabels, placed after the layout: a label is otherwise a node of its own in the
+        // middle of its edge, which doubles the ranks (the pyenv shim's graph was 2866 px high).
+        var out = "digraph ipcwatch {\n  rankdir=LR;\n  nodesep=0.15;\n  node [fontname=\"Helvetica\", fontsize=10];\n"
         out += "  edge [fontname=\"Helvetica\", fontsize=9];\n"
         for node in drawing.nodes {
             let shape = switch node.shape {
@@ -26,13 +28,13 @@ extension Topology {
         }
         for edge in drawing.edges {
             let attributes = switch edge.style {
-            case .held(let fds): " [style=dashed, label=\(Self.dotQuoted(fds))]"
-            case .heldBoth(let fds): " [style=dashed, dir=both, label=\(Self.dotQuoted(fds))]"
-            case .used(let label): " [style=bold, label=\(Self.dotQuoted(label))]"
-            case .unused(let label): " [style=dashed, color=gray80, fontcolor=gray60, label=\(Self.dotQuoted(label))]"
-            case .creation(let call): " [style=dashed, color=gray, fontcolor=gray40, label=\(Self.dotQuoted(call))]"
+            case .held(let fds): " [style=dashed, xlabel=\(Self.dotQuoted(fds))]"
+            case .heldBoth(let fds): " [style=dashed, dir=both, xlabel=\(Self.dotQuoted(fds))]"
+            case .used(let label): " [style=bold, xlabel=\(Self.dotQuoted(label))]"
+            case .unused(let label): " [style=dashed, color=gray80, fontcolor=gray60, xlabel=\(Self.dotQuoted(label))]"
+            case .creation(let call): " [style=dashed, color=gray, fontcolor=gray40, xlabel=\(Self.dotQuoted(call))]"
             case .parentChild: " [style=dotted, color=gray, arrowhead=none]"
-            case .calls(let label): " [label=\(Self.dotQuoted(label))]"
+            case .calls(let label): " [xlabel=\(Self.dotQuoted(label))]"
             case .waits(let label): " [color=red, fontcolor=red, penwidth=2, label=\(Self.dotQuoted(label))]"
             }
             out += "  \(edge.from) -> \(edge.to)\(attributes);\n"

@@ -39,6 +39,10 @@ extension Topology {
             let open = inodes.filter(unsettled.contains)
             return open.isEmpty ? nil : open
         }
+        createdByProcess = createdByProcess.compactMapValues { inodes in
+            let known = inodes.filter { pipeTable[$0] != nil }
+            return known.isEmpty ? nil : known
+        }
         // Pipes still open stay: scan again only once as many more have come.
         settleLimit = max(Self.settleThreshold, unsettled.count * 2)
     }
