@@ -34,6 +34,8 @@ final class TracePrinter: LoopProfileSink {
     private var pipeFlow: PipeFlowSummary?
     private let graphOutput: OutputFile?
     private var topology: Topology
+    /// `--timeline=FILE`.
+    private let timeline: TimelineOutput?
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -70,9 +72,11 @@ final class TracePrinter: LoopProfileSink {
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         topology = Topology(dataFlow: arguments.dataFlow)
+        timeline = try arguments.timeline.map { (path) throws(IPCWatchError) in try TimelineOutput(path: path) }
     }
 
     func traceStarted(_ processes: [Int32]) {
+        timeline?.started(processes)
         if arguments.pids.isEmpty, let root = processes.first {
             command = root
             SignalPolicy.forward(to: root)
@@ -89,6 +93,10 @@ final class TracePrinter: LoopProfileSink {
             if topology.needsSettling { topology.settle() }
         }
         pipeFlow?.add(record)
+        if let timeline {
+            timeline.add(record)
+            unflushed = true
+        }
         switch record {
         case .event(let event):
             // Tracee's schema has no call without a result: unfinished calls are text only.
@@ -112,7 +120,7 @@ final class TracePrinter: LoopProfileSink {
                 destination(signal.threadID).writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
                 unflushed = true
             }
-        case .snapshot, .usage:
+        case .snapshot, .usage, .lifecycle, .transfer:
             break
         }
         return .proceed
@@ -173,6 +181,7 @@ final class TracePrinter: LoopProfileSink {
         if SignalPolicy.takeGraphRequest() { writeGraph() }
         output.flush()
         separate.values.forEach { $0.flush() }
+        timeline?.flush()
         unflushed = false
     }
 
@@ -194,6 +203,7 @@ final class TracePrinter: LoopProfileSink {
         output.flush()
         separate.values.forEach { $0.flush() }
         outputCommand?.finish()  // strace waits for its output command too: the output is complete
+        timeline?.finish()
         topology.traceEnded()
         // Launched: every process has ended, so no orphan pipe is open any more. Detached: they still run.
         if graphOutput != nil { topology.settle() }

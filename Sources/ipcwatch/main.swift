@@ -51,6 +51,8 @@ do {
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow)
     options.commandSignalState = commandSignals
+    options.lifecycle = arguments.timeline != nil
+    options.transfers = arguments.timeline != nil && arguments.dataFlow
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     if let user = arguments.user {
         // strace's checks and words, in its order (attach mode included).

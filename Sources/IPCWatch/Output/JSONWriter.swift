@@ -37,6 +37,8 @@ struct JSONWriter: JSONOutput {
         separate()
         if value == value.rounded(), abs(value) < 1e15 { appendInteger(Int64(value)) } else { bytes.append(contentsOf: "\(value)".utf8) }
     }
+    /// A number already written as JSON digits.
+    mutating func rawNumber(_ digits: String) { separate(); bytes.append(contentsOf: digits.utf8) }
     mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
 

@@ -12,4 +12,8 @@ public enum TraceRecord: Sendable, Hashable {
     case signal(SignalDelivery)
     /// With ``TraceOptions/dataFlow``: what a process moved through one pipe end (``ChannelUsage``).
     case usage(ChannelUsage)
+    /// With ``TraceOptions/lifecycle``: a task was forked or cloned, or exec'd.
+    case lifecycle(ProcessLifecycle)
+    /// With ``TraceOptions/transfers``: one read/write-family call on a pipe, FIFO or Unix socket.
+    case transfer(ChannelTransfer)
 }

@@ -219,7 +219,7 @@ public struct Topology: Sendable {
         case .event(let event): add(event)
         case .snapshot(let snapshot): add(snapshot)
         case .usage(let usage): add(usage)
-        case .signal: break
+        case .signal, .lifecycle, .transfer: break
         case .exit(let tid, let status):
             // Threads end too; only a process's own id carries its end.
             processes[tid]?.termination = status

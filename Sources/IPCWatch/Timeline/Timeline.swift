@@ -1,0 +1,250 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--timeline`: the trace as Chrome trace-event JSON for Perfetto, written as the records come. A track
+/// per process (named by its `comm`, with its lifetime from fork or attach to exit as a slice of its own)
+/// and per thread; a slice per traced call (named by the syscall, the text output's call and result as
+/// args); exec as an instant; and flow arrows from each message's send to its receive (``MessageFlows``),
+/// each byte stream's write to the reads that took its bytes (``ByteStreamFlows``, with transfers) and
+/// each semaphore raise to the wait it released (``SemaphoreFlows``). Memory holds the live processes
+/// and the messages in flight, never the events.
+package struct Timeline {
+    private var writer = TraceEventWriter()
+    private var lines: [[UInt8]] = [TraceEventWriter.opening]
+    private let text = TextFormat()
+    /// Live processes: their name and when their lifetime slice began.
+    private var processes: [Int32: String] = [:]
+    /// Live threads seen, with their process.
+    private var threads: [Int32: Int32] = [:]
+    private var messages = MessageFlows()
+    private var semaphores = SemaphoreFlows()
+    private var streams = ByteStreamFlows()
+    private var nextFlow: UInt64 = 1
+    /// A POSIX queue descriptor's inode (`/proc/PID/fd/N`), which names the queue across processes.
+    private let queueInode: (Int32, Int32) -> UInt64?
+
+    /// A timeline; `queueInode` finds the inode of a process's message queue descriptor (the default
+    /// `stat`s `/proc/PID/fd/FD`).
+    package init(queueInode: @escaping (Int32, Int32) -> UInt64? = Timeline.procQueueInode) {
+        self.queueInode = queueInode
+    }
+
+    /// The lines written so far and not yet taken (the first is the array's opening).
+    package mutating func takeLines() -> [[UInt8]] {
+        defer { lines.removeAll(keepingCapacity: true) }
+        return lines
+    }
+
+    /// The trace runs: `processes` are the launched command or the attached processes.
+    package mutating func started(_ pids: [Int32], at time: UInt64) {
+        for pid in pids { begin(pid, name: Self.comm(pid) ?? "?", at: time) }
+    }
+
+    /// Takes one record.
+    package mutating func add(_ record: TraceRecord) {
+        switch record {
+        case .event(let event): add(event)
+        case .transfer(let transfer): add(transfer)
+        case .lifecycle(let change): add(change)
+        case .exit(let tid, let status):
+            let pid = threads.removeValue(forKey: tid) ?? tid
+            guard tid == pid, processes[pid] != nil else { return }
+            end(pid, at: Clock.realtimeNanoseconds(), status: status.description)
+        case .signal(let signal):
+            see(signal.processID, signal.threadID, name: nil, at: signal.timestamp)
+            lines.append(writer.event("i", name: TextFormat().signalLine(signal).split(separator: " ").dropFirst().joined(separator: " "),
+                                      category: "signal", processID: signal.processID, threadID: signal.threadID,
+                                      time: signal.timestamp) { $0.key("s"); $0.string("t") })
+        case .snapshot, .usage:
+            break
+        }
+    }
+
+    /// The trace ended at `time`: processes still traced (detached, or whose end was not seen) end here,
+    /// and the array is closed.
+    package mutating func finish(at time: UInt64) {
+        for pid in processes.keys.sorted() { end(pid, at: time, status: "still running at the end of the trace") }
+        lines.append(TraceEventWriter.closing)
+    }
+
+    // MARK: tracks
+
+    private mutating func begin(_ pid: Int32, name: String, at time: UInt64) {
+        processes[pid] = name
+        threads[pid] = pid
+        lines.append(writer.name("process_name", processID: pid, threadID: pid, name))
+        lines.append(writer.name("thread_name", processID: pid, threadID: pid, name))
+        lines.append(writer.event("b", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
+            $0.key("id")
+            $0.integer(pid)
+        })
+    }
+
+    private mutating func end(_ pid: Int32, at time: UInt64, status: String) {
+        guard let name = processes.removeValue(forKey: pid) else { return }
+        lines.append(writer.event("e", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
+            $0.key("id")
+            $0.integer(pid)
+            $0.key("args")
+            $0.beginObject()
+            $0.key("status")
+            $0.string(status)
+            $0.endObject()
+        })
+    }
+
+    /// A record of `tid` (of `pid`): its process and thread tracks exist from now on.
+    private mutating func see(_ pid: Int32, _ tid: Int32, name: String?, at time: UInt64) {
+        if processes[pid] == nil { begin(pid, name: name ?? Self.comm(pid) ?? "?", at: time) }
+        if threads[tid] == nil {
+            threads[tid] = pid
+            lines.append(writer.name("thread_name", processID: pid, threadID: tid, name ?? processes[pid] ?? "?"))
+        }
+    }
+
+    private mutating func add(_ change: ProcessLifecycle) {
+        switch change.change {
+        case .spawned(let child, let childProcessID):
+            see(change.processID, change.threadID, name: nil, at: change.timestamp)
+            if child == childProcessID {
+                begin(child, name: processes[change.processID] ?? "?", at: change.timestamp)
+            } else if threads[child] == nil {
+                threads[child] = childProcessID
+                lines.append(writer.name("thread_name", processID: childProcessID, threadID: child, processes[childProcessID] ?? "?"))
+            }
+        case .executed(let name):
+            let pid = change.processID
+            see(pid, change.threadID, name: name, at: change.timestamp)
+            processes[pid] = name
+            lines.append(writer.name("process_name", processID: pid, threadID: pid, name))
+            lines.append(writer.name("thread_name", processID: pid, threadID: change.threadID, name))
+            lines.append(writer.event("i", name: "exec \(name)", category: "process", processID: pid, threadID: change.threadID,
+                                      time: change.timestamp) {
+                $0.key("s")
+                $0.string("t")
+                $0.key("args")
+                $0.beginObject()
+                $0.key("comm")
+                $0.string(name)
+                $0.endObject()
+            })
+        }
+    }
+
+    // MARK: slices
+
+    private mutating func add(_ event: Event) {
+        see(event.processID, event.threadID, name: event.processName, at: event.timestamp)
+        let parts = text.callAndResult(for: event)
+        lines.append(writer.event("X", name: parts.name, category: "syscall", processID: event.processID, threadID: event.threadID,
+                                  time: event.timestamp) {
+            $0.key("dur")
+            $0.microseconds(event.duration)
+            $0.key("args")
+            $0.beginObject()
+            $0.key("call")
+            $0.string(parts.call)
+            $0.key("result")
+            $0.string(parts.result)
+            if case .unfinished(let reason) = event.result {
+                $0.key("unfinished")
+                $0.string(reason == .detached ? "detached: closed at the end of the trace" : "thread ended during the call")
+            }
+            $0.endObject()
+        })
+        guard event.result.isSuccess else { return }
+        let place = Self.middle(event.processID, event.threadID, event.timestamp, event.duration)
+        switch event.call {
+        case .msgsnd(let queue, _, let message?, _, _):
+            if let other = messages.send(.init(queue: UInt64(UInt32(bitPattern: queue)), selector: message.type), at: place) {
+                arrow("message", from: place, to: other)
+            }
+        case .msgrcv(let queue, _, let message?, _, _, let flags) where flags & 0o40000 == 0:  // MSG_COPY takes nothing
+            if let other = messages.receive(.init(queue: UInt64(UInt32(bitPattern: queue)), selector: message.type), at: place) {
+                arrow("message", from: other, to: place)
+            }
+        case .msgctl(let queue, let command, _, _) where command & 0xff == 0:  // IPC_RMID
+            messages.removeQueue(UInt64(UInt32(bitPattern: queue)))
+        case .mqTimedsend(let descriptor, _, _, _, let priority, _, _):
+            if let inode = queueInode(event.processID, descriptor),
+               let other = messages.send(.init(queue: inode, selector: Int64(priority)), at: place) {
+                arrow("message", from: place, to: other)
+            }
+        case .mqTimedreceive(let descriptor, _, _, _, _, let priority?, _, _):
+            if let inode = queueInode(event.processID, descriptor),
+               let other = messages.receive(.init(queue: inode, selector: Int64(priority)), at: place) {
+                arrow("message", from: other, to: place)
+            }
+        case .semop(let set, _, let operations?, _), .semtimedop(let set, _, let operations?, _, _, _):
+            for (from, to) in semaphores.add(set: set, operations: operations, place: place, entry: event.timestamp,
+                                             exit: event.timestamp + event.duration) {
+                arrow("semaphore", from: from, to: to)
+            }
+        case .semctl(let set, _, let command, _, _, _) where command & 0xff == 0:  // IPC_RMID
+            semaphores.removeSet(set)
+        default:
+            break
+        }
+    }
+
+    /// A read or write on a channel: a slice unless the call is also an event (`splice`, `tee`,
+    /// `vmsplice` have one already, at the same place), and the arrows of the bytes it moved.
+    private mutating func add(_ transfer: ChannelTransfer) {
+        see(transfer.processID, transfer.threadID, name: nil, at: transfer.timestamp)
+        let alsoAnEvent = ["splice", "tee", "vmsplice"].contains(transfer.name)
+        if !alsoAnEvent {
+            lines.append(writer.event("X", name: transfer.name, category: "io", processID: transfer.processID,
+                                      threadID: transfer.threadID, time: transfer.timestamp) {
+                $0.key("dur")
+                $0.microseconds(transfer.duration)
+                $0.key("args")
+                $0.beginObject()
+                for side in transfer.sides {
+                    $0.key(side.end == .write ? "into" : "from")
+                    $0.string("\(side.fd)<\(side.kind == .unix ? "socket" : side.kind.rawValue):[\(side.inode)]>")
+                }
+                $0.key("result")
+                $0.integer(transfer.result)
+                $0.endObject()
+            })
+        }
+        guard transfer.bytes > 0 else { return }
+        let place = Self.middle(transfer.processID, transfer.threadID, transfer.timestamp, transfer.duration)
+        for side in transfer.sides {
+            switch side.end {
+            case .write:
+                // A socket's bytes are read from its peer.
+                guard let channel = side.kind == .unix ? side.peerInode : side.inode else { continue }
+                for reader in streams.wrote(transfer.bytes, into: channel, at: place) { arrow("bytes", from: place, to: reader) }
+            case .read:
+                // tee copies without consuming: the bytes are still there for the next reader.
+                guard transfer.name != "tee" else { continue }
+                for writer in streams.read(transfer.bytes, from: side.inode, at: place) { arrow("bytes", from: writer, to: place) }
+            }
+        }
+    }
+
+    private mutating func arrow(_ name: String, from: TraceEventWriter.Place, to: TraceEventWriter.Place) {
+        guard from.processID != to.processID else { return }  // between processes only
+        lines.append(contentsOf: writer.flow(name, id: nextFlow, from: from, to: to))
+        nextFlow += 1
+    }
+
+    /// The middle of a slice: where its arrows start or end (the slice encloses it).
+    private static func middle(_ pid: Int32, _ tid: Int32, _ start: UInt64, _ duration: UInt64) -> TraceEventWriter.Place {
+        TraceEventWriter.Place(processID: pid, threadID: tid, time: start + duration / 2)
+    }
+
+    /// `/proc/PID/comm` without its newline.
+    private static func comm(_ pid: Int32) -> String? {
+        ProcFS.identity(of: pid)?.name
+    }
+
+    /// The inode behind `/proc/PID/fd/FD`.
+    package static func procQueueInode(_ pid: Int32, _ fd: Int32) -> UInt64? {
+        var info = stat()
+        guard stat("/proc/\(pid)/fd/\(fd)", &info) == 0 else { return nil }
+        return UInt64(info.st_ino)
+    }
+}
