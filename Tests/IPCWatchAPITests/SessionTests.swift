@@ -34,7 +34,7 @@ struct SessionTests {
                 exits[tid] = status
             case .signal:
                 break  // the threads' SIGCHLDs, if any
-            case .snapshot, .usage:
+            case .snapshot, .usage, .lifecycle, .transfer:
                 Issue.record("snapshots and usage come only with TraceOptions.processSnapshots and dataFlow")
             }
         }

