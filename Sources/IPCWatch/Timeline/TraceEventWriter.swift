@@ -22,11 +22,11 @@ struct TraceEventWriter {
         var start: UInt64
         var duration: UInt64
 
-        /// Inside the slice, near its start: where an arrow leaves it. Near, because Perfetto drops a flow
-        /// whose end comes before its start, and a message's send always enters before its receive returns.
+        /// Inside the slice, near its start: where an arrow leaves it. Near, because an arrow must not go
+        /// back in time, and a message's send always enters before its receive returns.
         var early: UInt64 { start + min(duration / 2, 100) }
         /// Inside the slice, near its end: where an arrow reaches it.
-        var late: UInt64 { start + duration - min(duration / 2, 100) }
+        var late: UInt64 { start + max(duration - min(duration / 2, 100), 1) }
     }
 
     /// One event: `ph` and its fields; `fields` writes the rest of the object.
@@ -65,21 +65,25 @@ struct TraceEventWriter {
         }
     }
 
-    /// A flow arrow from the slice enclosing `from` to the slice enclosing `to` (flow v1 events `s` and
-    /// `f`, bound to the enclosing slice by `"bp":"e"`), identified by `id`.
+    /// A flow arrow from slice `from` to slice `to`, identified by `id`: a 1 ns slice inside each end, bound
+    /// by `bind_id` (`flow_out` on the first, `flow_in` on the second). Perfetto orients an arrow bound to
+    /// the calls' own slices (flow v1 `s`/`f` events) by which slice started first, and a receive often
+    /// starts before its send; these inner slices start in the arrow's order (near the start of the send,
+    /// near the end of the receive), so every arrow points from the sender to the receiver.
     mutating func flow(_ name: String, id: UInt64, from: Place, to: Place) -> [[UInt8]] {
-        [event("s", name: name, category: "flow", processID: from.processID, threadID: from.threadID, time: from.early) {
-            $0.key("id")
+        [end(name, id: id, at: from, time: from.early, direction: "flow_out"),
+         end(name, id: id, at: to, time: to.late - 1, direction: "flow_in")]
+    }
+
+    private mutating func end(_ name: String, id: UInt64, at place: Place, time: UInt64, direction: StaticString) -> [UInt8] {
+        event("X", name: name, category: "flow", processID: place.processID, threadID: place.threadID, time: time) {
+            $0.key("dur")
+            $0.rawNumber("0.001")
+            $0.key("bind_id")
             $0.integer(id)
-            $0.key("bp")
-            $0.string("e")
-         },
-         event("f", name: name, category: "flow", processID: to.processID, threadID: to.threadID, time: to.late) {
-            $0.key("id")
-            $0.integer(id)
-            $0.key("bp")
-            $0.string("e")
-         }]
+            $0.key(direction)
+            $0.bool(true)
+        }
     }
 }
 
