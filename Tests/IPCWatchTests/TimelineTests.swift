@@ -125,4 +125,21 @@ import Testing
         let end = try #require(events.first { $0["ph"] as? String == "e" && $0["pid"] as? Int == Int(pid) })
         #expect((end["args"] as? [String: Any])?["status"] as? String == "still running at the end of the trace")
     }
+
+    @Test("streamed: 200 000 events make a file of over 20 MiB while ipcwatch's peak RSS stays under 20 MiB",
+          .enabled(if: Condition.hasGNUTime, "GNU time is not installed"))
+    func boundedMemory() throws {
+        let time = try #require(Tools.gnuTime)
+        let timeline = Support.newPath("large", extension: "json")
+        defer { unlink(timeline) }
+        // GNU time forks from its own small image: the figure is ipcwatch's (the fixture is smaller).
+        let result = Support.run(["-f", "%M", Support.ipcwatch, "-o", "/dev/null", "--timeline=\(timeline)", "--", Support.fixture,
+                                  "threads", "1", "100000"], executable: time)
+        let peak = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) }, "\(result)")
+        var info = stat()
+        #expect(stat(timeline, &info) == 0 && info.st_size > 20 << 20, "the file holds the events: \(info.st_size) bytes")
+        #expect(peak < 20 << 10, "peak RSS \(peak) KiB")
+        let events = try Self.events(timeline)
+        #expect(events.filter { $0["cat"] as? String == "syscall" }.count == 200_000, "every pipe and pipe2")
+    }
 }

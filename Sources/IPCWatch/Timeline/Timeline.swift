@@ -79,16 +79,24 @@ package struct Timeline {
         lines.append(writer.name("process_name", processID: pid, threadID: pid, name))
         lines.append(writer.name("thread_name", processID: pid, threadID: pid, name))
         lines.append(writer.event("b", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
-            $0.key("id")
-            $0.integer(pid)
+            Self.lifetimeID(&$0, pid)
         })
+    }
+
+    /// A process-scoped async id (`id2.local`): the lifetime slice goes on a track of the process's own,
+    /// not among the trace's global ones.
+    private static func lifetimeID(_ json: inout JSONWriter, _ pid: Int32) {
+        json.key("id2")
+        json.beginObject()
+        json.key("local")
+        json.integer(pid)
+        json.endObject()
     }
 
     private mutating func end(_ pid: Int32, at time: UInt64, status: String) {
         guard let name = processes.removeValue(forKey: pid) else { return }
         lines.append(writer.event("e", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
-            $0.key("id")
-            $0.integer(pid)
+            Self.lifetimeID(&$0, pid)
             $0.key("args")
             $0.beginObject()
             $0.key("status")
