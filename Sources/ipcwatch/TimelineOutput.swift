@@ -5,11 +5,12 @@ import IPCWatch
 /// detach end through ``TracePrinter/finish(_:)`` too).
 final class TimelineOutput {
     private let file: OutputFile
-    private var timeline = Timeline()
+    private var timeline: Timeline
 
-    /// Opens (truncates) `path` before the trace starts.
-    init(path: String) throws(IPCWatchError) {
+    /// Opens (truncates) `path` before the trace starts; the slices' args are written in `text`'s format.
+    init(path: String, text: TextFormat) throws(IPCWatchError) {
         file = try OutputFile(path: path)
+        timeline = Timeline(text: text)
     }
 
     func started(_ processes: [Int32]) {

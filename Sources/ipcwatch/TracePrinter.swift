@@ -72,7 +72,8 @@ final class TracePrinter: LoopProfileSink {
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         topology = Topology(dataFlow: arguments.dataFlow)
-        timeline = try arguments.timeline.map { (path) throws(IPCWatchError) in try TimelineOutput(path: path) }
+        let text = text
+        timeline = try arguments.timeline.map { (path) throws(IPCWatchError) in try TimelineOutput(path: path, text: text) }
     }
 
     func traceStarted(_ processes: [Int32]) {

@@ -12,7 +12,9 @@ import Glibc
 package struct Timeline {
     private var writer = TraceEventWriter()
     private var lines: [[UInt8]] = []
-    private let text = TextFormat()
+    /// The text output's format: the slices' args are its call and result.
+    private let text: TextFormat
+    private var opened = false
     /// Live processes: their name and when their lifetime slice began.
     private var processes: [Int32: String] = [:]
     /// Live threads seen, with their process.
@@ -26,7 +28,8 @@ package struct Timeline {
 
     /// A timeline; `queueInode` finds the inode of a process's message queue descriptor (the default
     /// `stat`s `/proc/PID/fd/FD`).
-    package init(queueInode: @escaping (Int32, Int32) -> UInt64? = Timeline.procQueueInode) {
+    package init(text: TextFormat = TextFormat(), queueInode: @escaping (Int32, Int32) -> UInt64? = Timeline.procQueueInode) {
+        self.text = text
         self.queueInode = queueInode
     }
 
@@ -39,12 +42,11 @@ package struct Timeline {
     /// The trace runs: `processes` are the launched command or the attached processes. Called first:
     /// it writes the file's opening, and times are written relative to `time`.
     package mutating func started(_ pids: [Int32], at time: UInt64) {
-        writer.origin = time
-        lines.append(TraceEventWriter.opening(origin: time))
+        open(at: time)
         for pid in pids { begin(pid, name: Self.comm(pid) ?? "?", at: time) }
     }
 
-    /// Takes one record.
+    /// Takes one record (after ``started(_:at:)``).
     package mutating func add(_ record: TraceRecord) {
         switch record {
         case .event(let event): add(event)
@@ -67,8 +69,16 @@ package struct Timeline {
     /// The trace ended at `time`: processes still traced (detached, or whose end was not seen) end here,
     /// and the array is closed.
     package mutating func finish(at time: UInt64) {
+        open(at: time)  // a trace that never started (the command could not run) is an empty array
         for pid in processes.keys.sorted() { end(pid, at: time, status: "still running at the end of the trace") }
         lines.append(TraceEventWriter.closing)
+    }
+
+    private mutating func open(at time: UInt64) {
+        guard !opened else { return }
+        opened = true
+        writer.origin = time
+        lines.append(TraceEventWriter.opening(origin: time))
     }
 
     // MARK: tracks
