@@ -32,6 +32,6 @@ final class TimelineOutput {
     }
 
     private func write() {
-        for line in timeline.takeLines() { file.writeLine(bytes: line) }
+        timeline.takeOutput { file.append(bytes: $0) }
     }
 }

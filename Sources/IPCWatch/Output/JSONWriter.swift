@@ -31,6 +31,19 @@ struct JSONWriter: JSONOutput {
     }
 
     mutating func string(_ value: String) { separate(); appendString(value) }
+    /// A constant that needs no escaping (a field's fixed value).
+    mutating func string(_ value: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+    /// Empties the writer for another value, keeping its buffer.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = 0
+        depth = 0
+    }
     mutating func integer<T: BinaryInteger>(_ value: T) { separate(); appendInteger(value) }
     /// A finite number as Go's encoding/json writes a float64: whole values without a fraction.
     mutating func float(_ value: Double) {

@@ -11,7 +11,6 @@ import Glibc
 /// and the messages in flight, never the events.
 package struct Timeline {
     private var writer = TraceEventWriter()
-    private var lines: [[UInt8]] = []
     /// The text output's format: the slices' args are its call and result.
     private let text: TextFormat
     private var opened = false
@@ -33,10 +32,11 @@ package struct Timeline {
         self.queueInode = queueInode
     }
 
-    /// The lines written so far and not yet taken (the first is the array's opening).
-    package mutating func takeLines() -> [[UInt8]] {
-        defer { lines.removeAll(keepingCapacity: true) }
-        return lines
+    /// Hands what was written since the last call (whole lines: the file's opening first) to `body`.
+    package mutating func takeOutput(_ body: ([UInt8]) -> Void) {
+        guard !writer.output.isEmpty else { return }
+        body(writer.output)
+        writer.output.removeAll(keepingCapacity: true)
     }
 
     /// The trace runs: `processes` are the launched command or the attached processes. Called first:
@@ -58,9 +58,9 @@ package struct Timeline {
             end(pid, at: Clock.realtimeNanoseconds(), status: status.description)
         case .signal(let signal):
             see(signal.processID, signal.threadID, name: nil, at: signal.timestamp)
-            lines.append(writer.event("i", name: TextFormat().signalLine(signal).split(separator: " ").dropFirst().joined(separator: " "),
-                                      category: "signal", processID: signal.processID, threadID: signal.threadID,
-                                      time: signal.timestamp) { $0.key("s"); $0.string("t") })
+            writer.event("i", name: TextFormat().signalLine(signal).split(separator: " ").dropFirst().joined(separator: " "),
+                         category: "signal", processID: signal.processID, threadID: signal.threadID,
+                         time: signal.timestamp) { $0.key("s"); $0.string("t") }
         case .snapshot, .usage:
             break
         }
@@ -71,14 +71,13 @@ package struct Timeline {
     package mutating func finish(at time: UInt64) {
         open(at: time)  // a trace that never started (the command could not run) is an empty array
         for pid in processes.keys.sorted() { end(pid, at: time, status: "still running at the end of the trace") }
-        lines.append(TraceEventWriter.closing)
+        writer.close()
     }
 
     private mutating func open(at time: UInt64) {
         guard !opened else { return }
         opened = true
-        writer.origin = time
-        lines.append(TraceEventWriter.opening(origin: time))
+        writer.open(origin: time)
     }
 
     // MARK: tracks
@@ -86,11 +85,11 @@ package struct Timeline {
     private mutating func begin(_ pid: Int32, name: String, at time: UInt64) {
         processes[pid] = name
         threads[pid] = pid
-        lines.append(writer.name("process_name", processID: pid, threadID: pid, name))
-        lines.append(writer.name("thread_name", processID: pid, threadID: pid, name))
-        lines.append(writer.event("b", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
+        writer.name("process_name", processID: pid, threadID: pid, name)
+        writer.name("thread_name", processID: pid, threadID: pid, name)
+        writer.event("b", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
             Self.lifetimeID(&$0, pid)
-        })
+        }
     }
 
     /// A process-scoped async id (`id2.local`): the lifetime slice goes on a track of the process's own,
@@ -105,14 +104,14 @@ package struct Timeline {
 
     private mutating func end(_ pid: Int32, at time: UInt64, status: String) {
         guard let name = processes.removeValue(forKey: pid) else { return }
-        lines.append(writer.event("e", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
+        writer.event("e", name: "\(name) \(pid)", category: "process", processID: pid, threadID: pid, time: time) {
             Self.lifetimeID(&$0, pid)
             $0.key("args")
             $0.beginObject()
             $0.key("status")
             $0.string(status)
             $0.endObject()
-        })
+        }
     }
 
     /// A record of `tid` (of `pid`): its process and thread tracks exist from now on.
@@ -120,7 +119,7 @@ package struct Timeline {
         if processes[pid] == nil { begin(pid, name: name ?? Self.comm(pid) ?? "?", at: time) }
         if threads[tid] == nil {
             threads[tid] = pid
-            lines.append(writer.name("thread_name", processID: pid, threadID: tid, name ?? processes[pid] ?? "?"))
+            writer.name("thread_name", processID: pid, threadID: tid, name ?? processes[pid] ?? "?")
         }
     }
 
@@ -132,16 +131,16 @@ package struct Timeline {
                 begin(child, name: processes[change.processID] ?? "?", at: change.timestamp)
             } else if threads[child] == nil {
                 threads[child] = childProcessID
-                lines.append(writer.name("thread_name", processID: childProcessID, threadID: child, processes[childProcessID] ?? "?"))
+                writer.name("thread_name", processID: childProcessID, threadID: child, processes[childProcessID] ?? "?")
             }
         case .executed(let name):
             let pid = change.processID
             see(pid, change.threadID, name: name, at: change.timestamp)
             processes[pid] = name
-            lines.append(writer.name("process_name", processID: pid, threadID: pid, name))
-            lines.append(writer.name("thread_name", processID: pid, threadID: change.threadID, name))
-            lines.append(writer.event("i", name: "exec \(name)", category: "process", processID: pid, threadID: change.threadID,
-                                      time: change.timestamp) {
+            writer.name("process_name", processID: pid, threadID: pid, name)
+            writer.name("thread_name", processID: pid, threadID: change.threadID, name)
+            writer.event("i", name: "exec \(name)", category: "process", processID: pid, threadID: change.threadID,
+                         time: change.timestamp) {
                 $0.key("s")
                 $0.string("t")
                 $0.key("args")
@@ -149,7 +148,7 @@ package struct Timeline {
                 $0.key("comm")
                 $0.string(name)
                 $0.endObject()
-            })
+            }
         }
     }
 
@@ -158,8 +157,8 @@ package struct Timeline {
     private mutating func add(_ event: Event) {
         see(event.processID, event.threadID, name: event.processName, at: event.timestamp)
         let parts = text.callAndResult(for: event)
-        lines.append(writer.event("X", name: parts.name, category: "syscall", processID: event.processID, threadID: event.threadID,
-                                  time: event.timestamp) {
+        writer.event("X", name: parts.name, category: "syscall", processID: event.processID, threadID: event.threadID,
+                     time: event.timestamp) {
             $0.key("dur")
             $0.microseconds(Int64(event.duration))
             $0.key("args")
@@ -173,7 +172,7 @@ package struct Timeline {
                 $0.string(reason == .detached ? "detached: closed at the end of the trace" : "thread ended during the call")
             }
             $0.endObject()
-        })
+        }
         guard event.result.isSuccess else { return }
         let place = Self.slice(event.processID, event.threadID, event.timestamp, event.duration)
         switch event.call {
@@ -215,8 +214,8 @@ package struct Timeline {
         see(transfer.processID, transfer.threadID, name: nil, at: transfer.timestamp)
         let alsoAnEvent = ["splice", "tee", "vmsplice"].contains(transfer.name)
         if !alsoAnEvent {
-            lines.append(writer.event("X", name: transfer.name, category: "io", processID: transfer.processID,
-                                      threadID: transfer.threadID, time: transfer.timestamp) {
+            writer.event("X", name: transfer.name, category: "io", processID: transfer.processID,
+                         threadID: transfer.threadID, time: transfer.timestamp) {
                 $0.key("dur")
                 $0.microseconds(Int64(transfer.duration))
                 $0.key("args")
@@ -228,7 +227,7 @@ package struct Timeline {
                 $0.key("result")
                 $0.integer(transfer.result)
                 $0.endObject()
-            })
+            }
         }
         guard transfer.bytes > 0 else { return }
         let place = Self.slice(transfer.processID, transfer.threadID, transfer.timestamp, transfer.duration)
@@ -248,7 +247,7 @@ package struct Timeline {
 
     private mutating func arrow(_ name: String, from: TraceEventWriter.Place, to: TraceEventWriter.Place) {
         guard from.processID != to.processID else { return }  // between processes only
-        lines.append(contentsOf: writer.flow(name, id: nextFlow, from: from, to: to))
+        writer.flow(name, id: nextFlow, from: from, to: to)
         nextFlow += 1
     }
 

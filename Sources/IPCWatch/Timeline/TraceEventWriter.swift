@@ -1,12 +1,24 @@
 /// Chrome's trace-event JSON (`{"traceEvents":[…]}`, the form Perfetto and `chrome://tracing` load), one
-/// event a line, so that the file can be written as the trace runs: ``opening``, then each event line
-/// (a comma before all but the first), then ``closing``.
+/// event a line, so that the file can be written as the trace runs: ``open(origin:)``, then each event
+/// line (a comma before all but the first), then ``close()``; appended to ``output``, which the caller takes.
 struct TraceEventWriter {
-    /// The opening of the file, `origin` (ns since the epoch) kept in `otherData` for whoever wants wall-clock times.
-    static func opening(origin: UInt64) -> [UInt8] {
-        Array(#"{"displayTimeUnit":"ns","otherData":{"ipcwatch_origin_ns":"\#(origin)"},"traceEvents":["#.utf8)
+    /// What is written and not yet taken.
+    var output: [UInt8] = []
+    /// One event's object, reused (nothing is allocated per event).
+    private var json = JSONWriter()
+
+    /// The opening of the file; `origin` (ns since the epoch) is kept in `otherData` for whoever wants
+    /// wall-clock times, and the times are written relative to it.
+    mutating func open(origin: UInt64) {
+        self.origin = origin
+        output.append(contentsOf: #"{"displayTimeUnit":"ns","otherData":{"ipcwatch_origin_ns":"\#(origin)"},"traceEvents":["#.utf8)
+        output.append(UInt8(ascii: "\n"))
     }
-    static let closing: [UInt8] = Array("]}".utf8)
+
+    /// The end of the array and of the file.
+    mutating func close() {
+        output.append(contentsOf: "]}\n".utf8)
+    }
 
     private var wroteEvent = false
     /// Times are written relative to this (the trace's start, in ns since the epoch): a JSON reader
@@ -31,15 +43,15 @@ struct TraceEventWriter {
 
     /// One event: `ph` and its fields; `fields` writes the rest of the object.
     mutating func event(_ phase: StaticString, name: String, category: StaticString, processID: Int32, threadID: Int32,
-                        time: UInt64?, _ fields: (inout JSONWriter) -> Void = { _ in }) -> [UInt8] {
-        var json = JSONWriter()
+                        time: UInt64?, _ fields: (inout JSONWriter) -> Void = { _ in }) {
+        json.reset()
         json.beginObject()
         json.key("ph")
-        json.string(phase.description)
+        json.string(phase)
         json.key("name")
         json.string(name)
         json.key("cat")
-        json.string(category.description)
+        json.string(category)
         json.key("pid")
         json.integer(processID)
         json.key("tid")
@@ -50,12 +62,14 @@ struct TraceEventWriter {
         }
         fields(&json)
         json.endObject()
-        defer { wroteEvent = true }
-        return wroteEvent ? [UInt8(ascii: ",")] + json.bytes : json.bytes
+        if wroteEvent { output.append(UInt8(ascii: ",")) }
+        wroteEvent = true
+        output.append(contentsOf: json.bytes)
+        output.append(UInt8(ascii: "\n"))
     }
 
     /// `process_name` / `thread_name` metadata: the name Perfetto gives a track.
-    mutating func name(_ kind: StaticString, processID: Int32, threadID: Int32, _ name: String) -> [UInt8] {
+    mutating func name(_ kind: StaticString, processID: Int32, threadID: Int32, _ name: String) {
         event("M", name: kind.description, category: "__metadata", processID: processID, threadID: threadID, time: nil) {
             $0.key("args")
             $0.beginObject()
@@ -70,12 +84,12 @@ struct TraceEventWriter {
     /// the calls' own slices (flow v1 `s`/`f` events) by which slice started first, and a receive often
     /// starts before its send; these inner slices start in the arrow's order (near the start of the send,
     /// near the end of the receive), so every arrow points from the sender to the receiver.
-    mutating func flow(_ name: String, id: UInt64, from: Place, to: Place) -> [[UInt8]] {
-        [end(name, id: id, at: from, time: from.early, direction: "flow_out"),
-         end(name, id: id, at: to, time: to.late - 1, direction: "flow_in")]
+    mutating func flow(_ name: String, id: UInt64, from: Place, to: Place) {
+        end(name, id: id, at: from, time: from.early, direction: "flow_out")
+        end(name, id: id, at: to, time: to.late - 1, direction: "flow_in")
     }
 
-    private mutating func end(_ name: String, id: UInt64, at place: Place, time: UInt64, direction: StaticString) -> [UInt8] {
+    private mutating func end(_ name: String, id: UInt64, at place: Place, time: UInt64, direction: StaticString) {
         event("X", name: name, category: "flow", processID: place.processID, threadID: place.threadID, time: time) {
             $0.key("dur")
             $0.rawNumber("0.001")
