@@ -142,4 +142,75 @@ import Testing
         let events = try Self.events(timeline)
         #expect(events.filter { $0["cat"] as? String == "syscall" }.count == 200_000, "every pipe and pipe2")
     }
+
+    /// Each arrow of the file as (the call it leaves, the call it reaches): its two 1 ns ends, joined by
+    /// `bind_id`, each inside a call slice (`syscall` or `io`) of the same thread.
+    static func arrows(_ events: [[String: Any]]) -> [(from: String, to: String)] {
+        let calls = events.filter { ["syscall", "io"].contains($0["cat"] as? String) && $0["ph"] as? String == "X" }
+        let byThread = Dictionary(grouping: calls) { $0["tid"] as? Int ?? 0 }
+        func call(around end: [String: Any]) -> String {
+            let time = end["ts"] as? Double ?? -1
+            return byThread[end["tid"] as? Int ?? 0]?.first {
+                let start = $0["ts"] as? Double ?? 0
+                return start <= time && time <= start + ($0["dur"] as? Double ?? 0)
+            }?["name"] as? String ?? "?"
+        }
+        let ends = events.filter { $0["cat"] as? String == "flow" }
+        let into = Dictionary(ends.filter { $0["flow_in"] != nil }.map { ($0["bind_id"] as? Int ?? 0, $0) }) { a, _ in a }
+        return ends.filter { $0["flow_out"] != nil }.compactMap { out in
+            into[out["bind_id"] as? Int ?? -1].map { (call(around: out), call(around: $0)) }
+        }
+    }
+
+    @Test("splice between processes: the write into the first pipe → the splice that drained it → the read of the second")
+    func spliceFlows() throws {
+        let timeline = Support.newPath("splice", extension: "json")
+        // Parent writes 3 × 100 bytes into pipe a; a child splices a → b; a grandchild reads b: each logs its sizes.
+        let script = """
+            import os
+            a_r, a_w = os.pipe(); b_r, b_w = os.pipe()
+            if os.fork() == 0:
+                os.close(a_w); os.close(b_r)
+                while (n := os.splice(a_r, b_w, 1 << 16)) > 0: print("splice", n, flush=True)
+                os._exit(0)
+            if os.fork() == 0:
+                os.close(a_w); os.close(b_w); os.close(a_r)
+                while (data := os.read(b_r, 1 << 16)): print("read", len(data), flush=True)
+                os._exit(0)
+            os.close(a_r); os.close(b_r); os.close(b_w)
+            for _ in range(3): os.write(a_w, b"x" * 100)
+            os.close(a_w); os.wait(); os.wait()
+            """
+        let result = Support.run([Support.ipcwatch, "-q", "-o", "/dev/null", "--data-flow", "--timeline=\(timeline)", "--",
+                                  "/usr/bin/python3", "-c", script])
+        #expect(result.status == 0, "\(result)")
+        let logged = result.stdout.split(separator: "\n")
+        let arrows = try Self.arrows(Self.events(timeline))
+        // Each splice took bytes of at least one write; each read took bytes of at least one splice.
+        let intoSplice = arrows.filter { $0 == ("write", "splice") }.count
+        let fromSplice = arrows.filter { $0 == ("splice", "read") }.count
+        #expect(intoSplice >= logged.filter { $0.hasPrefix("splice") }.count && intoSplice > 0, "\(arrows) for \(logged)")
+        #expect(fromSplice >= logged.filter { $0.hasPrefix("read") }.count && fromSplice > 0, "\(arrows) for \(logged)")
+        #expect(arrows.allSatisfy { $0 == ("write", "splice") || $0 == ("splice", "read") }, "\(arrows)")
+    }
+
+    @Test("make -j4 running shell pipelines: every process named, its pipes' writes arrowed to the reads of the next command")
+    func makeJobs() throws {
+        let directory = try Support.newDirectory("timeline-make")
+        let recipe = "\tsh -c 'seq 1 3000 | sort -r | tail -1 > $@.out'\n"
+        try ("all: a b c d\na b c d:\n" + recipe).write(to: directory.appendingPathComponent("Makefile"), atomically: true, encoding: .utf8)
+        let timeline = Support.newPath("make", extension: "json")
+        let result = Support.run([Support.ipcwatch, "-q", "-o", "/dev/null", "--data-flow", "--timeline=\(timeline)", "--",
+                                  "make", "-s", "-j4"], directory: directory)
+        #expect(result.status == 0, "\(result)")
+        let events = try Self.events(timeline)
+        let names = Set(events.filter { $0["name"] as? String == "process_name" }.compactMap { ($0["args"] as? [String: Any])?["name"] as? String })
+        #expect(names.isSuperset(of: ["make", "sh", "seq", "sort", "tail"]), "\(names)")
+        let execs = events.filter { ($0["name"] as? String)?.hasPrefix("exec ") == true }
+        #expect(execs.count >= 4 * 4, "each job: sh, seq, sort, tail exec'd")
+        let arrows = Self.arrows(events)
+        #expect(arrows.count >= 4 * 2 && arrows.allSatisfy { $0 == ("write", "read") }, "seq → sort and sort → tail in each job: \(arrows)")
+        let lifetimes = events.filter { $0["cat"] as? String == "process" && $0["ph"] as? String == "e" }
+        #expect(lifetimes.allSatisfy { ($0["args"] as? [String: Any])?["status"] as? String == "exited with 0" }, "\(lifetimes)")
+    }
 }
