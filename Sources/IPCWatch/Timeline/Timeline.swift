@@ -14,7 +14,7 @@ package struct Timeline {
     /// The text output's format: the slices' args are its call and result.
     private let text: TextFormat
     private var opened = false
-    /// Live processes: their name and when their lifetime slice began.
+    /// Live processes (their lifetime slice is open), by pid: their name.
     private var processes: [Int32: String] = [:]
     /// Live threads seen, with their process.
     private var threads: [Int32: Int32] = [:]
