@@ -43,6 +43,15 @@ import Testing
         #expect(flows.wrote(4, into: 6, at: Self.place(1, 170)) == [Self.place(3, 160)])
     }
 
+    @Test("channels written but never read (an untraced reader) are forgotten past the limit, least recently used first")
+    func unreadChannels() {
+        var flows = ByteStreamFlows(channelLimit: 100)
+        for inode in UInt64(1)...1000 { _ = flows.wrote(1, into: inode, at: Self.place(1, inode)) }
+        #expect(flows.channelCount <= 100)
+        // The channel used last is still there: its read joins.
+        #expect(flows.read(1, from: 1000, at: Self.place(2, 2000)) == [Self.place(1, 1000)])
+    }
+
     @Test("a raise joins the wait that was blocked when it entered; a raise of N releases at most N")
     func semaphores() {
         var flows = SemaphoreFlows()
