@@ -63,6 +63,15 @@ import Testing
         #expect(results["errors"]?.isEmpty == true, "import errors: \(results["errors"] ?? [])")
     }
 
+    @Test("a timeline file that cannot be written: one line, exit 1, before the command runs")
+    func unwritable() {
+        let log = Support.newLog()
+        let result = Support.run([Support.ipcwatch, "--timeline=/nonexistent/dir/t.json", "--", Support.fixture, "exit", "0"],
+                                 environment: ["IPC_FIXTURE_LOG": log])
+        #expect(result.status == 1 && result.stderr == "ipcwatch: Can't fopen '/nonexistent/dir/t.json': No such file or directory\n")
+        #expect(Support.textLines(log).isEmpty, "the command never ran")
+    }
+
     @Test("Ctrl-C (SIGINT to the job) mid-trace: the file is complete JSON, with the msgrcv the signal interrupted and the process's end")
     func interrupted() throws {
         let timeline = Support.newPath("interrupted", extension: "json")
