@@ -83,6 +83,9 @@ enum HelpText {
           -S SORTBY, --summary-sort-by=SORTBY
                                  order of the table: time (default), min-time, max-time, avg-time,
                                  calls, errors, name, nothing
+          --timeline=FILE        also write the trace to FILE as Chrome trace-event JSON for Perfetto: a
+                                 track per process and thread, a slice per call, arrows from each message,
+                                 semaphore raise and (with --data-flow) pipe write to what it reached
           -w, --summary-wall-clock
                                  accepted for strace's sake: the table's times are wall-clock already
           --graph=FILE           when the trace ends (and at each SIGUSR1), write who talks to whom to FILE

@@ -29,6 +29,8 @@ struct Options {
     var sameCPU = false
     var dataFlow = false
     var graph: String?
+    /// `--timeline=FILE`: the trace as Chrome trace-event JSON.
+    var timeline: String?
     var graphFormatName: String?
     /// `--graph-all`: also the orphan pipes.
     var graphAll = false
@@ -76,7 +78,7 @@ struct Options {
     static let qualifiers = ["trace", "signal", "status", "quiet", "raw", "abbrev", "verbose"]
 
     private enum Long: Int32 {
-        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow, graphAll, stall, stallReport
+        case sameCPU = 256, graph, graphFormat, seccompBPF, outputSeparately, dataFlow, graphAll, stall, stallReport, timeline
     }
 
     private static let parsing = Mutex(())
@@ -95,6 +97,7 @@ struct Options {
         ("successful-only", no_argument, Int32(UInt8(ascii: "z"))), ("failed-only", no_argument, Int32(UInt8(ascii: "Z"))),
         ("same-cpu", no_argument, Long.sameCPU.rawValue), ("graph", required_argument, Long.graph.rawValue),
         ("graph-format", required_argument, Long.graphFormat.rawValue), ("graph-all", no_argument, Long.graphAll.rawValue),
+        ("timeline", required_argument, Long.timeline.rawValue),
         ("seccomp-bpf", no_argument, Long.seccompBPF.rawValue), ("data-flow", no_argument, Long.dataFlow.rawValue),
         ("stall", required_argument, Long.stall.rawValue), ("stall-report", required_argument, Long.stallReport.rawValue),
         ("env", required_argument, Int32(UInt8(ascii: "E"))), ("summary-sort-by", required_argument, Int32(UInt8(ascii: "S"))),
@@ -172,6 +175,7 @@ struct Options {
         case Long.sameCPU.rawValue: sameCPU = true
         case Long.dataFlow.rawValue: dataFlow = true
         case Long.graph.rawValue: graph = value
+        case Long.timeline.rawValue: timeline = value
         case Long.graphFormat.rawValue: graphFormatName = value
         case Long.graphAll.rawValue: graphAll = true
         case Long.stall.rawValue:

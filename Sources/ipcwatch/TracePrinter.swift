@@ -42,6 +42,8 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     private let stallReportOutput: OutputFile?
     /// The SysV objects and queues the trace creates, listed at the end if it leaves them behind.
     private var leftovers = Leftovers.now()
+    /// `--timeline=FILE`.
+    private let timeline: TimelineOutput?
 
     /// Opens every output before the trace starts: a path that cannot be written fails now, not after the run.
     init(_ arguments: Options) throws(IPCWatchError) {
@@ -79,9 +81,12 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         topology = Topology(dataFlow: arguments.dataFlow)
         stallReportOutput = try arguments.stallReport.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
+        let text = text
+        timeline = try arguments.timeline.map { (path) throws(IPCWatchError) in try TimelineOutput(path: path, text: text) }
     }
 
     func traceStarted(_ processes: [Int32]) {
+        timeline?.started(processes)
         if arguments.pids.isEmpty, let root = processes.first {
             command = root
             SignalPolicy.forward(to: root)
@@ -100,6 +105,10 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             if topology.needsSettling { topology.settle() }
         }
         pipeFlow?.add(record)
+        if let timeline {
+            timeline.add(record)
+            unflushed = true
+        }
         switch record {
         case .event(let event):
             if topology.waits != nil && !event.result.isUnfinished { topology.waits = nil }  // progress
@@ -138,7 +147,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                 file.writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
                 unflushed = true
             }
-        case .snapshot, .usage:
+        case .snapshot, .usage, .lifecycle, .transfer:
             break
         }
         return .proceed
@@ -211,6 +220,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         if SignalPolicy.takeGraphRequest() { writeGraph() }
         output.flush()
         separate.values.forEach { $0.flush() }
+        timeline?.flush()
         unflushed = false
     }
 
@@ -269,6 +279,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         output.flush()
         separate.values.forEach { $0.flush() }
         outputCommand?.finish()  // strace waits for its output command too: the output is complete
+        timeline?.finish()
         topology.traceEnded()
         // Launched: every process has ended, so no orphan pipe is open any more. Detached: they still run.
         if graphOutput != nil { topology.settle() }

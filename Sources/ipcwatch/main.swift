@@ -57,6 +57,8 @@ do {
     options.variants = variants
     options.resolveDescriptors = arguments.decodeFDs > 0
     options.commandSignalState = commandSignals
+    options.lifecycle = arguments.timeline != nil
+    options.transfers = arguments.timeline != nil && arguments.dataFlow
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     // Attach mode's --stall=0: "why is this stuck?", one report right after attaching, then detach.
     options.stall = arguments.stall.map { StallPolicy(seconds: $0, reportOnceThenEnd: attaching && $0 == 0) }

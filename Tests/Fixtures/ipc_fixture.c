@@ -59,6 +59,11 @@
  *   ipc_fixture edges           mode 0 and 01 in msgctl IPC_SET/IPC_STAT; mq names with no NUL, or cut by a page
  *   ipc_fixture i386msgrcv      i386 receives with msgtyp -5 (msgrcv, ipc(MSGRCV) versions 1 and 0), failing
  *   ipc_fixture i386families    mq_*, splice, vmsplice and futex (and their _time64 forms) through int $0x80
+ *   ipc_fixture timeline        a parent sends its child SysV messages (read by type, MSG_EXCEPT, a negative
+ *                               type, one IPC_NOWAIT miss), POSIX mq messages by priority, releases it from
+ *                               a semop wait, and writes it a pipe it reads 7 bytes at a time; each side logs
+ *                               "tl msg send T", "tl msg recv T", "tl mq send P", "tl mq recv P", "tl sem raise",
+ *                               "tl sem released", "tl write N", "tl read N": the flows --timeline must draw
  *   ipc_fixture everything      every watched call with every flag, command and error path the decoders
  *                               know (EFAULT, EINVAL, ENOENT, EEXIST, ENOMSG, EAGAIN, EIDRM), then the
  *                               i386 ipc(2) forms: then the mq and splice modes: the strace-oracle test runs it under both tracers
@@ -1302,6 +1307,78 @@ static int hang(const char *kind) {
     return 2;
 }
 
+/* The messages of `ipc_fixture timeline`, each logged by the side that made it. */
+static int timeline_messages(void) {
+    int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    int set = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+    char name[64];
+    snprintf(name, sizeof name, "/ipcwatch-timeline-%d", getpid());
+    struct mq_attr attr = {.mq_maxmsg = 8, .mq_msgsize = 32};
+    mqd_t mq = mq_open(name, O_CREAT | O_EXCL | O_RDWR, 0600, &attr);
+    int p[2];
+    if (q < 0 || set < 0 || mq == (mqd_t)-1 || pipe(p) != 0) { perror("timeline"); return 1; }
+    pid_t child = fork();
+    if (child == 0) {
+        close(p[1]);
+        struct { long type; char text[16]; } m;
+        long selectors[][2] = {{2, 0}, {2, 0}, {2, 0}, {2, MSG_EXCEPT}, {2, MSG_EXCEPT}, {-5, 0}};
+        for (int i = 0; i < 6; i++) {
+            if (msgrcv(q, &m, sizeof m.text, selectors[i][0], (int)selectors[i][1]) < 0) _exit(2);
+            logf_("tl msg recv %ld\n", m.type);
+        }
+        if (msgrcv(q, &m, sizeof m.text, 0, IPC_NOWAIT) >= 0 || errno != ENOMSG) _exit(3);
+        char text[32];
+        unsigned priority;
+        for (int i = 0; i < 4; i++) {
+            if (mq_receive(mq, text, sizeof text, &priority) < 0) _exit(4);
+            logf_("tl mq recv %u\n", priority);
+        }
+        struct sembuf down = {.sem_num = 0, .sem_op = -1, .sem_flg = 0};
+        if (semop(set, &down, 1) != 0) _exit(5);
+        logf_("tl sem released\n");
+        ssize_t n;
+        while ((n = read(p[0], text, 7)) > 0) logf_("tl read %zd\n", n);
+        _exit(n == 0 ? 0 : 6);
+    }
+    close(p[0]);
+    struct { long type; char text[16]; } m = {0, "hello"};
+    long types[] = {1, 2, 3, 2, 2, 4};
+    for (int i = 0; i < 6; i++) {
+        m.type = types[i];
+        if (msgsnd(q, &m, 6, 0) != 0) return 1;
+        logf_("tl msg send %ld\n", m.type);
+    }
+    unsigned priorities[] = {1, 5, 3, 5};
+    for (int i = 0; i < 4; i++) {
+        if (mq_send(mq, "message", 8, priorities[i]) != 0) return 1;
+        logf_("tl mq send %u\n", priorities[i]);
+    }
+    /* Raise only once the child waits in semop (GETNCNT counts it): the raise is what releases it. */
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (semctl(set, 0, GETNCNT) == 0) {
+        if (elapsed_ms(&start) > 20000) return 1;
+        sched_yield();
+    }
+    struct sembuf up = {.sem_num = 0, .sem_op = 1, .sem_flg = 0};
+    if (semop(set, &up, 1) != 0) return 1;
+    logf_("tl sem raise\n");
+    int sizes[] = {10, 3, 20};
+    char bytes[20] = {0};
+    for (int i = 0; i < 3; i++) {
+        if (write(p[1], bytes, sizes[i]) != sizes[i]) return 1;
+        logf_("tl write %d\n", sizes[i]);
+    }
+    close(p[1]);
+    int status;
+    waitpid(child, &status, 0);
+    msgctl(q, IPC_RMID, NULL);
+    semctl(set, 0, IPC_RMID);
+    mq_close(mq);
+    mq_unlink(name);
+    return !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+}
+
 int main(int argc, char **argv) {
     const char *path = getenv("IPC_FIXTURE_LOG");
     if (path && !(logfile = fopen(path, "ae"))) { perror(path); return 2; }
@@ -1325,6 +1402,7 @@ int main(int argc, char **argv) {
         return failed;
     }
     if (!strcmp(mode, "sysv")) return sysv();
+    if (!strcmp(mode, "timeline")) return timeline_messages();
     if (!strcmp(mode, "i386")) return i386_calls();
     if (!strcmp(mode, "seccomp")) return seccomp_status();
     if (!strcmp(mode, "exit") && argc == 3) { one_pipe_pair(); return atoi(argv[2]); }

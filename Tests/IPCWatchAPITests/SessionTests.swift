@@ -34,8 +34,8 @@ struct SessionTests {
                 exits[tid] = status
             case .signal:
                 break  // the threads' SIGCHLDs, if any
-            case .snapshot, .usage, .blocking:
-                Issue.record("snapshots, usage and blocking calls come only with TraceOptions.processSnapshots, dataFlow and reportsBlockingCalls")
+            case .snapshot, .usage, .blocking, .lifecycle, .transfer:
+                Issue.record("snapshots, usage, blocking calls, lifecycle and transfers come only when TraceOptions asks for them")
             }
         }
         let logged = Support.lines(log)

@@ -35,6 +35,16 @@ extension TraceRecord: CustomStringConvertible {
                 + snapshot.channels.map { " \($0.fd)<\($0.kind.rawValue):[\($0.inode)]\($0.path.map { ":" + $0 } ?? "")>" }.joined()
         case .usage(let usage):
             "\(usage.processID) \(usage.kind == .unix ? "socket" : usage.kind.rawValue):[\(usage.inode)] \(usage.end.rawValue): \(usage.calls) calls, \(usage.bytes) bytes"
+        case .lifecycle(let change):
+            switch change.change {
+            case .spawned(let child, let childProcessID):
+                "\(change.threadID) spawned \(child == childProcessID ? "process" : "thread") \(child)"
+            case .executed(let name): "\(change.threadID) exec'd \(name)"
+            }
+        case .transfer(let transfer):
+            "\(transfer.threadID) \(transfer.name) "
+                + transfer.sides.map { "\($0.fd)<\($0.kind == .unix ? "socket" : $0.kind.rawValue):[\($0.inode)]:\($0.end.rawValue)>" }.joined(separator: " ")
+                + " = \(transfer.result)"
         }
     }
 }

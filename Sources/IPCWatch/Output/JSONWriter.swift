@@ -31,12 +31,27 @@ struct JSONWriter: JSONOutput {
     }
 
     mutating func string(_ value: String) { separate(); appendString(value) }
+    /// A constant that needs no escaping (a field's fixed value).
+    mutating func string(_ value: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+    /// Empties the writer for another value, keeping its buffer.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = 0
+        depth = 0
+    }
     mutating func integer<T: BinaryInteger>(_ value: T) { separate(); appendInteger(value) }
     /// A finite number as Go's encoding/json writes a float64: whole values without a fraction.
     mutating func float(_ value: Double) {
         separate()
         if value == value.rounded(), abs(value) < 1e15 { appendInteger(Int64(value)) } else { bytes.append(contentsOf: "\(value)".utf8) }
     }
+    /// A number already written as JSON digits.
+    mutating func rawNumber(_ digits: String) { separate(); bytes.append(contentsOf: digits.utf8) }
     mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
 

@@ -66,6 +66,13 @@ package final class OutputFile {
         if buffer.count >= capacity { flush() }
     }
 
+    /// Writes `bytes` as they are: lines the caller ended itself.
+    package func append(bytes: [UInt8]) {
+        guard failure == nil else { return }
+        buffer.append(contentsOf: bytes)
+        if lineBuffered || buffer.count >= capacity { flush() }
+    }
+
     private func endLine() {
         buffer.append(UInt8(ascii: "\n"))
         if lineBuffered || buffer.count >= capacity { flush() }

@@ -108,6 +108,17 @@ package struct TextFormat: Sendable {
         return text
     }
 
+    /// The event's parts as its line shows them: the syscall's name, the call with its arguments, and
+    /// the result (`?` for an unfinished call, as strace's `= ?`); what a timeline slice carries.
+    package func callAndResult(for event: Event) -> (name: String, call: String, result: String) {
+        let name = Self.name(of: event)
+        if case .unfinished(let reason) = event.result {
+            return (name, event.call.entryText(name: name, style: style(for: event)) + event.call.unfinishedEnding(reason), "?")
+        }
+        return (name, event.call.straceText(targets: targets(of: event), name: name, style: style(for: event), kludge: kludge(of: event)),
+                event.result.straceText(for: event.call))
+    }
+
     private func style(for event: Event) -> TextStyle {
         guard rawCalls.contains(event.call.syscall) else { return style }
         var raw = style

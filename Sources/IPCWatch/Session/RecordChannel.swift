@@ -29,7 +29,7 @@ final class RecordChannel: @unchecked Sendable {
 
     private static func isUrgent(_ record: TraceRecord) -> Bool {
         switch record {
-        case .snapshot, .usage: return false
+        case .snapshot, .usage, .lifecycle, .transfer: return false
         case .event, .blocking, .exit, .signal: return true
         }
     }

@@ -71,6 +71,16 @@ public struct TraceOptions: Sendable {
         self.bufferCapacity = max(1, bufferCapacity)
     }
 
+    /// Report each fork, clone and exec as a ``TraceRecord/lifecycle(_:)`` record (a timeline's process
+    /// tracks start at the fork and mark the exec). Costs one /proc read per new task, which the first event
+    /// of that task would make anyway.
+    public var lifecycle = false
+
+    /// With ``dataFlow``: also report each counted call as a ``TraceRecord/transfer(_:)`` record (its
+    /// descriptors' channels, bytes, entry time and duration), which a timeline needs to join each write
+    /// to the reads that took its bytes. One record per read or write on a channel.
+    public var transfers = false
+
     /// The signal state a launched command starts with; nil for the default of the path that launches it
     /// (the calling thread's for ``Tracer/run(launching:into:)``, an empty mask for ``TraceSession``).
     /// The CLI records its own before it changes any.

@@ -17,16 +17,21 @@ public enum TraceRecord: Sendable, Hashable {
     case signal(SignalDelivery)
     /// With ``TraceOptions/dataFlow``: what a process moved through one pipe end (``ChannelUsage``).
     case usage(ChannelUsage)
+    /// With ``TraceOptions/lifecycle``: a task was forked or cloned, or exec'd.
+    case lifecycle(ProcessLifecycle)
+    /// With ``TraceOptions/transfers``: one read/write-family call on a pipe, FIFO or Unix socket.
+    case transfer(ChannelTransfer)
 }
 
 extension TraceRecord {
-    /// The thread a record is a line of (nil for snapshots and usage counts, which are per process).
+    /// The thread a record is a line of (nil for what no line shows: snapshots, usage counts, lifecycle
+    /// changes, transfers).
     var threadID: Int32? {
         switch self {
         case .event(let event), .blocking(let event): event.threadID
         case .exit(let tid, _): tid
         case .signal(let signal): signal.threadID
-        case .snapshot, .usage: nil
+        case .snapshot, .usage, .lifecycle, .transfer: nil
         }
     }
 }

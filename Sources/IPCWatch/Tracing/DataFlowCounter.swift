@@ -40,6 +40,17 @@ struct DataFlowCounter {
     private struct PendingCall {
         var first: PipeSide
         var second: PipeSide?
+        /// With `timesCalls`: the call's name, and its entry (wall clock, then monotonic for the duration).
+        var name: String?
+        var enteredAtWallClock: UInt64 = 0
+        var enteredAt: UInt64 = 0
+    }
+
+    /// Each counted call is also reported as a ``ChannelTransfer`` (``TraceOptions/transfers``).
+    private let timesCalls: Bool
+
+    init(timesCalls: Bool = false) {
+        self.timesCalls = timesCalls
     }
 
     private let table = DataFlowSyscalls.standard
@@ -72,6 +83,11 @@ struct DataFlowCounter {
                                                                       path: channel.path))
             if found == nil { found = PendingCall(first: pipeSide) } else { found?.second = pipeSide }
         }
+        if timesCalls, found != nil {
+            found?.name = entry.kernelName
+            found?.enteredAtWallClock = Clock.realtimeNanoseconds()
+            found?.enteredAt = Clock.monotonicNanoseconds()
+        }
         pending[tid] = found
         return found != nil
     }
@@ -80,9 +96,26 @@ struct DataFlowCounter {
     func isPending(_ tid: pid_t) -> Bool { pending[tid] != nil }
 
     /// The exit stop of the call `tid` (of process `processID`) entered: a successful call that moved
-    /// bytes counts on each pipe side. Returns the counts handed out early (usually none).
-    mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info, processID: pid_t) -> [ChannelUsage] {
-        guard let call = pending.removeValue(forKey: tid), info.is_error == 0, info.rval > 0 else { return [] }
+    /// bytes counts on each pipe side. Returns the counts handed out early (usually none) and, with
+    /// `timesCalls`, the call as a transfer.
+    mutating func exited(_ tid: pid_t, _ info: ipcw_syscall_info, processID: pid_t) -> (usages: [ChannelUsage], transfer: ChannelTransfer?) {
+        guard let call = pending.removeValue(forKey: tid) else { return ([], nil) }
+        let transfer = call.name.map { name in
+            ChannelTransfer(timestamp: call.enteredAtWallClock, duration: Clock.monotonicNanoseconds() &- call.enteredAt,
+                            processID: processID, threadID: tid, name: name,
+                            sides: [call.first, call.second].compactMap { $0.map(Self.transferSide) },
+                            result: Int64(info.rval))
+        }
+        return (count(call, info, processID), transfer)
+    }
+
+    private static func transferSide(_ side: PipeSide) -> ChannelTransfer.Side {
+        ChannelTransfer.Side(fd: side.fd, inode: side.channel.inode, end: side.channel.end, kind: side.channel.kind,
+                             peerInode: side.channel.peer)
+    }
+
+    private mutating func count(_ call: PendingCall, _ info: ipcw_syscall_info, _ processID: pid_t) -> [ChannelUsage] {
+        guard info.is_error == 0, info.rval > 0 else { return [] }
         for side in [call.first, call.second] {
             guard let side else { continue }
             counts[processID, default: [:]][side.channel, default: Counts()].add(fd: side.fd, bytes: UInt64(info.rval))

@@ -45,7 +45,7 @@ struct TraceLoop {
         self.profile = LoopProfile(enabled: options.profile)
         self.assembler = EventAssembler(options: options)
         self.snapshots = options.processSnapshots ? ProcessSnapshots() : nil
-        self.dataFlow = options.dataFlow ? DataFlowCounter() : nil
+        self.dataFlow = options.dataFlow ? DataFlowCounter(timesCalls: options.transfers) : nil
         self.stallWatch = options.stall.map(StallWatch.init(policy:))
     }
 
@@ -255,6 +255,11 @@ struct TraceLoop {
             try ptrace.listen()
         case .newChild(let child):
             tracees.announce(child)
+            guard options.lifecycle else { return try mode.resume(ptrace) }
+            let parent = assembler.identity(of: tid).processID
+            let childProcessID = assembler.identity(of: child).processID
+            defer { deliver(.lifecycle(ProcessLifecycle(timestamp: Clock.realtimeNanoseconds(), processID: parent, threadID: tid,
+                                                         change: .spawned(child: child, childProcessID: childProcessID)))) }
             try mode.resume(ptrace)
         case .exec(let formerThreadID):
             tracees.execTookOver(formerThreadID, by: tid)
@@ -262,6 +267,11 @@ struct TraceLoop {
             assembler.forget(tid)
             dataFlow?.forget(formerThreadID)
             dataFlow?.forget(tid)
+            if options.lifecycle {
+                let identity = assembler.identity(of: tid)
+                deliver(.lifecycle(ProcessLifecycle(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID,
+                                                    threadID: tid, change: .executed(name: identity.name))))
+            }
             guard snapshots != nil else { return try mode.resume(ptrace) }
             snapshots?.forget(tid)
             if let options = mode.optionsAfterExec(snapshots: true) { try? ptrace.setOptions(options) }
@@ -296,7 +306,9 @@ struct TraceLoop {
         case Int32(IPCW_SYSCALL_INFO_EXIT):
             if dataFlow?.isPending(tid) == true {
                 let processID = assembler.identity(of: tid).processID
-                for usage in dataFlow?.exited(tid, info, processID: processID) ?? [] { deliver(.usage(usage)) }
+                let counted = dataFlow?.exited(tid, info, processID: processID)
+                if let transfer = counted?.transfer { deliver(.transfer(transfer)) }
+                for usage in counted?.usages ?? [] { deliver(.usage(usage)) }
             }
             let started = profile.start()
             defer { profile.charge(.decoding, since: started, insteadOf: .ptrace) }
