@@ -98,6 +98,7 @@ GOAL_STRACE_PARALLEL = 0.90  # 4 threads, 4 processes
 GOAL_STRACE_MIXED = 0.80     # 100 untrapped : 1 trapped
 GOAL_CPU = 1.10              # total CPU, ipcwatch's run against strace's
 GOAL_JSON = 1.10             # -j against text
+GOAL_TIMELINE = 1.10         # --timeline with the text against the text alone
 GOAL_SAME_CPU = 0.30         # --same-cpu against strace
 GOAL_ATTACH = 0.70           # ipcwatch -p against strace -f -p, per syscall
 GOAL_DATAFLOW = 0.70         # --data-flow against strace -f --seccomp-bpf -e trace=read,write
@@ -159,6 +160,8 @@ def main():
         # disk (overwriting a file costs the same with or without snapshots: 1.1 ms on an ext4 mounted with
         # `discard`, for freeing the old file's blocks).
         "ipcwatch --graph": [ipcwatch, "-o", "/dev/null", "--graph", "/dev/null", "--graph-format", "dot", "--"],
+        # The timeline beside the text (#25: within 10 % of the text alone), both to /dev/null.
+        "ipcwatch --timeline": [ipcwatch, "-o", "/dev/null", "--timeline=/dev/null", "--"],
         # The library path: Tracer.launch + `for try await` over the session, the CLI's text lines.
         "session": [session, "-o", "/dev/null", "--"],
         "strace --seccomp-bpf": ["strace", "-f", "--seccomp-bpf", "-o", "/dev/null", "-e", STRACE_EVENTS],
@@ -271,6 +274,8 @@ def main():
         ("CPU: observer --poll/strace", "observer --poll", "strace --seccomp-bpf", lambda c: None, cpus),
         (f"session/CLI (≤ {GOAL_SESSION:.2f})", "session", "ipcwatch", lambda c: GOAL_SESSION if trapped(c) else None, medians),
         ("--graph/ipcwatch", "ipcwatch --graph", "ipcwatch", lambda c: None, medians),
+        (f"--timeline/ipcwatch (≤ {GOAL_TIMELINE:.2f})", "ipcwatch --timeline", "ipcwatch",
+         lambda c: GOAL_TIMELINE if trapped(c) else None, medians),
     ]
     print(f"\nGoals (✓ met, ✗ missed, on the rounded ratio), wall time against strace -f --seccomp-bpf: one busy "
           f"tracee (pipes, SysV) ≤ {GOAL_STRACE_SINGLE:.2f}, 4 threads or processes ≤ {GOAL_STRACE_PARALLEL:.2f}, "

@@ -14,11 +14,17 @@ struct ByteStreamFlows {
         var place: TraceEventWriter.Place
     }
 
+    /// The writers' or the readers' progress on one channel.
+    private struct Side {
+        /// The bytes this side has moved through the channel.
+        var offset: UInt64 = 0
+        /// Its calls whose bytes the other side has not all reached yet.
+        var pending: [Pending] = []
+    }
+
     private struct Channel {
-        var written: UInt64 = 0
-        var read: UInt64 = 0
-        var writes: [Pending] = []
-        var reads: [Pending] = []
+        var writer = Side()
+        var reader = Side()
         var lastUse: UInt64 = 0
     }
 
@@ -31,33 +37,34 @@ struct ByteStreamFlows {
         self.channelLimit = channelLimit
     }
 
-    /// `bytes` went into `channel` (its inode: a pipe's, or the receiving socket's) at `place`.
+    /// `bytes` went into `channel` (its inode: a pipe's, or the receiving socket's) at `place`: the reads that took them.
     mutating func wrote(_ bytes: UInt64, into channel: UInt64, at place: TraceEventWriter.Place) -> [TraceEventWriter.Place] {
-        var state = channels[channel] ?? Channel()
-        let range = Pending(start: state.written, end: state.written + bytes, place: place)
-        state.written = range.end
-        let readers = state.reads.filter { $0.start < range.end && range.start < $0.end }.map(\.place)
-        state.reads.removeAll { $0.end <= range.end }
-        if state.read < range.end { Self.append(&state.writes, range) }
-        store(state, channel)
-        return readers
+        moved(bytes, channel, place, by: \.writer, meeting: \.reader)
     }
 
-    /// `bytes` came out of `channel` at `place`.
+    /// `bytes` came out of `channel` at `place`: the writes that put them there.
     mutating func read(_ bytes: UInt64, from channel: UInt64, at place: TraceEventWriter.Place) -> [TraceEventWriter.Place] {
+        moved(bytes, channel, place, by: \.reader, meeting: \.writer)
+    }
+
+    /// One side moved `bytes` through `channel`: the next range of its offsets, joined to the other side's calls
+    /// whose ranges overlap it; kept until the other side has reached its end.
+    private mutating func moved(_ bytes: UInt64, _ channel: UInt64, _ place: TraceEventWriter.Place,
+                                by side: WritableKeyPath<Channel, Side>,
+                                meeting other: WritableKeyPath<Channel, Side>) -> [TraceEventWriter.Place] {
         var state = channels[channel] ?? Channel()
-        let range = Pending(start: state.read, end: state.read + bytes, place: place)
-        state.read = range.end
-        let writers = state.writes.filter { $0.start < range.end && range.start < $0.end }.map(\.place)
-        state.writes.removeAll { $0.end <= range.end }
-        if state.written < range.end { Self.append(&state.reads, range) }
+        let range = Pending(start: state[keyPath: side].offset, end: state[keyPath: side].offset + bytes, place: place)
+        state[keyPath: side].offset = range.end
+        let met = state[keyPath: other].pending.filter { $0.start < range.end && range.start < $0.end }.map(\.place)
+        state[keyPath: other].pending.removeAll { $0.end <= range.end }
+        if state[keyPath: other].offset < range.end { Self.append(&state[keyPath: side].pending, range) }
         store(state, channel)
-        return writers
+        return met
     }
 
     private mutating func store(_ state: Channel, _ channel: UInt64) {
         // Caught up: offsets may start again from 0 on both sides.
-        guard !(state.writes.isEmpty && state.reads.isEmpty && state.written == state.read) else {
+        guard !(state.writer.pending.isEmpty && state.reader.pending.isEmpty && state.writer.offset == state.reader.offset) else {
             channels[channel] = nil
             return
         }
