@@ -96,7 +96,8 @@ void ipcw_release_waker_stack(void *stack) { free(stack); }
 
 int ipcw_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
-int ipcw_pidfd_kill(int pidfd) { return (int)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0); }
+int ipcw_pidfd_signal(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }
+int ipcw_pidfd_kill(int pidfd) { return ipcw_pidfd_signal(pidfd, SIGKILL); }
 
 int ipcw_waker_slot_acquire(void) {
     for (int i = 0; i < IPCW_MAX_WAKERS; i++) {

@@ -166,6 +166,8 @@ void ipcw_release_waker_stack(void *stack);
 int ipcw_pidfd_open(pid_t pid);
 /// pidfd_send_signal(pidfd, SIGKILL, NULL, 0). 0, or -1 with errno.
 int ipcw_pidfd_kill(int pidfd);
+/// pidfd_send_signal(pidfd, signal): a signal that cannot reach a reused pid.
+int ipcw_pidfd_signal(int pidfd, int signal);
 /// Why a trace was woken: a signal number (> 0), or one of these.
 enum {
     IPCW_WAKE_NONE = 0,

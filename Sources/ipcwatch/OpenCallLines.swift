@@ -27,6 +27,9 @@ final class OpenCallLines {
         interrupted.insert(tid)
     }
 
+    /// `file` is closed: nothing is open in it any more.
+    func forget(_ file: OutputFile) { open[ObjectIdentifier(file)] = nil }
+
     /// `tid`'s entry line was written to `file`, left open.
     func opened(_ tid: Int32, in file: OutputFile) { open[ObjectIdentifier(file)] = tid }
 

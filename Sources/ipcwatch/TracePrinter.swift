@@ -138,7 +138,10 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                 file.writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
                 unflushed = true
             }
-            if let file = separate.removeValue(forKey: tid) { file.flush() }
+            if let file = separate.removeValue(forKey: tid) {
+                openLines.forget(file)  // the file goes: a new one may take its identity
+                file.flush()
+            }
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
         case .signal(let signal):
             if showSignals && arguments.signals.contains(signal.signal) {
@@ -253,6 +256,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
 
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
+        openLines.close(in: output)  // every call has ended by now; a line left open would swallow the next
         if !arguments.pids.isEmpty, case .interrupted = outcome, arguments.quiet == 0 {
             attached.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
@@ -271,7 +275,6 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             if let line = LeftoverSummary.jsonLine(left) { messages.writeLine(line) }
             messages.flush()
         } else if let summary {
-            openLines.close(in: output)
             output.writeLine(summary.text)
             if let pipeFlow { output.writeLine("\n" + pipeFlow.text) }
             if let section = LeftoverSummary.text(left) { output.writeLine("\n" + section) }

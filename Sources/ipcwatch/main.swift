@@ -53,12 +53,12 @@ do {
                                processSnapshots: arguments.graph != nil, taskContext: arguments.json,
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow,
                                // strace's text shows a call at its entry, unless lines are chosen by how calls end.
-                               reportsBlockingCalls: !arguments.json && !arguments.summaryOnly && arguments.status == StatusSelection())
+                               reportsBlockingCalls: !arguments.json && !arguments.summaryOnly && arguments.status == StatusSelection(),
+                               // The timeline's process tracks and pipe arrows.
+                               lifecycle: arguments.timeline != nil, transfers: arguments.timeline != nil)
     options.variants = variants
     options.resolveDescriptors = arguments.decodeFDs > 0
     options.commandSignalState = commandSignals
-    options.lifecycle = arguments.timeline != nil
-    options.transfers = arguments.timeline != nil && arguments.dataFlow
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     // Attach mode's --stall=0: "why is this stuck?", one report right after attaching, then detach.
     options.stall = arguments.stall.map { StallPolicy(seconds: $0, reportOnceThenEnd: attaching && $0 == 0) }

@@ -49,6 +49,8 @@
  *                               a thread blocks in msgrcv; once it sleeps there, the main thread makes a pipe,
  *                               then sends it a message and joins it, or with "exit" exits the process under it;
  *                               prints the queue's id (removed by the caller after "exit")
+ *   ipc_fixture blockedexec     prints a private queue's id, blocks in msgrcv on it while a thread execs
+ *                               "ipc_fixture exit 0" (the caller removes the queue)
  *   ipc_fixture semwait         a private semaphore set; prints "PID SEMID", then blocks in semop(-1) forever
  *   ipc_fixture ids             prints "ids UID GID EUID EGID NGROUPS GROUP..." (what -u USER gave it), one pipe
  *   ipc_fixture mq              every POSIX mq_* call and error path (EEXIST, ENOENT, EAGAIN, EMSGSIZE, EBUSY,
@@ -602,6 +604,15 @@ static char *self_path;
 static void *exec_from_thread(void *arg) {
     (void)arg;
     char *args[] = {self_path, "exit", "4", NULL};
+    execv(self_path, args);
+    _exit(99);
+}
+
+/* blockedexec: once the main thread sleeps in msgrcv, this thread execs "exit 0" and takes the process over. */
+static void *exec_when_blocked(void *arg) {
+    (void)arg;
+    wait_until_blocked(getpid());
+    char *args[] = {self_path, "exit", "0", NULL};
     execv(self_path, args);
     _exit(99);
 }
@@ -1440,6 +1451,16 @@ int main(int argc, char **argv) {
         return 0;
     }
     self_path = argv[0];
+    if (!strcmp(mode, "blockedexec")) {
+        int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+        printf("%d\n", q);
+        fflush(stdout);
+        pthread_t thread;
+        pthread_create(&thread, NULL, exec_when_blocked, NULL);
+        struct { long mtype; char mtext[8]; } message;
+        msgrcv(q, &message, sizeof message.mtext, 0, 0);  /* the exec ends it */
+        return 1;
+    }
     if (!strcmp(mode, "threadexec")) {
         pthread_t thread;
         pthread_create(&thread, NULL, exec_from_thread, NULL);

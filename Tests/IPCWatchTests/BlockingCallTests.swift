@@ -96,6 +96,23 @@ struct BlockingCallTests {
         #expect(Self.holds(ours, inOrder: order), "ipcwatch: \(ours)")
     }
 
+    @Test("another thread's exec ends the leader's blocked call as strace does: `<unfinished ...>) = ?`, then the new program's lines")
+    func execEndsBlockedCall() throws {
+        var outputs: [[String]] = []
+        for tracer in [Self.strace, [Support.ipcwatch]] {
+            let output = Support.newPath("blockedexec")
+            let result = Support.run(tracer + ["-e", "trace=msgrcv,pipe2", "-o", output, Support.fixture, "blockedexec"])
+            let queue = try #require(Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(result)")
+            _ = msgctl(queue, IPC_RMID, nil)
+            // strace's `+++ superseded by execve +++` has no counterpart here; its pipe2 may come split.
+            let lines = Self.normalize(Self.read(output), queue: queue, ours: tracer[0] == Support.ipcwatch)
+                .filter { !$0.hasPrefix("+++ superseded") && !$0.isEmpty }
+            outputs.append(StraceOracleTests.normalize(strace: lines.map { "1 " + $0 }.joined(separator: "\n")))
+        }
+        #expect(outputs[0] == ["msgrcv(ID,  <unfinished ...>) = ?", "pipe2([3, 4], O_CLOEXEC) = 0"], "strace: \(outputs[0])")
+        #expect(outputs[1] == outputs[0])
+    }
+
     @Test("-ff: each thread's file holds its calls whole, as strace's")
     func separateFilesUnsplit() throws {
         var files: [[String]] = []

@@ -8,6 +8,14 @@ enum IPCMultiplexer {
         case shmat = 21, shmdt = 22, shmget = 23, shmctl = 24
     }
 
+    /// Whether an `ipc(2)` call (`call`: its first argument) can wait: its msgsnd, msgrcv, semop and semtimedop.
+    static func mayBlock(_ call: UInt64) -> Bool {
+        switch Subcall(rawValue: UInt32(truncatingIfNeeded: call) & 0xffff) {
+        case .semop?, .semtimedop?, .msgsnd?, .msgrcv?: true
+        default: false
+        }
+    }
+
     static func decode(_ stop: SyscallStop, _ context: DecodeContext)
         -> (call: Call, multiplexed: MultiplexedCall?, result: SyscallResult) {
         let a = stop.arguments

@@ -37,11 +37,11 @@ public enum Syscall: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    /// A call that can wait for another process: a message, a semaphore, a futex, room or data in a pipe.
-    /// `ipc(2)` for its `msgrcv`, `msgsnd` and `semop` subcalls. The others return at once.
+    /// A call that can wait for another process: a message, a semaphore, a futex, room or data in a pipe
+    /// (`ipc(2)`: see ``IPCMultiplexer/mayBlock(_:)``). The others return at once.
     var mayBlock: Bool {
         switch self {
-        case .msgsnd, .msgrcv, .semop, .semtimedop, .mq_timedsend, .mq_timedreceive, .futex, .splice, .tee, .vmsplice, .ipc: true
+        case .msgsnd, .msgrcv, .semop, .semtimedop, .mq_timedsend, .mq_timedreceive, .futex, .splice, .tee, .vmsplice: true
         default: false
         }
     }

@@ -113,7 +113,8 @@ package struct TextFormat: Sendable {
     package func callAndResult(for event: Event) -> (name: String, call: String, result: String) {
         let name = Self.name(of: event)
         if case .unfinished(let reason) = event.result {
-            return (name, event.call.entryText(name: name, style: style(for: event)) + event.call.unfinishedEnding(reason), "?")
+            return (name, event.call.entryText(name: name, targets: targets(of: event), style: style(for: event))
+                    + event.call.unfinishedEnding(reason), "?")
         }
         return (name, event.call.straceText(targets: targets(of: event), name: name, style: style(for: event), kludge: kludge(of: event)),
                 event.result.straceText(for: event.call))

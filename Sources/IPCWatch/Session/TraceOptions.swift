@@ -57,8 +57,10 @@ public struct TraceOptions: Sendable {
                 resolvePipeInodes: Bool = true, sameCPU: Bool = false, bufferCapacity: Int = 1024,
                 processSnapshots: Bool = false, taskContext: Bool = false,
                 inheritedDescriptors: InheritedDescriptors = .standardStreams, dataFlow: Bool = false,
-                reportsBlockingCalls: Bool = false) {
+                reportsBlockingCalls: Bool = false, lifecycle: Bool = false, transfers: Bool = false) {
         self.events = events
+        self.lifecycle = lifecycle
+        self.transfers = transfers && dataFlow
         self.reportsBlockingCalls = reportsBlockingCalls
         self.variants = CallVariant.all(of: events)
         self.decode = decode
@@ -74,12 +76,12 @@ public struct TraceOptions: Sendable {
     /// Report each fork, clone and exec as a ``TraceRecord/lifecycle(_:)`` record (a timeline's process
     /// tracks start at the fork and mark the exec). Costs one /proc read per new task, which the first event
     /// of that task would make anyway.
-    public var lifecycle = false
+    public let lifecycle: Bool
 
-    /// With ``dataFlow``: also report each counted call as a ``TraceRecord/transfer(_:)`` record (its
+    /// With ``dataFlow`` (false without it): also report each counted call as a ``TraceRecord/transfer(_:)`` record (its
     /// descriptors' channels, bytes, entry time and duration), which a timeline needs to join each write
     /// to the reads that took its bytes. One record per read or write on a channel.
-    public var transfers = false
+    public let transfers: Bool
 
     /// The signal state a launched command starts with; nil for the default of the path that launches it
     /// (the calling thread's for ``Tracer/run(launching:into:)``, an empty mask for ``TraceSession``).

@@ -58,7 +58,7 @@ package struct Timeline {
             end(pid, at: Clock.realtimeNanoseconds(), status: status.description)
         case .signal(let signal):
             see(signal.processID, signal.threadID, name: nil, at: signal.timestamp)
-            writer.event("i", name: TextFormat().signalLine(signal).split(separator: " ").dropFirst().joined(separator: " "),
+            writer.event("i", name: "--- \(signal.straceText(style: text.style)) ---",
                          category: "signal", processID: signal.processID, threadID: signal.threadID,
                          time: signal.timestamp) { $0.key("s"); $0.string("t") }
         case .snapshot, .usage, .blocking:  // a call's slice is drawn whole at its end

@@ -67,7 +67,8 @@ struct EventAssembler {
         pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments, time64: entry.isTime64,
                                    enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds(),
                                    entryCall: entryCall)
-        if options.reportsBlockingCalls && entry.syscall.mayBlock { unreported.insert(tid) } else if !unreported.isEmpty { unreported.remove(tid) }
+        let mayBlock = entry.syscall == .ipc ? IPCMultiplexer.mayBlock(arguments[0]) : entry.syscall.mayBlock
+        if options.reportsBlockingCalls && mayBlock { unreported.insert(tid) } else if !unreported.isEmpty { unreported.remove(tid) }
         return true
     }
 

@@ -263,6 +263,8 @@ struct TraceLoop {
             try mode.resume(ptrace)
         case .exec(let formerThreadID):
             tracees.execTookOver(formerThreadID, by: tid)
+            // Another thread's exec killed the leader in a call: its line ends as any killed thread's.
+            if formerThreadID != tid, let unfinished = assembler.unfinished(tid, .threadEnded) { deliver(.event(unfinished)) }
             assembler.forget(formerThreadID)
             assembler.forget(tid)
             dataFlow?.forget(formerThreadID)

@@ -84,7 +84,8 @@ final class Waker: @unchecked Sendable {
     /// Continues the child after a tick (its own at a deadline, or a SIGSTOP from ``Tracer/tickAll()``).
     func continueAfterTick() {
         guard let child else { return }
-        kill(child.pid, SIGCONT)
+        // By its pidfd: a wake may have ended and reaped the child in the same round, and its pid be reused.
+        _ = ipcw_pidfd_signal(child.pidFD, SIGCONT)
     }
 
     /// Kills and reaps the child (the loop may have reaped it already: then waitpid says ECHILD) and frees
