@@ -40,8 +40,9 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     private var topology: Topology
     /// `--stall-report`: the last wait-for report as JSON.
     private let stallReportOutput: OutputFile?
-    /// The SysV objects and queues the trace creates, listed at the end if it leaves them behind.
-    private var leftovers = Leftovers.now()
+    /// The SysV objects and queues the trace creates, listed at the end if it leaves them behind: folded here
+    /// when the text or `-c` shows them and there is no graph (whose topology folds them itself).
+    private var leftovers: Leftovers?
     /// `--timeline=FILE`.
     private let timeline: TimelineOutput?
 
@@ -79,7 +80,10 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         summary = arguments.summary || arguments.summaryOnly ? Summary(sortedBy: arguments.sortBy) : nil
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
         graphOutput = try arguments.graph.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
-        topology = Topology(dataFlow: arguments.dataFlow)
+        // What exists now is not the trace's: read once, by whichever of the two folds what is left behind.
+        let showsLeftovers = !arguments.summaryOnly && !arguments.json || summary != nil
+        topology = Topology(dataFlow: arguments.dataFlow, leftovers: graphOutput != nil ? .now() : nil)
+        leftovers = graphOutput == nil && showsLeftovers ? .now() : nil
         stallReportOutput = try arguments.stallReport.map { (path) throws(IPCWatchError) in try OutputFile(path: path) }
         let text = text
         timeline = try arguments.timeline.map { (path) throws(IPCWatchError) in try TimelineOutput(path: path, text: text) }
@@ -119,7 +123,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                 unflushed = true
             }
             summary?.add(event)
-            leftovers.add(event)
+            leftovers?.add(event)
         case .blocking(let event):
             // strace's entry of a call that blocks, left open; JSON has no such event.
             if showEvents && json == nil && arguments.status.contains(event.result) {
@@ -262,8 +266,9 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         }
         messages.flush()
         // After the exit lines, as strace's other lines about no call; with -ff to stderr (no thread's).
-        leftovers.confirmWithKernel()
-        let left = leftovers.objects
+        topology.traceEnded()
+        leftovers?.confirmWithKernel()
+        let left = leftovers?.objects ?? topology.leftBehind
         if showEvents && json == nil {
             let now = Clock.realtimeNanoseconds()
             for object in left { output.writeLine(text.leftoverLine(object, timestamp: now, relativeTime: relative(now))) }
@@ -283,7 +288,6 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         separate.values.forEach { $0.flush() }
         outputCommand?.finish()  // strace waits for its output command too: the output is complete
         timeline?.finish()
-        topology.traceEnded()
         // Launched: every process has ended, so no orphan pipe is open any more. Detached: they still run.
         if graphOutput != nil { topology.settle() }
         writeGraph()

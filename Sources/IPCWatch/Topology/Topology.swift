@@ -195,8 +195,8 @@ public struct Topology: Sendable {
     var queueNames: [Int32: [Int32: String]] = [:]
     /// Pipes each process created, checked at its later peek and exit snapshots (``Pipe/creatorSeenWithout``).
     var createdByProcess: [Int32: [UInt64]] = [:]
-    /// The objects the trace created, and at its end which of them it left behind.
-    var leftovers: Leftovers
+    /// The objects the trace created, and at its end which of them it left behind; nil: not followed.
+    var leftovers: Leftovers?
     /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
     private var attachments: [Int32: [UInt64: Int32]] = [:]
     /// The last wait-for report (`--stall`, SIGUSR1): each blocked thread's wait is drawn as a red edge.
@@ -215,9 +215,17 @@ public struct Topology: Sendable {
     /// An empty topology; ``add(_:)`` fills it. `dataFlow`: the records include `--data-flow` counts.
     /// The SysV objects and queues that exist now are not the trace's (``SysVObject/leftover``).
     public init(dataFlow: Bool = false) {
-        self.dataFlow = dataFlow
-        leftovers = .now()
+        self.init(dataFlow: dataFlow, leftovers: .now())
     }
+
+    /// The same, following what is left behind from `leftovers` (what existed before the trace), or not at all.
+    package init(dataFlow: Bool, leftovers: Leftovers?) {
+        self.dataFlow = dataFlow
+        self.leftovers = leftovers
+    }
+
+    /// The objects the trace left behind, once it has ended.
+    package var leftBehind: [Leftovers.Object] { leftovers?.objects ?? [] }
 
     /// The pipes still known, by inode (closed orphans are in ``closedOrphans``).
     public var pipes: [Pipe] { pipeTable.values.sorted { $0.inode < $1.inode } }
@@ -237,7 +245,7 @@ public struct Topology: Sendable {
     public var sysv: [SysVObject] {
         objects.values.sorted { ($0.kind.rawValue, $0.id) < ($1.kind.rawValue, $1.id) }.map { object in
             var object = object
-            object.leftover = leftovers.isLeftover(IPCObjectKind(rawValue: object.kind.rawValue)!, id: object.id)
+            object.leftover = leftovers?.isLeftover(IPCObjectKind(rawValue: object.kind.rawValue)!, id: object.id)
             return object
         }
     }
@@ -247,7 +255,7 @@ public struct Topology: Sendable {
     /// The objects the trace created are looked up in the kernel: those still there are ``SysVObject/leftover``.
     public mutating func traceEnded() {
         isComplete = true
-        leftovers.confirmWithKernel()
+        leftovers?.confirmWithKernel()
     }
 
     /// With data-flow, `pid`'s counts are in: it ended (its counts come at its end) or the trace did.
@@ -282,7 +290,7 @@ public struct Topology: Sendable {
 
     private mutating func add(_ event: Event) {
         see(event.processID, ppid: event.parentProcessID, comm: event.processName)
-        leftovers.add(event)
+        leftovers?.add(event)
         guard case .success(let value) = event.result else { return }
         let pid = event.processID
         if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first, inode != 0 {

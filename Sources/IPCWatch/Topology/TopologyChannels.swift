@@ -114,7 +114,7 @@ extension Topology {
         channelTable.values.sorted { ($0.kind.rawValue, $0.inodes.first ?? 0, $0.name ?? "") < ($1.kind.rawValue, $1.inodes.first ?? 0, $1.name ?? "") }
             .map { channel in
                 var channel = channel
-                if channel.kind == .mq, let name = channel.name { channel.leftover = leftovers.isLeftover(queue: name) }
+                if channel.kind == .mq, let name = channel.name { channel.leftover = leftovers?.isLeftover(queue: name) }
                 return channel
             }
     }
