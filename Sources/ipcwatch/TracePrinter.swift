@@ -251,6 +251,11 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         }
     }
 
+    func discoveredProcessRefused(_ pid: Int32, reason: String) {
+        messages.writeLine("ipcwatch: related process \(pid) not attached: \(reason)")
+        messages.flush()
+    }
+
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
         if !arguments.pids.isEmpty, case .interrupted = outcome, arguments.quiet == 0 {

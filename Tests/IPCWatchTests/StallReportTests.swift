@@ -283,6 +283,30 @@ struct StallReportTests {
         _ = target.wait()
     }
 
+    @Test("attach mode --stall=0 on a hung process with an unreaped (zombie) child: the zombie is not attached, the report is written",
+          .enabled(if: Condition.yamaAllowsAttach, "Yama's ptrace_scope forbids attaching"))
+    func attachWithZombieChild() throws {
+        let log = Support.newLog()
+        let target = try Child([Support.fixture, "hang", "zombie"], environment: ["IPC_FIXTURE_LOG": log])
+        defer { kill(target.pid, SIGKILL); _ = target.wait() }
+        var logged: [String] = []
+        try waitUntil(message: "the fixture's log line") {
+            logged = Support.lines(log).first { $0.first == "zombie" } ?? []
+            return !logged.isEmpty
+        }
+        let parent = try #require(Int32(logged[1])), zombie = try #require(Int32(logged[2]))
+        try waitUntil(message: "the parent blocked in read, its child a zombie") {
+            Proc.blockedSyscall(parent) == "0" && Proc.read("/proc/\(zombie)/stat").split(separator: ")").last?.split(separator: " ").first == "Z"
+        }
+        let reportPath = Support.newPath("stall", extension: "json")
+        let result = Support.run([Support.ipcwatch, "-p", String(parent), "--stall=0", "--stall-report=" + reportPath], deadline: .seconds(60))
+        #expect(result.status == 0 && !result.signaled, "\(result)")
+        #expect(!result.stderr.contains("\(zombie)"), "the zombie is neither attached nor named: \(result.stderr)")
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        #expect(try report.thread(parent)["syscall"] as? String == "read")
+        #expect(report.cycles == [[Int(parent)]], "it holds the write end of the pipe it reads")
+    }
+
     // MARK: healthy programs that wait a lot
 
     /// Runs `command` under `--stall=0.3` to its end: it must end normally with no report.

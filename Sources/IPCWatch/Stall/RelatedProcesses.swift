@@ -52,9 +52,11 @@ package enum RelatedProcesses {
         return tids.sorted()
     }
 
-    /// Same user (every uid of it ours) or root, and traced by nobody yet.
+    /// Same user (every uid of it ours) or root, traced by nobody yet, and alive: a zombie (an unreaped
+    /// child) cannot be attached and waits for nothing.
     private static func mayTrace(_ pid: Int32) -> Bool {
-        guard let status = ProcFS.status(of: pid), status["TracerPid"] == "0", status["PPid"] != "0" else { return false }
+        guard let status = ProcFS.status(of: pid), status["TracerPid"] == "0", status["PPid"] != "0",
+              let state = status["State"]?.first, state != "Z" && state != "X" else { return false }
         if geteuid() == 0 { return true }
         let uids = (status["Uid"] ?? "").split(whereSeparator: { $0 == "\t" || $0 == " " }).compactMap { UInt32($0) }
         return !uids.isEmpty && uids.allSatisfy { $0 == geteuid() }

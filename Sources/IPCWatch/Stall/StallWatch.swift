@@ -71,4 +71,6 @@ package protocol WaitReportSink: TraceSink {
     func takeWaitReportRequest() -> Bool
     /// A report, built on the tracer thread while every tracee runs (or waits) on.
     func waitReported(_ report: WaitReport)
+    /// A process found related to a named one could not be attached: the trace goes on without it.
+    func discoveredProcessRefused(_ pid: Int32, reason: String)
 }
