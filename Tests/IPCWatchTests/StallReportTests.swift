@@ -309,10 +309,10 @@ struct StallReportTests {
 
     // MARK: healthy programs that wait a lot
 
-    /// Runs `command` under `--stall=0.3` to its end: it must end normally with no report.
-    static func noReport(_ command: [String], directory: URL? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Runs `command` under `--stall=0.3` (or `stall`) to its end: it must end normally with no report.
+    static func noReport(_ command: [String], directory: URL? = nil, stall: String = "0.3", sourceLocation: SourceLocation = #_sourceLocation) {
         let text = Support.newPath("trace"), reportPath = Support.newPath("stall", extension: "json")
-        let result = Support.run([Support.ipcwatch, "-q", "-o", text, "--stall=0.3", "--stall-report=" + reportPath, "--"] + command,
+        let result = Support.run([Support.ipcwatch, "-q", "-o", text, "--stall=" + stall, "--stall-report=" + reportPath, "--"] + command,
                                  directory: directory, deadline: .seconds(120), sourceLocation: sourceLocation)
         #expect(result.status == 0 && !result.signaled, "\(result)", sourceLocation: sourceLocation)
         #expect(!Support.textLines(text).contains { $0.hasPrefix("=== ") }, "\(Support.textLines(text))", sourceLocation: sourceLocation)
@@ -322,6 +322,15 @@ struct StallReportTests {
     @Test("a slow producer with sleeps between writes, read by cat: no report")
     func slowProducer() {
         Self.noReport(["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.2; done | cat >/dev/null"])
+    }
+
+    /// Python's `time.sleep` sleeps to an absolute time (restarted as itself); `poll` with a timeout and
+    /// coreutils' `sleep` (relative) are resumed through `restart_syscall` after a signal.
+    @Test("a Python poll with a timeout and a sleep(1) each interrupted by SIGCHLD (resumed through restart_syscall): no report")
+    func sleeperInterrupted() {
+        Self.noReport(["/usr/bin/python3", "-c", "import select, subprocess; subprocess.Popen(['sleep', '0.3']); select.poll().poll(3000)"],
+                      stall: "1")
+        Self.noReport(["sh", "-c", "sleep 0.3 & exec sleep 3"], stall: "1")
     }
 
     @Test("make -j4 over recipes that sleep: no report", .enabled(if: Tools.path(of: "make") != nil, "make is not installed"))

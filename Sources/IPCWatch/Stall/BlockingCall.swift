@@ -21,8 +21,13 @@ enum BlockingCall {
         230: "clock_nanosleep", 232: "epoll_wait", 242: "mq_timedsend", 243: "mq_timedreceive", 247: "waitid",
         257: "openat", 270: "pselect6", 271: "ppoll", 275: "splice", 276: "tee", 278: "vmsplice",
         281: "epoll_pwait", 288: "accept4", 295: "preadv", 296: "pwritev", 299: "recvmmsg", 307: "sendmmsg",
-        441: "epoll_pwait2", 449: "futex_waitv",
+        441: "epoll_pwait2", 449: "futex_waitv", 219: "restart_syscall",
     ]
+
+    /// `restart_syscall`: the kernel resumes a call with a timeout a signal interrupted (nanosleep,
+    /// clock_nanosleep, poll with a timeout, a futex wait with one) through it. Under ptrace every signal
+    /// interrupts, even an ignored SIGCHLD.
+    static let restart = 219
 
     static func name(_ number: Int) -> String { names[number] ?? "syscall_\(number)" }
 
@@ -42,7 +47,7 @@ enum BlockingCall {
         case 242: .queueSend
         case 61, 247: .child
         case 202, 449: .futex
-        case 35, 230: .sleep
+        case 35, 230, 219: .sleep
         default: .other
         }
     }
@@ -50,7 +55,7 @@ enum BlockingCall {
     /// The call ends by itself (a timeout, a sleep): the thread is not stuck, whatever it waits for.
     static func hasTimeout(_ number: Int, _ arguments: [UInt64]) -> Bool {
         switch number {
-        case 35, 230: true                                    // nanosleep, clock_nanosleep
+        case 35, 230, 219: true                               // nanosleep, clock_nanosleep, restart_syscall
         case 7: Int32(truncatingIfNeeded: arguments[2]) >= 0  // poll(fds, n, timeout ms)
         case 271: arguments[2] != 0                           // ppoll(fds, n, timespec *)
         case 441: arguments[3] != 0                           // epoll_pwait2

@@ -31,6 +31,9 @@ struct StallWatch {
     private var reported = false
     /// The time of the last look.
     private var previousLook: UInt64 = 0
+    /// Whether each thread's last call other than `restart_syscall` had a timeout: the call a
+    /// `restart_syscall` resumes (one with a timeout, unless this says otherwise).
+    private var lastCallTimed: [pid_t: Bool] = [:]
 
     init(policy: StallPolicy) {
         self.policy = policy
@@ -45,10 +48,11 @@ struct StallWatch {
         for tid in tids {
             guard let sample = ThreadSample(tid: tid), !sample.isGone else { continue }
             samples[tid] = sample
-            let timed = sample.call.map { BlockingCall.hasTimeout($0.number, $0.arguments) } ?? false
+            let timed = sample.call.map { timedCall(tid: tid, $0.number, $0.arguments) } ?? false
             if !sample.isWaiting || (timed && !sample.isStopped) { allWaiting = false }
         }
         if samples.isEmpty { allWaiting = false }
+        lastCallTimed = lastCallTimed.filter { samples[$0.key] != nil }
         defer { previous = samples; previousLook = now }
         if progressed || samples != previous || !allWaiting {
             stillSince = allWaiting && !progressed ? now : nil
@@ -61,6 +65,14 @@ struct StallWatch {
         guard !reported, Double(now - since) / 1e9 >= policy.seconds else { return nil }
         reported = true
         return Double(now - since) / 1e9
+    }
+
+    /// The call ends by itself. `restart_syscall` resumes the call this thread was seen in before it, if any.
+    private mutating func timedCall(tid: pid_t, _ number: Int, _ arguments: [UInt64]) -> Bool {
+        if number == BlockingCall.restart { return lastCallTimed[tid] ?? true }
+        let timed = BlockingCall.hasTimeout(number, arguments)
+        lastCallTimed[tid] = timed
+        return timed
     }
 }
 
