@@ -307,6 +307,27 @@ struct StallReportTests {
         #expect(report.cycles == [[Int(parent)]], "it holds the write end of the pipe it reads")
     }
 
+    @Test("a 32-bit program: its i386 numbers (waitpid 7, semop through ipc 117) named and followed as i386 calls",
+          .enabled(if: Condition.hasMultilib, "cc -m32 cannot build a 32-bit program (install gcc-multilib: scripts/setup.sh)"))
+    func i386Program() throws {
+        let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-e", "trace=none", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                StraceOracleTests.ipc32, "hang"])
+        let words = try #require(tracer.readLine()?.split(separator: " ").compactMap { Int32($0) })
+        let (parent, child, set) = (words[0], words[1], words[2])
+        defer { _ = Support.run(["ipcrm", "-s", String(set)]) }
+        let report = try Self.awaitReport(reportPath, text: text)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let waiting = try report.thread(parent)
+        #expect(waiting["syscall"] as? String == "waitpid" && Self.object(waiting)["kind"] as? String == "child", "\(waiting)")
+        #expect(Self.object(waiting)["pid"] as? Int == Int(child) && Self.waits(waiting).map(\.pid) == [Int(child)])
+        let semaphore = try report.thread(child)
+        #expect(["semop", "semtimedop", "semtimedop_time64"].contains(semaphore["syscall"] as? String ?? ""), "\(semaphore)")
+        #expect(Self.object(semaphore)["kind"] as? String == "sem" && Self.object(semaphore)["id"] as? Int == Int(set))
+        #expect(Self.object(semaphore)["op"] as? Int == -1 && Self.object(semaphore)["value"] as? Int == 0)
+    }
+
     // MARK: healthy programs that wait a lot
 
     /// Runs `command` under `--stall=0.3` (or `stall`) to its end: it must end normally with no report.
@@ -440,6 +461,25 @@ struct StallReportTests {
         let mermaid = topology.mermaid.split(separator: "\n").map(String.init)
         #expect(mermaid.filter { $0.hasPrefix("  p10 -- ") && $0.hasSuffix(" --> p11") }.count == 1, "\(mermaid)")
         #expect(mermaid.last == "  linkStyle 0,1 stroke:#d00,color:#d00")
+    }
+
+    @Test("the ABIs' numbers: i386 (its own table, ipc's subcalls), x32 (bit 30, its 512+ entries), x86_64")
+    func numbersByABI() {
+        let none: [UInt64] = [0, 0, 0, 0, 0, 0]
+        let cases: [(Int, [UInt64], SyscallABI, Int, String)] = [
+            (7, none, .i386, 61, "waitpid"), (3, none, .i386, 0, "read"), (0, none, .i386, 219, "restart_syscall"),
+            (168, none, .i386, 7, "poll"), (240, none, .i386, 202, "futex"), (401, none, .i386, 70, "msgrcv"),
+            (142, none, .i386, 23, "_newselect"), (420, none, .i386, 220, "semtimedop_time64"), (2, none, .i386, -1, "syscall_2"),
+            (117, [1, 5, 1, 0, 0x1000, 0], .i386, 65, "semop"), (117, [0x1000c, 5, 64, 0, 0x1000, 3], .i386, 70, "msgrcv"),
+            (0x4000_0000 | 7, none, .x86_64, 7, "poll"), (0x4000_0000 | 519, none, .x86_64, 47, "recvmsg"),
+            (7, none, .x86_64, 7, "poll"), (219, none, .x86_64, 219, "restart_syscall"),
+        ]
+        for (number, arguments, abi, same, name) in cases {
+            let call = BlockingCall.canonical(number, arguments, abi: abi)
+            #expect(call.number == same && call.name == name, "\(number) \(abi): \(call.number) \(call.name)")
+        }
+        let received = BlockingCall.canonical(117, [0x1000c, 5, 64, 2, 0x1000, 3], abi: .i386)
+        #expect(received.arguments == [5, 0x1000, 64, 3, 2, 0], "msgrcv(id, msgp, size, type, flags)")
     }
 
     // MARK: the cycles alone

@@ -34,6 +34,8 @@ struct StallWatch {
     /// Whether each thread's last call other than `restart_syscall` had a timeout: the call a
     /// `restart_syscall` resumes (one with a timeout, unless this says otherwise).
     private var lastCallTimed: [pid_t: Bool] = [:]
+    /// Each thread's ABI (its program's ELF header), read once.
+    private var abis: [pid_t: SyscallABI] = [:]
 
     init(policy: StallPolicy) {
         self.policy = policy
@@ -48,11 +50,15 @@ struct StallWatch {
         for tid in tids {
             guard let sample = ThreadSample(tid: tid), !sample.isGone else { continue }
             samples[tid] = sample
-            let timed = sample.call.map { timedCall(tid: tid, $0.number, $0.arguments) } ?? false
+            let abi = abis[tid] ?? SyscallABI.of(tid: tid)
+            abis[tid] = abi
+            let timed = sample.call(abi: abi).map { timedCall(tid: tid, $0.number, $0.arguments) } ?? false
             if !sample.isWaiting || (timed && !sample.isStopped) { allWaiting = false }
         }
         if samples.isEmpty { allWaiting = false }
         lastCallTimed = lastCallTimed.filter { samples[$0.key] != nil }
+        // An exec (a stop: progress) may change a program's ABI: read it again then.
+        abis = progressed ? [:] : abis.filter { samples[$0.key] != nil }
         defer { previous = samples; previousLook = now }
         if progressed || samples != previous || !allWaiting {
             stillSince = allWaiting && !progressed ? now : nil

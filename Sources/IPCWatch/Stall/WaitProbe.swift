@@ -17,8 +17,8 @@ struct WaitProbe {
         guard let sample = ThreadSample(tid: tid), !sample.isGone else { return nil }
         let comm = ProcFS.identity(of: tid)?.name ?? files.name(of: pid)
         var thread = WaitingThread(pid: pid, tid: tid, comm: comm, state: "running", syscall: nil, object: nil, waitsFor: [])
-        let call = sample.call
-        if let call { thread.syscall = callName ?? BlockingCall.name(call.number) }
+        let call = sample.call(abi: SyscallABI.of(tid: tid))
+        if let call { thread.syscall = callName ?? call.name }
         if sample.isStopped {
             thread.state = "stopped"
             thread.object = WaitObject(kind: "stopped", fields: [], summary: "a stop signal")
