@@ -145,6 +145,24 @@ struct StallReportTests {
         #expect(report.text.contains { $0.contains("message queue \(queue): 0 messages") && $0.contains("nobody has sent to it") })
     }
 
+    @Test("msgrcv in another IPC namespace (unshare --ipc): the queue is not looked up in ipcwatch's own, the report says so",
+          .enabled(if: Condition.canIsolate, "unshare --ipc does not work here (needs root or user namespaces)"))
+    func otherIPCNamespace() throws {
+        let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                "unshare", "--ipc", Support.fixture, "msgwait"])
+        let words = try #require(tracer.readLine()?.split(separator: " ").compactMap { Int32($0) })
+        let (pid, queue) = (words[0], words[1])
+        let report = try Self.awaitReport(reportPath, text: text)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let thread = try report.thread(pid)
+        let object = Self.object(thread)
+        #expect(thread["syscall"] as? String == "msgrcv" && object["kind"] as? String == "msg" && object["id"] as? Int == Int(queue))
+        #expect(object["ipcNamespace"] as? String == "other" && object["lspid"] == nil, "\(object)")
+        #expect(report.text.contains { $0.contains("message queue \(queue) (in another IPC namespace)") }, "\(report.text)")
+    }
+
     @Test("a POSIX queue nobody sends to, held for writing by a child that waits for the receiver: curmsgs, the holder's fd, a cycle")
     func posixQueue() throws {
         let (report, logged) = try Self.hang("mq")

@@ -162,7 +162,21 @@ struct WaitProbe {
 
     // MARK: SysV
 
+    /// A SysV id means something only in its IPC namespace: `semctl`/`msgctl` here would ask ipcwatch's own
+    /// (another object, or none) about a process in a container.
+    private func inOtherNamespace(_ pid: Int32) -> Bool {
+        guard let own = ProcFS.link("/proc/self/ns/ipc"), let theirs = ProcFS.link("/proc/\(pid)/ns/ipc") else { return false }
+        return own != theirs
+    }
+
+    /// The object of a SysV wait in another IPC namespace: its id only, no one to wait for.
+    private func otherNamespace(kind: String, id: Int32, name: String) -> Wait {
+        (WaitObject(kind: kind, fields: [("id", .integer(Int64(id))), ("ipcNamespace", .string("other"))],
+                    summary: "\(name) \(id) (in another IPC namespace)"), [])
+    }
+
     private func semaphore(pid: Int32, tid: Int32, id: Int32, operations: UInt64, count: Int) -> Wait {
+        if inOtherNamespace(pid) { return otherNamespace(kind: "sem", id: id, name: "semaphore set") }
         guard count > 0, let bytes = ProcessMemory(tid: tid).read(address: operations, count: count * 6) else {
             return (WaitObject(kind: "sem", fields: [("id", .integer(Int64(id)))], summary: "semaphore set \(id)"), [])
         }
@@ -192,6 +206,7 @@ struct WaitProbe {
     }
 
     private func messageQueue(pid: Int32, id: Int32, receiving: Bool, type: Int64?) -> Wait {
+        if inOtherNamespace(pid) { return otherNamespace(kind: "msg", id: id, name: "message queue") }
         var status = msqid_ds()
         guard msgctl(id, IPC_STAT, &status) == 0 else {
             return (WaitObject(kind: "msg", fields: [("id", .integer(Int64(id)))], summary: "message queue \(id)"), [])
