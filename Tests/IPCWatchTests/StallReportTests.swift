@@ -228,6 +228,31 @@ struct StallReportTests {
         #expect(report.cycles.map(Set.init) == [Set([shell, try #require(reader["pid"] as? Int)])])
     }
 
+    /// `stat` on a descriptor of a file on a stale NFS mount or of a stopped FUSE daemon hangs in `D`: the
+    /// report must read only the links of the descriptors of every process it scans (here, the waited
+    /// objects are pipes: nothing is followed at all). strace watches ipcwatch's tracer thread (not -f: the
+    /// fixture is ipcwatch's own tracee).
+    @Test("the report reads every process's descriptor links, never follows one (stat): strace on ipcwatch",
+          .enabled(if: Condition.hasStrace, "strace is not installed"))
+    func noDescriptorFollowed() throws {
+        let calls = Support.newPath("strace"), reportPath = Support.newPath("stall", extension: "json")
+        let strace = try Child([try #require(Tools.path(of: "strace")), "-o", calls, "-e", "trace=newfstatat,stat,lstat,statx",
+                                Support.ipcwatch, "-q", "-o", "/dev/null", "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                Support.fixture, "hang", "eof"])
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        let ipcwatch = Proc.read("/proc/\(strace.pid)/task/\(strace.pid)/children").split(separator: " ").compactMap { Int32($0) }
+        ipcwatch.forEach { kill($0, SIGKILL) }
+        _ = strace.wait()
+        #expect(report.cycles.count == 1, "the report was built: \(report.json)")
+        let lines = Support.textLines(calls)
+        #expect(lines.contains { $0.hasPrefix("newfstatat(") && $0.contains("AT_SYMLINK_NOFOLLOW") }, "the links were scanned: \(lines.count) lines")
+        let followed = lines.filter {
+            ($0.hasPrefix("newfstatat(") || $0.hasPrefix("statx(") || $0.hasPrefix("stat(")) && !$0.contains("AT_SYMLINK_NOFOLLOW")
+                && ($0.contains(/\/proc\/[0-9]+\/fd\/[0-9]+"/) || $0.contains(/^(newfstatat|statx)\([0-9]+, "[0-9]+"/))
+        }
+        #expect(followed.isEmpty, "\(followed.count) followed, e.g. \(followed.prefix(3))")
+    }
+
     @Test("a reader whose writer was stopped (SIGSTOP): waits for the writer, which is stopped; no cycle")
     func stoppedWriter() throws {
         let (report, logged) = try Self.hang("stopped")

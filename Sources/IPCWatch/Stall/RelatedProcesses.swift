@@ -36,7 +36,7 @@ package enum RelatedProcesses {
         let (pipes, channels) = ProcFS.descriptors(of: pid, unixSockets: &noSockets)
         for fd in pipes.map(\.fd) + channels.filter({ $0.kind == .fifo }).map(\.fd) {
             guard let file = OpenFiles.file(pid: pid, fd: fd) else { continue }
-            pids += files.holders(of: file.key).map(\.pid).filter { $0 != pid }
+            pids += files.holders(of: file).map(\.pid).filter { $0 != pid }
         }
         return pids
     }

@@ -87,7 +87,7 @@ struct WaitProbe {
                 let end = holder.canRead && holder.canWrite ? "holds it read-write" : reading ? "holds the write end" : "holds the read end"
                 return end + " as fd \(holder.fd)" + (reading ? " (the reader waits for data or EOF)" : " (the writer waits for room)")
             }
-            let targets = files.holders(of: file.key)
+            let targets = files.holders(of: file)
                 .filter { !($0.pid == pid && $0.fd == fd) && (reading ? $0.canWrite : $0.canRead) }
                 .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0)) }
             return (object, targets)
@@ -97,7 +97,7 @@ struct WaitProbe {
             var sockets = UnixSockets()
             if let peer = sockets.socket(inode: file.key.inode)?.peer {
                 fields.append(("peer", .integer(Int64(bitPattern: peer))))
-                targets = files.holders(of: OpenFiles.FileKey(device: file.key.device, inode: peer)).map {
+                targets = files.holders(ofSocket: peer).map {
                     WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd,
                                reason: "holds the peer socket as fd \($0.fd) (the \(reading ? "reader" : "writer") waits for it)")
                 }
@@ -112,7 +112,7 @@ struct WaitProbe {
                                         summary: "POSIX queue \(file.link) (fd \(fd)): \(messages) of \(capacity) messages")
                 let why = { (fd: Int32) in reading ? "has the queue open for writing as fd \(fd) (the receiver waits for a message)"
                                                    : "has the queue open for reading as fd \(fd) (the sender waits for room)" }
-                let targets = files.holders(of: file.key)
+                let targets = files.holders(of: file)
                     .filter { $0.pid != pid && (reading ? $0.canWrite : $0.canRead) }
                     .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0.fd)) }
                 return (object, targets)
