@@ -371,6 +371,48 @@ struct StallReportTests {
         #expect(Self.object(semaphore)["op"] as? Int == -1 && Self.object(semaphore)["value"] as? Int == 0)
     }
 
+    @Test("attach mode --stall=0: a Unix socket's peer and a pipe's writer in another session are named in the report, never attached",
+          .enabled(if: Condition.yamaAllowsAttach, "Yama's ptrace_scope forbids attaching"))
+    func attachNotTooFar() throws {
+        let log = Support.newLog()
+        // Grandchildren (not its children): a peer in its session on the socket, a writer in a session of its own.
+        let target = try Child(["/usr/bin/python3", "-c", """
+            import os, select, signal, socket, sys
+            a, b = socket.socketpair()
+            r, w = os.pipe()
+            def grandchild(name, body):
+                if os.fork() == 0:
+                    if os.fork() == 0:
+                        body()
+                        with open(sys.argv[1], "a") as log:
+                            print(name, os.getpid(), file=log)
+                        signal.pause()
+                    os._exit(0)
+                os.wait()
+            grandchild("peer", lambda: (a.close(), os.close(r), os.close(w)))
+            grandchild("writer", lambda: (os.setsid(), a.close(), b.close(), os.close(r)))
+            b.close(); os.close(w)
+            with open(sys.argv[1], "a") as log:
+                print("parent", os.getpid(), file=log)
+            select.select([a, r], [], [])
+            """, log])
+        var pids: [String: Int32] = [:]
+        try waitUntil(message: "the three pids logged") {
+            pids = Dictionary(Support.lines(log).compactMap { $0.count == 2 ? ($0[0], Int32($0[1]) ?? 0) : nil }, uniquingKeysWith: { $1 })
+            return pids.count == 3
+        }
+        let parent = try #require(pids["parent"]), peer = try #require(pids["peer"]), writer = try #require(pids["writer"])
+        defer { [peer, writer, parent].forEach { kill($0, SIGKILL) }; _ = target.wait() }
+        try waitUntil(message: "the parent blocked in select") { ["23", "270"].contains(Proc.blockedSyscall(parent)) }
+        let reportPath = Support.newPath("stall", extension: "json")
+        let result = Support.run([Support.ipcwatch, "-p", String(parent), "--stall=0", "--stall-report=" + reportPath], deadline: .seconds(60))
+        #expect(result.status == 0 && !result.signaled, "\(result)")
+        #expect(!result.stderr.contains("Process \(peer) attached") && !result.stderr.contains("Process \(writer) attached"), "\(result.stderr)")
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        #expect(report.threads.map { $0["pid"] as? Int } == [Int(parent)], "only the parent traced: \(report.json)")
+        #expect(Set(Self.waits(try report.thread(parent)).map(\.pid)) == [Int(peer), Int(writer)], "both named as waited for")
+    }
+
     // MARK: healthy programs that wait a lot
 
     /// Runs `command` under `--stall=0.3` (or `stall`) to its end: it must end normally with no report.

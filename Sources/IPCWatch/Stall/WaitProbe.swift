@@ -99,7 +99,8 @@ struct WaitProbe {
                 fields.append(("peer", .integer(Int64(bitPattern: peer))))
                 targets = files.holders(ofSocket: peer).map {
                     WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd,
-                               reason: "holds the peer socket as fd \($0.fd) (the \(reading ? "reader" : "writer") waits for it)")
+                               reason: "holds the peer socket as fd \($0.fd) (the \(reading ? "reader" : "writer") waits for it)",
+                               link: .socketPeer)
                 }
             }
             return (WaitObject(kind: "socket", fields: fields, summary: "\(file.link) (fd \(fd))"), targets)
@@ -202,7 +203,8 @@ struct WaitProbe {
         guard last > 0, last != pid else { return (object, []) }
         let need = blocking.op == 0 ? "brought to zero" : "raised by \(-Int32(blocking.op))"
         return (object, [WaitTarget(pid: last, comm: files.name(of: last), fd: nil,
-                                    reason: "last changed semaphore \(id)[\(blocking.number)], now \(current) (the waiter needs it \(need))")])
+                                    reason: "last changed semaphore \(id)[\(blocking.number)], now \(current) (the waiter needs it \(need))",
+                                    link: .lastChanger)])
     }
 
     private func messageQueue(pid: Int32, id: Int32, receiving: Bool, type: Int64?) -> Wait {
@@ -224,11 +226,12 @@ struct WaitProbe {
         if receiving {
             guard sender > 0, sender != pid else { return (object, []) }
             return (object, [WaitTarget(pid: sender, comm: files.name(of: sender), fd: nil,
-                                        reason: "last sent to queue \(id) (the receiver waits for a message" + (type.map { $0 != 0 ? " of type \($0))" : ")" } ?? ")"))])
+                                        reason: "last sent to queue \(id) (the receiver waits for a message" + (type.map { $0 != 0 ? " of type \($0))" : ")" } ?? ")"),
+                                        link: .lastChanger)])
         }
         guard receiver > 0, receiver != pid else { return (object, []) }
         return (object, [WaitTarget(pid: receiver, comm: files.name(of: receiver), fd: nil,
-                                    reason: "last received from queue \(id) (the sender waits for room)")])
+                                    reason: "last received from queue \(id) (the sender waits for room)", link: .lastChanger)])
     }
 
     // MARK: children
@@ -242,6 +245,6 @@ struct WaitProbe {
         let children = named.map { [$0] } ?? files.children(of: pid)
         let object = WaitObject(kind: "child", fields: named.map { [("pid", .integer(Int64($0)))] } ?? [("children", .integer(Int64(children.count)))],
                                 summary: named.map { "child \($0)" } ?? (children.count == 1 ? "its child \(children[0])" : "any of its \(children.count) children"))
-        return (object, children.map { WaitTarget(pid: $0, comm: files.name(of: $0), fd: nil, reason: "the child waited for (it has not ended)") })
+        return (object, children.map { WaitTarget(pid: $0, comm: files.name(of: $0), fd: nil, reason: "the child waited for (it has not ended)", link: .child) })
     }
 }

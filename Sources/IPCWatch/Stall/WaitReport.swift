@@ -42,11 +42,24 @@ package struct WaitObject: Sendable {
 
 /// A process a thread waits for, and why.
 package struct WaitTarget: Sendable, Equatable {
+    /// How it was found: what `-p PID --stall` may follow to attach (``RelatedProcesses``).
+    package enum Link: Sendable, Equatable {
+        /// It holds the other end of a pipe, FIFO or queue.
+        case otherEnd
+        /// It holds a Unix socket's peer: a server (dbus, systemd) many clients wait on; never attached.
+        case socketPeer
+        /// It changed a SysV object last (`sempid`, `lspid`, `lrpid`): maybe long gone, or its pid reused.
+        case lastChanger
+        /// The child waited for.
+        case child
+    }
+
     package var pid: Int32
     package var comm: String
     /// The descriptor by which it holds the other end, when that is the reason.
     package var fd: Int32?
     package var reason: String
+    package var link: Link = .otherEnd
 }
 
 extension WaitReport {
