@@ -581,6 +581,24 @@ struct StallReportTests {
         #expect(WaitReport.cycles(in: [thread(3, "blocked", [1]), thread(1, "blocked", [2]), thread(2, "stopped", [3]),
                                        thread(4, "blocked", [1])]) == [[1, 2, 3]])
     }
+
+    @Test("cycles: any one target suffices — a reader whose pipe has a running second writer is no deadlock, nor one waiting for an untraced process")
+    func cycleAnyTarget() {
+        let thread = { (pid: Int32, state: String, waits: [Int32]) in
+            WaitingThread(pid: pid, tid: pid, comm: "p", state: state, syscall: "read", object: nil,
+                          waitsFor: waits.map { WaitTarget(pid: $0, comm: "p", fd: nil, reason: "") })
+        }
+        // R (1) reads a pipe whose write end W1 (2, waiting for R) and W2 (3) hold.
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 3]), thread(2, "blocked", [1]), thread(3, "running", [])]).isEmpty)
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 3]), thread(2, "blocked", [1]), thread(3, "blocked", [4]),
+                                       thread(4, "sleeping", [])]).isEmpty, "W2 waits for a process that sleeps with a timeout")
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 3]), thread(2, "blocked", [1]), thread(3, "blocked", [])]) == [[1, 2]],
+                "W2 is stuck too: R and W1 are a deadlock")
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 99]), thread(2, "blocked", [1])]).isEmpty, "99 is not traced: unknown")
+        // A process goes on when one of its threads does.
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2]), thread(2, "blocked", [1]),
+                                       WaitingThread(pid: 2, tid: 5, comm: "p", state: "running", syscall: nil, object: nil, waitsFor: [])]).isEmpty)
+    }
 }
 
 @Suite("Wait-for report: the README's example")
