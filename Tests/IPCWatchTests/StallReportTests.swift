@@ -474,6 +474,26 @@ struct StallReportTests {
         #expect(lines.count >= 2 && Support.events(events).count == lines.count, "\(lines)")
     }
 
+    @Test("with -j and the events on stderr: --stall needs --stall-report (one line, exit 1); with it, stderr stays all events")
+    func jsonEventsOnStderr() throws {
+        let refused = Support.run([Support.ipcwatch, "-j", "--stall=1", "--", "true"])
+        #expect(refused.status == 1 && refused.stderr == "ipcwatch: --stall with -j needs --stall-report=FILE or -o FILE (the events are on stderr)\n",
+                "\(refused)")
+        let reportPath = Support.newPath("stall", extension: "json")
+        let tracer = try Child([Support.ipcwatch, "-j", "-e", "trace=pipe2", "--stall=0.3", "--stall-report=" + reportPath, "--",
+                                Support.fixture, "hang", "subprocess"])
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        // The events came before the stall; the report was written after them. Then end the trace (the
+        // tracees die with ipcwatch: EXITKILL) and read stderr to its end.
+        kill(tracer.pid, SIGKILL)
+        var lines: [String] = []
+        while let line = tracer.readErrorLine() { lines.append(line) }
+        _ = tracer.wait()
+        #expect(report.cycles.count == 1)
+        #expect(lines.count >= 2 && lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] },
+                "every stderr line an event: \(lines)")
+    }
+
     @Test("the looks cost no busy loop: over a 2-second stall, ipcwatch and its waker use a fraction of a CPU")
     func noBusyLoop() throws {
         let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
