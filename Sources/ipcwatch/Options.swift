@@ -270,6 +270,10 @@ struct Options {
         if let graph, graphFormat == nil {
             throw UsageError(message: "cannot tell the format of '\(graph)' from its name: add --graph-format dot|mermaid|json")
         }
+        // -j without -o writes the events on stderr: no room there for the text report.
+        if json && output == nil && stall != nil && stallReport == nil {
+            throw UsageError(message: "--stall with -j needs --stall-report=FILE or -o FILE (the events are on stderr)")
+        }
     }
 
     /// The events the last `-e trace=` selects, as strace (each one replaces the one before, and each is

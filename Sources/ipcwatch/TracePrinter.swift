@@ -246,16 +246,24 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             writeGraph()
         }
         guard reportsWaits else { return }
-        // Not into -j's event stream, whose every line is an event: on stderr then, as the -c table.
-        let file = json == nil ? output : messages
-        openLines.close(in: file)  // a blocked call's entry line, left open
-        file.writeLine(report.text)
-        file.flush()
+        // Never into -j's event stream, whose every line is an event: on stderr when the events are not there
+        // (-o, -ff), else only in --stall-report's file.
+        if json == nil || arguments.output != nil {
+            let file = json == nil ? output : messages
+            openLines.close(in: file)  // a blocked call's entry line, left open
+            file.writeLine(report.text)
+            file.flush()
+        }
         if let stallReportOutput {
             stallReportOutput.rewind()
             stallReportOutput.writeLine(report.json)
             stallReportOutput.flush()
         }
+    }
+
+    func discoveredProcessRefused(_ pid: Int32, reason: String) {
+        messages.writeLine("ipcwatch: related process \(pid) not attached: \(reason)")
+        messages.flush()
     }
 
     /// Writes what is written at the end: the detach messages, the summary, the graph.

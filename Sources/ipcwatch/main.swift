@@ -72,8 +72,9 @@ do {
     let tracer = Tracer(options: options)
     // With --stall, -p PID also attaches to the processes that matter to PID (the other ends of its pipes,
     // whom it waits for, its children): one pid of a hung tree is enough to ask why it is stuck.
-    let pids = attaching && arguments.stall != nil ? RelatedProcesses.closure(of: arguments.pids) : arguments.pids
-    let outcome = attaching ? try tracer.run(attachingTo: pids, into: printer)
+    // Only the pids named are fatal to attach: a related one refused is a note on stderr.
+    let related = attaching && arguments.stall != nil ? RelatedProcesses.closure(of: arguments.pids) : arguments.pids
+    let outcome = attaching ? try tracer.run(attachingTo: arguments.pids, discovered: related, into: printer)
                             : try tracer.run(launching: arguments.command, into: printer)
     printer.finish(outcome)
     // strace's statuses: the command's in launch mode; in attach mode 0 once every process is gone, and

@@ -3,6 +3,9 @@
  * 64-bit time_t: mq_timedsend_time64, semtimedop_time64; SysV through ipc(2) in glibc 2.36). Also the
  * older entries by number (syscall(2)): mq_timedsend (279), mq_timedreceive (280), futex (240). Logs
  * nothing: the tests compare the two tracers' views of it.
+ * With the argument "hang": a child blocks in semop(-1) on a new semaphore set (through glibc: ipc(2) or
+ * semtimedop_time64), the parent in waitpid (7) for it; prints "PARENT CHILD SEMID" first (the caller
+ * removes the set).
  *   cc -m32 -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 -O2 -Wall -o ipc32 Tests/Fixtures/ipc32.c */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -18,7 +21,21 @@
 #include <time.h>
 #include <unistd.h>
 
-int main(void) {
+static int hang(void) {
+    int set = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+    if (set < 0) return 1;
+    pid_t child = fork();
+    if (child == 0) {
+        struct sembuf down = {0, -1, 0};
+        _exit(semop(set, &down, 1) == 0 ? 0 : 1); /* never: nobody raises it */
+    }
+    printf("%d %d %d\n", getpid(), child, set);
+    fflush(stdout);
+    return syscall(7 /* waitpid */, child, NULL, 0) == child ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && !strcmp(argv[1], "hang")) return hang();
     int fds[2];
     if (pipe(fds) != 0) return 1;
     char name[64];

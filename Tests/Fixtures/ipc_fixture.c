@@ -43,6 +43,8 @@
  *                               "mq PARENT CHILD PARENT_MQD CHILD_MQD PARENT_PIPE_WRITE_FD"
  *     lines                     reads stdin line by line, printing "got LINE" for each, until EOF:
  *                               "lines PID"
+ *     zombie                    a child exits and is never reaped; the parent then reads a pipe it holds the
+ *                               write end of: "zombie PARENT CHILD"
  *   ipc_fixture msgwait         a private queue; prints "PID MSQID", then blocks in msgrcv on it forever
  *                               (the test removes the queue)
  *   ipc_fixture blockedthread [exit]
@@ -1313,6 +1315,16 @@ static int hang(const char *kind) {
             fflush(stdout);
         }
         return 0;
+    }
+    if (!strcmp(kind, "zombie")) {
+        if (pipe(in)) return 1;
+        pid_t child = fork();
+        if (child == 0) _exit(0);
+        siginfo_t info;
+        if (waitid(P_PID, child, &info, WEXITED | WNOWAIT)) return 1;  /* a zombie now, left unreaped */
+        logf_("zombie %d %d\n", getpid(), child);
+        char byte;
+        return read(in[0], &byte, 1) == 1 ? 0 : 1;  /* never: it holds the write end itself */
     }
     fprintf(stderr, "unknown hang: %s\n", kind);
     return 2;

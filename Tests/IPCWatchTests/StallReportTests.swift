@@ -145,6 +145,24 @@ struct StallReportTests {
         #expect(report.text.contains { $0.contains("message queue \(queue): 0 messages") && $0.contains("nobody has sent to it") })
     }
 
+    @Test("msgrcv in another IPC namespace (unshare --ipc): the queue is not looked up in ipcwatch's own, the report says so",
+          .enabled(if: Condition.canIsolate, "unshare --ipc does not work here (needs root or user namespaces)"))
+    func otherIPCNamespace() throws {
+        let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-q", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                "unshare", "--ipc", Support.fixture, "msgwait"])
+        let words = try #require(tracer.readLine()?.split(separator: " ").compactMap { Int32($0) })
+        let (pid, queue) = (words[0], words[1])
+        let report = try Self.awaitReport(reportPath, text: text)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let thread = try report.thread(pid)
+        let object = Self.object(thread)
+        #expect(thread["syscall"] as? String == "msgrcv" && object["kind"] as? String == "msg" && object["id"] as? Int == Int(queue))
+        #expect(object["ipcNamespace"] as? String == "other" && object["lspid"] == nil, "\(object)")
+        #expect(report.text.contains { $0.contains("message queue \(queue) (in another IPC namespace)") }, "\(report.text)")
+    }
+
     @Test("a POSIX queue nobody sends to, held for writing by a child that waits for the receiver: curmsgs, the holder's fd, a cycle")
     func posixQueue() throws {
         let (report, logged) = try Self.hang("mq")
@@ -208,6 +226,31 @@ struct StallReportTests {
         let byShell = (reader["waitsFor"] as? [[String: Any]] ?? []).first { $0["pid"] as? Int == shell }
         #expect(byShell?["fd"] as? Int == 3 && byShell?["reason"] as? String == "holds it read-write as fd 3 (the reader waits for data or EOF)")
         #expect(report.cycles.map(Set.init) == [Set([shell, try #require(reader["pid"] as? Int)])])
+    }
+
+    /// `stat` on a descriptor of a file on a stale NFS mount or of a stopped FUSE daemon hangs in `D`: the
+    /// report must read only the links of the descriptors of every process it scans (here, the waited
+    /// objects are pipes: nothing is followed at all). strace watches ipcwatch's tracer thread (not -f: the
+    /// fixture is ipcwatch's own tracee).
+    @Test("the report reads every process's descriptor links, never follows one (stat): strace on ipcwatch",
+          .enabled(if: Condition.hasStrace, "strace is not installed"))
+    func noDescriptorFollowed() throws {
+        let calls = Support.newPath("strace"), reportPath = Support.newPath("stall", extension: "json")
+        let strace = try Child([try #require(Tools.path(of: "strace")), "-o", calls, "-e", "trace=newfstatat,stat,lstat,statx",
+                                Support.ipcwatch, "-q", "-o", "/dev/null", "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                Support.fixture, "hang", "eof"])
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        let ipcwatch = Proc.read("/proc/\(strace.pid)/task/\(strace.pid)/children").split(separator: " ").compactMap { Int32($0) }
+        ipcwatch.forEach { kill($0, SIGKILL) }
+        _ = strace.wait()
+        #expect(report.cycles.count == 1, "the report was built: \(report.json)")
+        let lines = Support.textLines(calls)
+        #expect(lines.contains { $0.hasPrefix("newfstatat(") && $0.contains("AT_SYMLINK_NOFOLLOW") }, "the links were scanned: \(lines.count) lines")
+        let followed = lines.filter {
+            ($0.hasPrefix("newfstatat(") || $0.hasPrefix("statx(") || $0.hasPrefix("stat(")) && !$0.contains("AT_SYMLINK_NOFOLLOW")
+                && ($0.contains(/\/proc\/[0-9]+\/fd\/[0-9]+"/) || $0.contains(/^(newfstatat|statx)\([0-9]+, "[0-9]+"/))
+        }
+        #expect(followed.isEmpty, "\(followed.count) followed, e.g. \(followed.prefix(3))")
     }
 
     @Test("a reader whose writer was stopped (SIGSTOP): waits for the writer, which is stopped; no cycle")
@@ -283,12 +326,99 @@ struct StallReportTests {
         _ = target.wait()
     }
 
+    @Test("attach mode --stall=0 on a hung process with an unreaped (zombie) child: the zombie is not attached, the report is written",
+          .enabled(if: Condition.yamaAllowsAttach, "Yama's ptrace_scope forbids attaching"))
+    func attachWithZombieChild() throws {
+        let log = Support.newLog()
+        let target = try Child([Support.fixture, "hang", "zombie"], environment: ["IPC_FIXTURE_LOG": log])
+        defer { kill(target.pid, SIGKILL); _ = target.wait() }
+        var logged: [String] = []
+        try waitUntil(message: "the fixture's log line") {
+            logged = Support.lines(log).first { $0.first == "zombie" } ?? []
+            return !logged.isEmpty
+        }
+        let parent = try #require(Int32(logged[1])), zombie = try #require(Int32(logged[2]))
+        try waitUntil(message: "the parent blocked in read, its child a zombie") {
+            Proc.blockedSyscall(parent) == "0" && Proc.read("/proc/\(zombie)/stat").split(separator: ")").last?.split(separator: " ").first == "Z"
+        }
+        let reportPath = Support.newPath("stall", extension: "json")
+        let result = Support.run([Support.ipcwatch, "-p", String(parent), "--stall=0", "--stall-report=" + reportPath], deadline: .seconds(60))
+        #expect(result.status == 0 && !result.signaled, "\(result)")
+        #expect(!result.stderr.contains("\(zombie)"), "the zombie is neither attached nor named: \(result.stderr)")
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        #expect(try report.thread(parent)["syscall"] as? String == "read")
+        #expect(report.cycles == [[Int(parent)]], "it holds the write end of the pipe it reads")
+    }
+
+    @Test("a 32-bit program: its i386 numbers (waitpid 7, semop through ipc 117) named and followed as i386 calls",
+          .enabled(if: Condition.hasMultilib, "cc -m32 cannot build a 32-bit program (install gcc-multilib: scripts/setup.sh)"))
+    func i386Program() throws {
+        let reportPath = Support.newPath("stall", extension: "json"), text = Support.newPath("trace")
+        let tracer = try Child([Support.ipcwatch, "-e", "trace=none", "-o", text, "--stall=0.5", "--stall-report=" + reportPath, "--",
+                                StraceOracleTests.ipc32, "hang"])
+        let words = try #require(tracer.readLine()?.split(separator: " ").compactMap { Int32($0) })
+        let (parent, child, set) = (words[0], words[1], words[2])
+        defer { _ = Support.run(["ipcrm", "-s", String(set)]) }
+        let report = try Self.awaitReport(reportPath, text: text)
+        kill(tracer.pid, SIGKILL)
+        _ = tracer.wait()
+        let waiting = try report.thread(parent)
+        #expect(waiting["syscall"] as? String == "waitpid" && Self.object(waiting)["kind"] as? String == "child", "\(waiting)")
+        #expect(Self.object(waiting)["pid"] as? Int == Int(child) && Self.waits(waiting).map(\.pid) == [Int(child)])
+        let semaphore = try report.thread(child)
+        #expect(["semop", "semtimedop", "semtimedop_time64"].contains(semaphore["syscall"] as? String ?? ""), "\(semaphore)")
+        #expect(Self.object(semaphore)["kind"] as? String == "sem" && Self.object(semaphore)["id"] as? Int == Int(set))
+        #expect(Self.object(semaphore)["op"] as? Int == -1 && Self.object(semaphore)["value"] as? Int == 0)
+    }
+
+    @Test("attach mode --stall=0: a Unix socket's peer and a pipe's writer in another session are named in the report, never attached",
+          .enabled(if: Condition.yamaAllowsAttach, "Yama's ptrace_scope forbids attaching"))
+    func attachNotTooFar() throws {
+        let log = Support.newLog()
+        // Grandchildren (not its children): a peer in its session on the socket, a writer in a session of its own.
+        let target = try Child(["/usr/bin/python3", "-c", """
+            import os, select, signal, socket, sys
+            a, b = socket.socketpair()
+            r, w = os.pipe()
+            def grandchild(name, body):
+                if os.fork() == 0:
+                    if os.fork() == 0:
+                        body()
+                        with open(sys.argv[1], "a") as log:
+                            print(name, os.getpid(), file=log)
+                        signal.pause()
+                    os._exit(0)
+                os.wait()
+            grandchild("peer", lambda: (a.close(), os.close(r), os.close(w)))
+            grandchild("writer", lambda: (os.setsid(), a.close(), b.close(), os.close(r)))
+            b.close(); os.close(w)
+            with open(sys.argv[1], "a") as log:
+                print("parent", os.getpid(), file=log)
+            select.select([a, r], [], [])
+            """, log])
+        var pids: [String: Int32] = [:]
+        try waitUntil(message: "the three pids logged") {
+            pids = Dictionary(Support.lines(log).compactMap { $0.count == 2 ? ($0[0], Int32($0[1]) ?? 0) : nil }, uniquingKeysWith: { $1 })
+            return pids.count == 3
+        }
+        let parent = try #require(pids["parent"]), peer = try #require(pids["peer"]), writer = try #require(pids["writer"])
+        defer { [peer, writer, parent].forEach { kill($0, SIGKILL) }; _ = target.wait() }
+        try waitUntil(message: "the parent blocked in select") { ["23", "270"].contains(Proc.blockedSyscall(parent)) }
+        let reportPath = Support.newPath("stall", extension: "json")
+        let result = Support.run([Support.ipcwatch, "-p", String(parent), "--stall=0", "--stall-report=" + reportPath], deadline: .seconds(60))
+        #expect(result.status == 0 && !result.signaled, "\(result)")
+        #expect(!result.stderr.contains("Process \(peer) attached") && !result.stderr.contains("Process \(writer) attached"), "\(result.stderr)")
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        #expect(report.threads.map { $0["pid"] as? Int } == [Int(parent)], "only the parent traced: \(report.json)")
+        #expect(Set(Self.waits(try report.thread(parent)).map(\.pid)) == [Int(peer), Int(writer)], "both named as waited for")
+    }
+
     // MARK: healthy programs that wait a lot
 
-    /// Runs `command` under `--stall=0.3` to its end: it must end normally with no report.
-    static func noReport(_ command: [String], directory: URL? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Runs `command` under `--stall=0.3` (or `stall`) to its end: it must end normally with no report.
+    static func noReport(_ command: [String], directory: URL? = nil, stall: String = "0.3", sourceLocation: SourceLocation = #_sourceLocation) {
         let text = Support.newPath("trace"), reportPath = Support.newPath("stall", extension: "json")
-        let result = Support.run([Support.ipcwatch, "-q", "-o", text, "--stall=0.3", "--stall-report=" + reportPath, "--"] + command,
+        let result = Support.run([Support.ipcwatch, "-q", "-o", text, "--stall=" + stall, "--stall-report=" + reportPath, "--"] + command,
                                  directory: directory, deadline: .seconds(120), sourceLocation: sourceLocation)
         #expect(result.status == 0 && !result.signaled, "\(result)", sourceLocation: sourceLocation)
         #expect(!Support.textLines(text).contains { $0.hasPrefix("=== ") }, "\(Support.textLines(text))", sourceLocation: sourceLocation)
@@ -298,6 +428,15 @@ struct StallReportTests {
     @Test("a slow producer with sleeps between writes, read by cat: no report")
     func slowProducer() {
         Self.noReport(["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.2; done | cat >/dev/null"])
+    }
+
+    /// Python's `time.sleep` sleeps to an absolute time (restarted as itself); `poll` with a timeout and
+    /// coreutils' `sleep` (relative) are resumed through `restart_syscall` after a signal.
+    @Test("a Python poll with a timeout and a sleep(1) each interrupted by SIGCHLD (resumed through restart_syscall): no report")
+    func sleeperInterrupted() {
+        Self.noReport(["/usr/bin/python3", "-c", "import select, subprocess; subprocess.Popen(['sleep', '0.3']); select.poll().poll(3000)"],
+                      stall: "1")
+        Self.noReport(["sh", "-c", "sleep 0.3 & exec sleep 3"], stall: "1")
     }
 
     @Test("make -j4 over recipes that sleep: no report", .enabled(if: Tools.path(of: "make") != nil, "make is not installed"))
@@ -333,6 +472,26 @@ struct StallReportTests {
         _ = tracer.wait()
         let lines = Support.textLines(events)
         #expect(lines.count >= 2 && Support.events(events).count == lines.count, "\(lines)")
+    }
+
+    @Test("with -j and the events on stderr: --stall needs --stall-report (one line, exit 1); with it, stderr stays all events")
+    func jsonEventsOnStderr() throws {
+        let refused = Support.run([Support.ipcwatch, "-j", "--stall=1", "--", "true"])
+        #expect(refused.status == 1 && refused.stderr == "ipcwatch: --stall with -j needs --stall-report=FILE or -o FILE (the events are on stderr)\n",
+                "\(refused)")
+        let reportPath = Support.newPath("stall", extension: "json")
+        let tracer = try Child([Support.ipcwatch, "-j", "-e", "trace=pipe2", "--stall=0.3", "--stall-report=" + reportPath, "--",
+                                Support.fixture, "hang", "subprocess"])
+        let report = try Self.awaitReport(reportPath, text: "/dev/null", count: 0)
+        // The events came before the stall; the report was written after them. Then end the trace (the
+        // tracees die with ipcwatch: EXITKILL) and read stderr to its end.
+        kill(tracer.pid, SIGKILL)
+        var lines: [String] = []
+        while let line = tracer.readErrorLine() { lines.append(line) }
+        _ = tracer.wait()
+        #expect(report.cycles.count == 1)
+        #expect(lines.count >= 2 && lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] },
+                "every stderr line an event: \(lines)")
     }
 
     @Test("the looks cost no busy loop: over a 2-second stall, ipcwatch and its waker use a fraction of a CPU")
@@ -409,6 +568,25 @@ struct StallReportTests {
         #expect(mermaid.last == "  linkStyle 0,1 stroke:#d00,color:#d00")
     }
 
+    @Test("the ABIs' numbers: i386 (its own table, ipc's subcalls), x32 (bit 30, its 512+ entries), x86_64")
+    func numbersByABI() {
+        let none: [UInt64] = [0, 0, 0, 0, 0, 0]
+        let cases: [(Int, [UInt64], SyscallABI, Int, String)] = [
+            (7, none, .i386, 61, "waitpid"), (3, none, .i386, 0, "read"), (0, none, .i386, 219, "restart_syscall"),
+            (168, none, .i386, 7, "poll"), (240, none, .i386, 202, "futex"), (401, none, .i386, 70, "msgrcv"),
+            (142, none, .i386, 23, "_newselect"), (420, none, .i386, 220, "semtimedop_time64"), (2, none, .i386, -1, "syscall_2"),
+            (117, [1, 5, 1, 0, 0x1000, 0], .i386, 65, "semop"), (117, [0x1000c, 5, 64, 0, 0x1000, 3], .i386, 70, "msgrcv"),
+            (0x4000_0000 | 7, none, .x86_64, 7, "poll"), (0x4000_0000 | 519, none, .x86_64, 47, "recvmsg"),
+            (7, none, .x86_64, 7, "poll"), (219, none, .x86_64, 219, "restart_syscall"),
+        ]
+        for (number, arguments, abi, same, name) in cases {
+            let call = BlockingCall.canonical(number, arguments, abi: abi)
+            #expect(call.number == same && call.name == name, "\(number) \(abi): \(call.number) \(call.name)")
+        }
+        let received = BlockingCall.canonical(117, [0x1000c, 5, 64, 2, 0x1000, 3], abi: .i386)
+        #expect(received.arguments == [5, 0x1000, 64, 3, 2, 0], "msgrcv(id, msgp, size, type, flags)")
+    }
+
     // MARK: the cycles alone
 
     @Test("cycles: a self-wait counts, a cycle through a running or timed process does not")
@@ -422,6 +600,24 @@ struct StallReportTests {
         #expect(WaitReport.cycles(in: [thread(1, "blocked", [2]), thread(2, "sleeping", [1])]).isEmpty)
         #expect(WaitReport.cycles(in: [thread(3, "blocked", [1]), thread(1, "blocked", [2]), thread(2, "stopped", [3]),
                                        thread(4, "blocked", [1])]) == [[1, 2, 3]])
+    }
+
+    @Test("cycles: any one target suffices — a reader whose pipe has a running second writer is no deadlock, nor one waiting for an untraced process")
+    func cycleAnyTarget() {
+        let thread = { (pid: Int32, state: String, waits: [Int32]) in
+            WaitingThread(pid: pid, tid: pid, comm: "p", state: state, syscall: "read", object: nil,
+                          waitsFor: waits.map { WaitTarget(pid: $0, comm: "p", fd: nil, reason: "") })
+        }
+        // R (1) reads a pipe whose write end W1 (2, waiting for R) and W2 (3) hold.
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 3]), thread(2, "blocked", [1]), thread(3, "running", [])]).isEmpty)
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 3]), thread(2, "blocked", [1]), thread(3, "blocked", [4]),
+                                       thread(4, "sleeping", [])]).isEmpty, "W2 waits for a process that sleeps with a timeout")
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 3]), thread(2, "blocked", [1]), thread(3, "blocked", [])]) == [[1, 2]],
+                "W2 is stuck too: R and W1 are a deadlock")
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2, 99]), thread(2, "blocked", [1])]).isEmpty, "99 is not traced: unknown")
+        // A process goes on when one of its threads does.
+        #expect(WaitReport.cycles(in: [thread(1, "blocked", [2]), thread(2, "blocked", [1]),
+                                       WaitingThread(pid: 2, tid: 5, comm: "p", state: "running", syscall: nil, object: nil, waitsFor: [])]).isEmpty)
     }
 }
 

@@ -74,6 +74,12 @@ public struct Tracer: Sendable {
         try run(try Target(attachingTo: pids), into: sink, waker: try Waker(), signals: .forkingThread)
     }
 
+    /// The same, and also `discovered` (``RelatedProcesses``), as far as they can be attached: each refused
+    /// is told to the sink if it is a ``WaitReportSink``; only a refusal of `pids` fails.
+    package func run(attachingTo pids: [pid_t], discovered: [pid_t], into sink: some TraceSink) throws(IPCWatchError) -> TraceOutcome {
+        try run(try Target(attachingTo: pids, discovered: discovered), into: sink, waker: try Waker(), signals: .forkingThread)
+    }
+
     /// Ends every trace running in this process now, with ``TraceOutcome/interrupted(signal:)``: launched
     /// commands are killed, attached processes detached. Traces started later are not affected.
     ///
@@ -95,16 +101,16 @@ public struct Tracer: Sendable {
 
     private enum Target: Sendable {
         case launch([String])
-        case attach([pid_t])
+        case attach([pid_t], discovered: [pid_t])
 
         init(launching command: [String]) throws(IPCWatchError) {
             guard let name = command.first, !name.isEmpty else { throw .invalidRequest("no command given") }
             self = .launch(command)
         }
 
-        init(attachingTo pids: [pid_t]) throws(IPCWatchError) {
+        init(attachingTo pids: [pid_t], discovered: [pid_t] = []) throws(IPCWatchError) {
             guard !pids.isEmpty else { throw .invalidRequest("no process given") }
-            self = .attach(pids)
+            self = .attach(pids, discovered: discovered)
         }
     }
 
@@ -136,11 +142,14 @@ public struct Tracer: Sendable {
             sink.traceStarted([root])
             loop = TraceLoop(mode: .launch, tracees: [root], options: options, sink: sink, waker: waker)
             loop.rootExecuted()
-        case .attach(let pids):
-            let tids = try Attacher.attach(pids, traceExit: options.processSnapshots, waker: waker)
-            sink.traceStarted(pids)
-            loop = TraceLoop(mode: .attach, tracees: tids, options: options, sink: sink, waker: waker)
-            loop.attached(pids)
+        case .attach(let pids, let discovered):
+            let attached = try Attacher.attach(pids, discovered: discovered, traceExit: options.processSnapshots, waker: waker)
+            if let reporting = sink as? any WaitReportSink {
+                attached.refused.forEach { reporting.discoveredProcessRefused($0.pid, reason: $0.reason) }
+            }
+            sink.traceStarted(attached.processes)
+            loop = TraceLoop(mode: .attach, tracees: attached.tids, options: options, sink: sink, waker: waker)
+            loop.attached(attached.processes)
         }
         return try loop.run()
     }

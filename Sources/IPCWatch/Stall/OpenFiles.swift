@@ -3,14 +3,26 @@ import CSupport
 import Glibc
 #endif
 
-/// Every process this tracer may look at (`/proc/PID/fd` readable), with its name, parent and open
-/// descriptors: who holds the other end of a pipe, FIFO or queue, and whose children are whose. Taken once
-/// per report (a report is rare: a stall, a signal).
+/// Every process this tracer may look at (`/proc/PID/fd` readable: its user's, or all for root), with its
+/// name, parent and open descriptors: who holds the other end of a pipe, FIFO or queue, and whose children
+/// are whose. Taken once per report (a report is rare: a stall, a signal).
+///
+/// Only links are read: a pipe or socket link names its inode (`pipe:[N]`), and a path is stat'ed only when
+/// it is the path of the file waited on. Following every descriptor (`stat`) would hang the tracer in `D`
+/// on a file of a stale NFS mount or a stopped FUSE daemon.
 struct OpenFiles {
     /// A file, as `stat` names it.
     struct FileKey: Hashable {
         var device: UInt64
         var inode: UInt64
+    }
+
+    /// An open file: its key, its type bits and what `/proc/PID/fd/N` points to. For a pipe or socket the
+    /// key is the link's inode (device 0): no `stat`.
+    struct File {
+        var key: FileKey
+        var type: mode_t
+        var link: String
     }
 
     /// One descriptor of one process on a file, and how it was opened.
@@ -23,7 +35,8 @@ struct OpenFiles {
 
     private(set) var names: [Int32: String] = [:]
     private(set) var parents: [Int32: Int32] = [:]
-    private var holders: [FileKey: [Holder]] = [:]
+    /// By the descriptor's link (`pipe:[N]`, `socket:[N]`, a path).
+    private var holders: [String: [Holder]] = [:]
 
     /// Reads `/proc` now. The tracer's own descriptors are left out.
     init() {
@@ -45,28 +58,40 @@ struct OpenFiles {
         guard let directory = opendir("/proc/\(pid)/fd") else { return }
         defer { closedir(directory) }
         let directoryFD = dirfd(directory)
+        var buffer = [CChar](repeating: 0, count: 4097)
         while let entry = readdir(directory) {
             withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { name in
                     guard name[0] != UInt8(ascii: ".") else { return }
-                    var target = stat(), link = stat()
-                    guard fstatat(directoryFD, name, &target, 0) == 0,
-                          fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return }
-                    let kind = target.st_mode & S_IFMT
-                    guard kind == S_IFIFO || kind == S_IFSOCK || kind == S_IFREG else { return }
-                    // The link's permission bits are the descriptor's open mode: lr-x read, l-wx write.
-                    let key = FileKey(device: UInt64(target.st_dev), inode: UInt64(target.st_ino))
-                    holders[key, default: []].append(Holder(pid: pid, fd: Int32(atoi(name)),
-                                                            canRead: link.st_mode & S_IRUSR != 0,
-                                                            canWrite: link.st_mode & S_IWUSR != 0))
+                    // The link itself, in procfs: its permission bits are the descriptor's open mode (lr-x
+                    // read, l-wx write). Nothing here reaches the file's own filesystem.
+                    var link = stat()
+                    guard fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+                    let n = readlinkat(directoryFD, name, &buffer, buffer.count - 1)
+                    guard n > 0 else { return }
+                    let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    guard target.hasPrefix("pipe:[") || target.hasPrefix("socket:[") || target.hasPrefix("/") else { return }
+                    holders[target, default: []].append(Holder(pid: pid, fd: Int32(atoi(name)),
+                                                               canRead: link.st_mode & S_IRUSR != 0,
+                                                               canWrite: link.st_mode & S_IWUSR != 0))
                 }
             }
         }
     }
 
-    /// Every descriptor open on `key`, by pid then fd.
-    func holders(of key: FileKey) -> [Holder] {
-        (holders[key] ?? []).sorted { ($0.pid, $0.fd) < ($1.pid, $1.fd) }
+    /// Every descriptor open on `file`, by pid then fd: those with the same pipe or socket link; for a path,
+    /// those with the same path whose `stat` is the file's (a path renamed or reused is another file).
+    func holders(of file: File) -> [Holder] {
+        var found = holders[file.link] ?? []
+        if !Self.isAnonymous(file.link) {
+            found = found.filter { Self.file(pid: $0.pid, fd: $0.fd)?.key == file.key }
+        }
+        return found.sorted { ($0.pid, $0.fd) < ($1.pid, $1.fd) }
+    }
+
+    /// The holders of the socket with inode `inode` (a Unix socket's peer).
+    func holders(ofSocket inode: UInt64) -> [Holder] {
+        holders(of: File(key: FileKey(device: 0, inode: inode), type: S_IFSOCK, link: "socket:[\(inode)]"))
     }
 
     /// The children of process `pid` (of any of its threads).
@@ -74,14 +99,19 @@ struct OpenFiles {
 
     func name(of pid: Int32) -> String { names[pid] ?? ProcFS.identity(of: pid)?.name ?? "?" }
 
-    /// The file behind `fd` of `pid`: its key, type bits and what `/proc/PID/fd/N` points to.
-    static func file(pid: Int32, fd: Int32) -> (key: FileKey, type: mode_t, link: String)? {
+    private static func isAnonymous(_ link: String) -> Bool { link.hasPrefix("pipe:[") || link.hasPrefix("socket:[") }
+
+    /// The file behind `fd` of `pid`. A pipe or socket from its link alone; anything else is stat'ed (the
+    /// file waited on, or one with its path).
+    static func file(pid: Int32, fd: Int32) -> File? {
+        guard let link = ProcFS.link("/proc/\(pid)/fd/\(fd)") else { return nil }
+        for (prefix, type) in [("pipe:[", S_IFIFO), ("socket:[", S_IFSOCK)] where link.hasPrefix(prefix) && link.hasSuffix("]") {
+            guard let inode = UInt64(link.dropFirst(prefix.count).dropLast()) else { return nil }
+            return File(key: FileKey(device: 0, inode: inode), type: type, link: link)
+        }
         var target = stat()
         guard stat("/proc/\(pid)/fd/\(fd)", &target) == 0 else { return nil }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/\(pid)/fd/\(fd)", &buffer, buffer.count - 1)
-        let link = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-        return (FileKey(device: UInt64(target.st_dev), inode: UInt64(target.st_ino)), target.st_mode & S_IFMT, link)
+        return File(key: FileKey(device: UInt64(target.st_dev), inode: UInt64(target.st_ino)), type: target.st_mode & S_IFMT, link: link)
     }
 
     /// A copy of `fd` of `pid` (`pidfd_getfd`: the tracer may take one of a tracee's descriptors), given to

@@ -31,6 +31,11 @@ struct StallWatch {
     private var reported = false
     /// The time of the last look.
     private var previousLook: UInt64 = 0
+    /// Whether each thread's last call other than `restart_syscall` had a timeout: the call a
+    /// `restart_syscall` resumes (one with a timeout, unless this says otherwise).
+    private var lastCallTimed: [pid_t: Bool] = [:]
+    /// Each thread's ABI (its program's ELF header), read once.
+    private var abis: [pid_t: SyscallABI] = [:]
 
     init(policy: StallPolicy) {
         self.policy = policy
@@ -45,10 +50,15 @@ struct StallWatch {
         for tid in tids {
             guard let sample = ThreadSample(tid: tid), !sample.isGone else { continue }
             samples[tid] = sample
-            let timed = sample.call.map { BlockingCall.hasTimeout($0.number, $0.arguments) } ?? false
+            let abi = abis[tid] ?? SyscallABI.of(tid: tid)
+            abis[tid] = abi
+            let timed = sample.call(abi: abi).map { timedCall(tid: tid, $0.number, $0.arguments) } ?? false
             if !sample.isWaiting || (timed && !sample.isStopped) { allWaiting = false }
         }
         if samples.isEmpty { allWaiting = false }
+        lastCallTimed = lastCallTimed.filter { samples[$0.key] != nil }
+        // An exec (a stop: progress) may change a program's ABI: read it again then.
+        abis = progressed ? [:] : abis.filter { samples[$0.key] != nil }
         defer { previous = samples; previousLook = now }
         if progressed || samples != previous || !allWaiting {
             stillSince = allWaiting && !progressed ? now : nil
@@ -62,6 +72,14 @@ struct StallWatch {
         reported = true
         return Double(now - since) / 1e9
     }
+
+    /// The call ends by itself. `restart_syscall` resumes the call this thread was seen in before it, if any.
+    private mutating func timedCall(tid: pid_t, _ number: Int, _ arguments: [UInt64]) -> Bool {
+        if number == BlockingCall.restart { return lastCallTimed[tid] ?? true }
+        let timed = BlockingCall.hasTimeout(number, arguments)
+        lastCallTimed[tid] = timed
+        return timed
+    }
 }
 
 /// A sink that also takes wait-for reports: at a stall (``TraceOptions/stall``) and when it asks for one.
@@ -71,4 +89,6 @@ package protocol WaitReportSink: TraceSink {
     func takeWaitReportRequest() -> Bool
     /// A report, built on the tracer thread while every tracee runs (or waits) on.
     func waitReported(_ report: WaitReport)
+    /// A process found related to a named one could not be attached: the trace goes on without it.
+    func discoveredProcessRefused(_ pid: Int32, reason: String)
 }

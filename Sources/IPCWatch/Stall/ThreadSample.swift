@@ -24,12 +24,12 @@ struct ThreadSample: Equatable {
         runtime = schedstat.prefix { $0 != UInt8(ascii: " ") }.reduce(0) { $0 &* 10 &+ UInt64($1 &- UInt8(ascii: "0")) }
     }
 
-    /// The call number and its six arguments, nil outside a call (or running).
-    var call: (number: Int, arguments: [UInt64])? {
+    /// The call and its six arguments in x86_64 terms for a task of `abi`, nil outside a call (or running).
+    func call(abi: SyscallABI) -> BlockingCall.Call? {
         let words = syscallLine.split(separator: " ")
         guard words.count >= 7, let number = Int(words[0]), number >= 0 else { return nil }
         let arguments = words[1...6].map { UInt64($0.hasPrefix("0x") ? $0.dropFirst(2) : $0, radix: 16) ?? 0 }
-        return (number, arguments)
+        return BlockingCall.canonical(number, arguments, abi: abi)
     }
 
     /// Stopped by a signal (SIGSTOP, SIGTSTP…; `t` under ptrace: ipcwatch keeps a group-stopped tracee so).

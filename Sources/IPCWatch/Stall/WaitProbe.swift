@@ -17,8 +17,8 @@ struct WaitProbe {
         guard let sample = ThreadSample(tid: tid), !sample.isGone else { return nil }
         let comm = ProcFS.identity(of: tid)?.name ?? files.name(of: pid)
         var thread = WaitingThread(pid: pid, tid: tid, comm: comm, state: "running", syscall: nil, object: nil, waitsFor: [])
-        let call = sample.call
-        if let call { thread.syscall = callName ?? BlockingCall.name(call.number) }
+        let call = sample.call(abi: SyscallABI.of(tid: tid))
+        if let call { thread.syscall = callName ?? call.name }
         if sample.isStopped {
             thread.state = "stopped"
             thread.object = WaitObject(kind: "stopped", fields: [], summary: "a stop signal")
@@ -87,7 +87,7 @@ struct WaitProbe {
                 let end = holder.canRead && holder.canWrite ? "holds it read-write" : reading ? "holds the write end" : "holds the read end"
                 return end + " as fd \(holder.fd)" + (reading ? " (the reader waits for data or EOF)" : " (the writer waits for room)")
             }
-            let targets = files.holders(of: file.key)
+            let targets = files.holders(of: file)
                 .filter { !($0.pid == pid && $0.fd == fd) && (reading ? $0.canWrite : $0.canRead) }
                 .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0)) }
             return (object, targets)
@@ -97,9 +97,10 @@ struct WaitProbe {
             var sockets = UnixSockets()
             if let peer = sockets.socket(inode: file.key.inode)?.peer {
                 fields.append(("peer", .integer(Int64(bitPattern: peer))))
-                targets = files.holders(of: OpenFiles.FileKey(device: file.key.device, inode: peer)).map {
+                targets = files.holders(ofSocket: peer).map {
                     WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd,
-                               reason: "holds the peer socket as fd \($0.fd) (the \(reading ? "reader" : "writer") waits for it)")
+                               reason: "holds the peer socket as fd \($0.fd) (the \(reading ? "reader" : "writer") waits for it)",
+                               link: .socketPeer)
                 }
             }
             return (WaitObject(kind: "socket", fields: fields, summary: "\(file.link) (fd \(fd))"), targets)
@@ -112,7 +113,7 @@ struct WaitProbe {
                                         summary: "POSIX queue \(file.link) (fd \(fd)): \(messages) of \(capacity) messages")
                 let why = { (fd: Int32) in reading ? "has the queue open for writing as fd \(fd) (the receiver waits for a message)"
                                                    : "has the queue open for reading as fd \(fd) (the sender waits for room)" }
-                let targets = files.holders(of: file.key)
+                let targets = files.holders(of: file)
                     .filter { $0.pid != pid && (reading ? $0.canWrite : $0.canRead) }
                     .map { WaitTarget(pid: $0.pid, comm: files.name(of: $0.pid), fd: $0.fd, reason: why($0.fd)) }
                 return (object, targets)
@@ -162,7 +163,21 @@ struct WaitProbe {
 
     // MARK: SysV
 
+    /// A SysV id means something only in its IPC namespace: `semctl`/`msgctl` here would ask ipcwatch's own
+    /// (another object, or none) about a process in a container.
+    private func inOtherNamespace(_ pid: Int32) -> Bool {
+        guard let own = ProcFS.link("/proc/self/ns/ipc"), let theirs = ProcFS.link("/proc/\(pid)/ns/ipc") else { return false }
+        return own != theirs
+    }
+
+    /// The object of a SysV wait in another IPC namespace: its id only, no one to wait for.
+    private func otherNamespace(kind: String, id: Int32, name: String) -> Wait {
+        (WaitObject(kind: kind, fields: [("id", .integer(Int64(id))), ("ipcNamespace", .string("other"))],
+                    summary: "\(name) \(id) (in another IPC namespace)"), [])
+    }
+
     private func semaphore(pid: Int32, tid: Int32, id: Int32, operations: UInt64, count: Int) -> Wait {
+        if inOtherNamespace(pid) { return otherNamespace(kind: "sem", id: id, name: "semaphore set") }
         guard count > 0, let bytes = ProcessMemory(tid: tid).read(address: operations, count: count * 6) else {
             return (WaitObject(kind: "sem", fields: [("id", .integer(Int64(id)))], summary: "semaphore set \(id)"), [])
         }
@@ -188,10 +203,12 @@ struct WaitProbe {
         guard last > 0, last != pid else { return (object, []) }
         let need = blocking.op == 0 ? "brought to zero" : "raised by \(-Int32(blocking.op))"
         return (object, [WaitTarget(pid: last, comm: files.name(of: last), fd: nil,
-                                    reason: "last changed semaphore \(id)[\(blocking.number)], now \(current) (the waiter needs it \(need))")])
+                                    reason: "last changed semaphore \(id)[\(blocking.number)], now \(current) (the waiter needs it \(need))",
+                                    link: .lastChanger)])
     }
 
     private func messageQueue(pid: Int32, id: Int32, receiving: Bool, type: Int64?) -> Wait {
+        if inOtherNamespace(pid) { return otherNamespace(kind: "msg", id: id, name: "message queue") }
         var status = msqid_ds()
         guard msgctl(id, IPC_STAT, &status) == 0 else {
             return (WaitObject(kind: "msg", fields: [("id", .integer(Int64(id)))], summary: "message queue \(id)"), [])
@@ -209,11 +226,12 @@ struct WaitProbe {
         if receiving {
             guard sender > 0, sender != pid else { return (object, []) }
             return (object, [WaitTarget(pid: sender, comm: files.name(of: sender), fd: nil,
-                                        reason: "last sent to queue \(id) (the receiver waits for a message" + (type.map { $0 != 0 ? " of type \($0))" : ")" } ?? ")"))])
+                                        reason: "last sent to queue \(id) (the receiver waits for a message" + (type.map { $0 != 0 ? " of type \($0))" : ")" } ?? ")"),
+                                        link: .lastChanger)])
         }
         guard receiver > 0, receiver != pid else { return (object, []) }
         return (object, [WaitTarget(pid: receiver, comm: files.name(of: receiver), fd: nil,
-                                    reason: "last received from queue \(id) (the sender waits for room)")])
+                                    reason: "last received from queue \(id) (the sender waits for room)", link: .lastChanger)])
     }
 
     // MARK: children
@@ -227,6 +245,6 @@ struct WaitProbe {
         let children = named.map { [$0] } ?? files.children(of: pid)
         let object = WaitObject(kind: "child", fields: named.map { [("pid", .integer(Int64($0)))] } ?? [("children", .integer(Int64(children.count)))],
                                 summary: named.map { "child \($0)" } ?? (children.count == 1 ? "its child \(children[0])" : "any of its \(children.count) children"))
-        return (object, children.map { WaitTarget(pid: $0, comm: files.name(of: $0), fd: nil, reason: "the child waited for (it has not ended)") })
+        return (object, children.map { WaitTarget(pid: $0, comm: files.name(of: $0), fd: nil, reason: "the child waited for (it has not ended)", link: .child) })
     }
 }

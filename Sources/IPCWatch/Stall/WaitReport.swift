@@ -42,11 +42,24 @@ package struct WaitObject: Sendable {
 
 /// A process a thread waits for, and why.
 package struct WaitTarget: Sendable, Equatable {
+    /// How it was found: what `-p PID --stall` may follow to attach (``RelatedProcesses``).
+    package enum Link: Sendable, Equatable {
+        /// It holds the other end of a pipe, FIFO or queue.
+        case otherEnd
+        /// It holds a Unix socket's peer: a server (dbus, systemd) many clients wait on; never attached.
+        case socketPeer
+        /// It changed a SysV object last (`sempid`, `lspid`, `lrpid`): maybe long gone, or its pid reused.
+        case lastChanger
+        /// The child waited for.
+        case child
+    }
+
     package var pid: Int32
     package var comm: String
     /// The descriptor by which it holds the other end, when that is the reason.
     package var fd: Int32?
     package var reason: String
+    package var link: Link = .otherEnd
 }
 
 extension WaitReport {
@@ -57,12 +70,25 @@ extension WaitReport {
         self.cycles = Self.cycles(in: threads)
     }
 
-    /// Cycles among processes whose every thread waits (a running or timed thread may still end the wait):
-    /// the strongly connected parts of the wait-for graph with more than one process, or a process that
-    /// waits for itself (a reader that holds the pipe's write end).
+    /// Cycles among processes that cannot go on: the strongly connected parts of the wait-for graph among
+    /// them with more than one process, or a process that waits for itself (a reader that holds the pipe's
+    /// write end). Any one of a thread's targets can end its wait (another writer of the same pipe), so
+    /// first, to a fixpoint: a process can go on if one of its threads runs or sleeps with a timeout, or
+    /// waits for a process that is not traced (unknown) or can go on.
     static func cycles(in threads: [WaitingThread]) -> [[Int32]] {
-        var stuck: Set<Int32> = Set(threads.map(\.pid))
-        for thread in threads where thread.state == "running" || thread.state == "sleeping" { stuck.remove(thread.pid) }
+        let traced = Set(threads.map(\.pid))
+        var proceeds: Set<Int32> = []
+        var changed = true
+        while changed {
+            changed = false
+            for thread in threads where !proceeds.contains(thread.pid) {
+                guard thread.state == "running" || thread.state == "sleeping"
+                        || thread.waitsFor.contains(where: { !traced.contains($0.pid) || proceeds.contains($0.pid) }) else { continue }
+                proceeds.insert(thread.pid)
+                changed = true
+            }
+        }
+        let stuck = traced.subtracting(proceeds)
         var edges: [Int32: [Int32]] = [:]
         for thread in threads where stuck.contains(thread.pid) {
             for target in thread.waitsFor where stuck.contains(target.pid) && !(edges[thread.pid] ?? []).contains(target.pid) {

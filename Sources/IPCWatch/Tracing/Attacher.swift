@@ -9,20 +9,45 @@ enum Attacher {
     /// No `EXITKILL` (the targets must outlive us) and no seccomp: attach mode uses syscall stops.
     static let options: Ptrace.Options = [.traceSysGood, .traceFork, .traceVfork, .traceClone, .traceExec]
 
-    /// Seizes all threads of `pids`; returns every seized tid. On failure nothing stays attached (the
-    /// threads already seized are detached by a loop of their own, woken by `waker`).
-    static func attach(_ pids: [pid_t], traceExit: Bool, waker: Waker) throws(IPCWatchError) -> [pid_t] {
+    /// What an attach got: every seized tid, the processes attached, and the discovered ones refused.
+    struct Attached {
+        var tids: [pid_t] = []
+        var processes: [pid_t] = []
+        var refused: [(pid: pid_t, reason: String)] = []
+    }
+
+    /// Seizes all threads of `pids`, then of `discovered` (found by ``RelatedProcesses``) as far as it can:
+    /// one of those that cannot be attached (gone meanwhile, a zombie, Yama) is only noted, since the user
+    /// never named it. On a failure with a named pid nothing stays attached (the threads already seized are
+    /// detached by a loop of their own, woken by `waker`).
+    static func attach(_ pids: [pid_t], discovered: [pid_t] = [], traceExit: Bool, waker: Waker) throws(IPCWatchError) -> Attached {
+        var result = Attached()
         var seized: [pid_t] = []
         let options = traceExit ? options.union(.traceExit) : options
-        do {
-            for pid in pids { try attach(pid, options: options, into: &seized) }
+        do throws(IPCWatchError) {
+            for pid in pids {
+                try attach(pid, options: options, into: &seized)
+                result.processes.append(pid)
+            }
+            for pid in discovered where !pids.contains(pid) {
+                var own: [pid_t] = []
+                do throws(IPCWatchError) {
+                    try attach(pid, options: options, into: &own)
+                } catch {
+                    // Threads of it already seized stay traced (the loop detaches them with the rest at the end).
+                    if own.isEmpty, case .cannotAttach(_, let reason) = error { result.refused.append((pid, reason)) } else if own.isEmpty { throw error }
+                }
+                seized += own
+                if !own.isEmpty { result.processes.append(pid) }
+            }
         } catch {
             var cleanup = TraceLoop(mode: .attach, tracees: seized, options: TraceOptions(), sink: DiscardingSink(),
                                     waker: waker)
             try? cleanup.detachAll()
             throw error
         }
-        return seized
+        result.tids = seized
+        return result
     }
 
     private static func attach(_ pid: pid_t, options: Ptrace.Options, into seized: inout [pid_t]) throws(IPCWatchError) {

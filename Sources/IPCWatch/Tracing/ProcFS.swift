@@ -28,6 +28,14 @@ enum ProcFS {
         return Array(buffer[0..<total])
     }
 
+    /// The target of a link (`/proc/PID/ns/ipc` → `ipc:[4026531839]`), nil if it cannot be read.
+    static func link(_ path: String) -> String? {
+        var target = [CChar](repeating: 0, count: 4097)
+        let n = readlink(path, &target, target.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The target of `fd`'s link in /proc/TID/fd (`/dev/null`, `socket:[12345]`), nil if it is not open.
     static func descriptorTarget(tid: pid_t, fd: Int32) -> String? {
         var target = [CChar](repeating: 0, count: 4097)
