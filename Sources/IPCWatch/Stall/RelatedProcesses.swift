@@ -16,7 +16,7 @@ package enum RelatedProcesses {
     package static func closure(of pids: [Int32], limit: Int = 64) -> [Int32] {
         let files = OpenFiles()
         let probe = WaitProbe(files: files)
-        let excluded = ancestors()
+        let excluded = Set(ProcFS.ancestors())
         var found = pids, next = 0
         let sessions = Set(pids.compactMap(session(of:)))
         let inSessions = { (pid: Int32) in session(of: pid).map(sessions.contains) ?? false }
@@ -27,7 +27,7 @@ package enum RelatedProcesses {
             let named = pids.contains(pid)
             let followsChildren = named || ProcFS.identity(of: pid)?.parentProcessID != 1
             if followsChildren { related += files.children(of: pid).filter { named || inSessions($0) } }
-            for tid in threads(of: pid) {
+            for tid in (ProcFS.threads(of: pid) ?? []).sorted() {
                 let waits = probe.thread(tid: tid, pid: pid)?.waitsFor ?? []
                 related += waits.filter {
                     switch $0.link {
@@ -68,17 +68,6 @@ package enum RelatedProcesses {
         return fields.count > 3 ? Int32(String(decoding: fields[3], as: UTF8.self)) : nil
     }
 
-    private static func threads(of pid: Int32) -> [Int32] {
-        guard let directory = opendir("/proc/\(pid)/task") else { return [] }
-        defer { closedir(directory) }
-        var tids: [Int32] = []
-        while let entry = readdir(directory) {
-            let tid = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { atoi($0) } }
-            if tid > 0 { tids.append(tid) }
-        }
-        return tids.sorted()
-    }
-
     /// Same user (every uid of it ours) or root, traced by nobody yet, and alive: a zombie (an unreaped
     /// child) cannot be attached and waits for nothing.
     private static func mayTrace(_ pid: Int32) -> Bool {
@@ -87,14 +76,5 @@ package enum RelatedProcesses {
         if geteuid() == 0 { return true }
         let uids = (status["Uid"] ?? "").split(whereSeparator: { $0 == "\t" || $0 == " " }).compactMap { UInt32($0) }
         return !uids.isEmpty && uids.allSatisfy { $0 == geteuid() }
-    }
-
-    /// ipcwatch and every process above it: never attached (a shell waiting for ipcwatch holds a pipe to it).
-    private static func ancestors() -> Set<Int32> {
-        var pids: Set<Int32> = [], pid = getpid()
-        while pid > 1, pids.insert(pid).inserted, let parent = ProcFS.identity(of: pid)?.parentProcessID {
-            pid = parent
-        }
-        return pids
     }
 }

@@ -54,7 +54,7 @@ enum Attacher {
         if let reason = forbidden(pid) { throw .cannotAttach(pid: pid, reason: reason) }
         var known = Set<pid_t>()
         while true {
-            guard let tids = threads(of: pid) else {
+            guard let tids = ProcFS.threads(of: pid) else {
                 throw .cannotAttach(pid: pid, reason: Errno(rawValue: ESRCH).message)
             }
             let fresh = tids.filter { !known.contains($0) }
@@ -78,13 +78,8 @@ enum Attacher {
 
     /// Refuses ipcwatch itself and its ancestors: a tracer stopping its own waiter deadlocks.
     private static func forbidden(_ pid: pid_t) -> String? {
-        var ancestor = getpid()
-        while ancestor > 1 {
-            if ancestor == pid { return ancestor == getpid() ? "that is ipcwatch itself" : "that is an ancestor of ipcwatch" }
-            guard let parent = ProcFS.identity(of: ancestor)?.parentProcessID, parent != ancestor else { break }
-            ancestor = parent
-        }
-        return nil
+        guard ProcFS.ancestors().contains(pid) else { return nil }
+        return pid == getpid() ? "that is ipcwatch itself" : "that is an ancestor of ipcwatch"
     }
 
     /// `TracerPid` of a thread (0 when untraced), nil when it cannot be read.
@@ -96,20 +91,6 @@ enum Attacher {
     private static func isExiting(_ tid: pid_t) -> Bool {
         guard let state = ProcFS.statusWord("State", of: tid) else { return true }
         return state == "Z" || state == "X"
-    }
-
-    /// The tids in `/proc/PID/task`, nil if the process does not exist.
-    static func threads(of pid: pid_t) -> [pid_t]? {
-        guard let directory = opendir("/proc/\(pid)/task") else { return nil }
-        defer { closedir(directory) }
-        var tids: [pid_t] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if let tid = pid_t(name) { tids.append(tid) }
-        }
-        return tids
     }
 
     /// The errno, with the likely cause of a refusal.

@@ -113,9 +113,6 @@ struct EventAssembler {
         return pending.removeValue(forKey: tid)
     }
 
-    /// True if `tid` is between the entry and the exit of a watched call.
-    func isInCall(_ tid: pid_t) -> Bool { pending[tid] != nil }
-
     /// The watched call `tid` is in, nil if none.
     func callInProgress(_ tid: pid_t) -> Syscall? { pending[tid]?.syscall }
 

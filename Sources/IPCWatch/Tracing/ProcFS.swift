@@ -29,29 +29,48 @@ enum ProcFS {
     }
 
     /// The target of a link (`/proc/PID/ns/ipc` → `ipc:[4026531839]`), nil if it cannot be read.
-    static func link(_ path: String) -> String? {
-        var target = [CChar](repeating: 0, count: 4097)
-        let n = readlink(path, &target, target.count - 1)
+    /// `capacity`: the longest target wanted (a longer one comes back cut).
+    static func link(_ path: String, capacity: Int = 4096) -> String? {
+        var target = [CChar](repeating: 0, count: capacity + 1)
+        let n = readlink(path, &target, capacity)
         guard n > 0 else { return nil }
         return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The target of `fd`'s link in /proc/TID/fd (`/dev/null`, `socket:[12345]`), nil if it is not open.
-    static func descriptorTarget(tid: pid_t, fd: Int32) -> String? {
-        var target = [CChar](repeating: 0, count: 4097)
-        let n = readlink("/proc/\(tid)/fd/\(fd)", &target, target.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    static func descriptorTarget(tid: pid_t, fd: Int32) -> String? { link("/proc/\(tid)/fd/\(fd)") }
 
     /// The inode of the pipe behind `fd` of `tid` (`pipe:[12345]`), nil if it is not a pipe.
     static func pipeInode(tid: pid_t, fd: Int32) -> UInt64? {
-        var target = [CChar](repeating: 0, count: 64)
-        let n = readlink("/proc/\(tid)/fd/\(fd)", &target, target.count - 1)
-        guard n > 0 else { return nil }
-        let link = String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard link.hasPrefix("pipe:["), link.hasSuffix("]") else { return nil }
+        // A pipe's link is short: a small buffer on this per-pipe path.
+        guard let link = link("/proc/\(tid)/fd/\(fd)", capacity: 63), link.hasPrefix("pipe:["), link.hasSuffix("]") else { return nil }
         return UInt64(link.dropFirst(6).dropLast())
+    }
+
+    /// The tids in `/proc/PID/task`, nil if the process does not exist.
+    static func threads(of pid: pid_t) -> [pid_t]? {
+        guard let directory = opendir("/proc/\(pid)/task") else { return nil }
+        defer { closedir(directory) }
+        var tids: [pid_t] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if let tid = pid_t(name) { tids.append(tid) }
+        }
+        return tids
+    }
+
+    /// ipcwatch's pid, then its parent's, up to (not including) init: processes a tracer must never stop (a
+    /// shell waiting for ipcwatch would wait for ever).
+    static func ancestors() -> [pid_t] {
+        var pids: [pid_t] = [], pid = getpid()
+        while pid > 1, !pids.contains(pid) {
+            pids.append(pid)
+            guard let parent = identity(of: pid)?.parentProcessID else { break }
+            pid = parent
+        }
+        return pids
     }
 
     /// The fields of `/proc/TID/status`: name → value (leading blanks removed); nil if the thread is gone.
