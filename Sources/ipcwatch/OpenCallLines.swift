@@ -20,6 +20,13 @@ final class OpenCallLines {
     /// Threads whose entry line another line closed.
     private var interrupted: Set<Int32> = []
 
+    /// Writes a line that ends no call (an exit, a signal, a report) to `file`, after closing the entry line
+    /// left open there.
+    func writeLine(_ line: String, to file: OutputFile) {
+        close(in: file)
+        file.writeLine(line)
+    }
+
     /// Before a line that is not a call's end is written to `file`: closes the entry line left open there.
     func close(in file: OutputFile) {
         guard let tid = open.removeValue(forKey: ObjectIdentifier(file)) else { return }

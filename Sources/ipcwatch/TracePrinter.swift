@@ -137,9 +137,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             let exited = if case .exited = status { true } else { false }
             if exited ? showExitedLines : showKilledLines {
                 let now = Clock.realtimeNanoseconds()
-                let file = destination(tid)
-                openLines.close(in: file)
-                file.writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)))
+                openLines.writeLine(text.exitLine(tid: tid, status: status, timestamp: now, relativeTime: relative(now)), to: destination(tid))
                 unflushed = true
             }
             if let file = separate.removeValue(forKey: tid) {
@@ -149,9 +147,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
         case .signal(let signal):
             if showSignals && arguments.signals.contains(signal.signal) {
-                let file = destination(signal.threadID)
-                openLines.close(in: file)
-                file.writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)))
+                openLines.writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)), to: destination(signal.threadID))
                 unflushed = true
             }
         case .snapshot, .usage, .lifecycle, .transfer:
@@ -250,8 +246,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         // (-o, -ff), else only in --stall-report's file.
         if json == nil || arguments.output != nil {
             let file = json == nil ? output : messages
-            openLines.close(in: file)  // a blocked call's entry line, left open
-            file.writeLine(report.text)
+            openLines.writeLine(report.text, to: file)
             file.flush()
         }
         if let stallReportOutput {
@@ -268,7 +263,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
 
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
-        openLines.close(in: output)  // every call has ended by now; a line left open would swallow the next
+        openLines.close(in: output)  // every call has ended by now: no line stays without its newline
         if !arguments.pids.isEmpty, case .interrupted = outcome, arguments.quiet == 0 {
             attached.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
@@ -279,7 +274,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         let left = leftovers?.objects ?? topology.leftBehind
         if showEvents && json == nil {
             let now = Clock.realtimeNanoseconds()
-            for object in left { output.writeLine(text.leftoverLine(object, timestamp: now, relativeTime: relative(now))) }
+            for object in left { openLines.writeLine(text.leftoverLine(object, timestamp: now, relativeTime: relative(now)), to: output) }
         }
         // A JSON summary is not an event: it never goes into the event stream, but to stderr.
         if let summary, arguments.json {
@@ -288,7 +283,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             if let line = LeftoverSummary.jsonLine(left) { messages.writeLine(line) }
             messages.flush()
         } else if let summary {
-            output.writeLine(summary.text)
+            openLines.writeLine(summary.text, to: output)
             if let pipeFlow { output.writeLine("\n" + pipeFlow.text) }
             if let section = LeftoverSummary.text(left) { output.writeLine("\n" + section) }
         }
