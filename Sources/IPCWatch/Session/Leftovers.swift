@@ -49,10 +49,8 @@ package struct Leftovers: Sendable {
     private let existingAtStart: Set<ObjectKey>?
     private let queuesAtStart: Set<String>?
     private var created: [ObjectKey: Object] = [:]
-    /// `mq_open` results: pid → mqdes → name (a child uses what it inherited).
-    private var queueNames: [Int32: [Int32: String]] = [:]
-    /// `shmat` results: pid → address → segment, so that `shmdt(address)` names its user.
-    private var attachments: [Int32: [UInt64: Int32]] = [:]
+    /// What `shmdt` addresses and `mq_*` descriptors name.
+    private var handles = IPCHandles()
     /// After ``confirm(sysv:queueExists:)``: the objects still there.
     private var confirmed: Set<ObjectKey>?
 
@@ -88,14 +86,14 @@ package struct Leftovers: Sendable {
             // IPC_RMID (IPC_64 aside).
             if let target, command & ~0x100 == 0 { created[target]?.removed = true }
         case .shmat(let id, _, _):
-            attachments[pid, default: [:]][UInt64(bitPattern: value)] = id
+            handles.attached(id, at: UInt64(bitPattern: value), by: pid)
             target = ObjectKey(kind: .shm, id: id, name: "")
         case .shmdt(let address):
-            let id = attachments[pid]?[address] ?? attachments[event.parentProcessID]?[address]
+            let id = handles.segment(at: address, in: pid, parent: event.parentProcessID)
             target = id.map { ObjectKey(kind: .shm, id: $0, name: "") }
         case .mqOpen(_, let text?, let flags, _, _, _):
             let name = String(decoding: text, as: UTF8.self)
-            queueNames[pid, default: [:]][Int32(truncatingIfNeeded: value)] = name
+            handles.opened(name, as: Int32(truncatingIfNeeded: value), by: pid)
             let object = ObjectKey(kind: .mq, id: 0, name: name)
             // A name unlinked and made again is another queue.
             if flags & 0o100 != 0, queuesAtStart?.contains(name) != true, created[object]?.removed ?? true {
@@ -107,7 +105,7 @@ package struct Leftovers: Sendable {
             if let target { created[target]?.removed = true }
         case .mqTimedsend(let mqdes, _, _, _, _, _, _), .mqTimedreceive(let mqdes, _, _, _, _, _, _, _),
              .mqNotify(let mqdes, _, _), .mqGetsetattr(let mqdes, _, _, _, _):
-            let name = queueNames[pid]?[mqdes] ?? queueNames[event.parentProcessID]?[mqdes]
+            let name = handles.queue(mqdes, in: pid, parent: event.parentProcessID)
             target = name.map { ObjectKey(kind: .mq, id: 0, name: $0) }
         default:
             target = nil

@@ -191,14 +191,12 @@ public struct Topology: Sendable {
     var channelTable: [ChannelKey: Channel] = [:]
     /// Each socket of a known pair → the pair's smaller inode.
     var socketPairs: [UInt64: UInt64] = [:]
-    /// `mq_open` results: pid → mqdes → queue name.
-    var queueNames: [Int32: [Int32: String]] = [:]
+    /// What `shmdt` addresses and `mq_*` descriptors name.
+    var handles = IPCHandles()
     /// Pipes each process created, checked at its later peek and exit snapshots (``Pipe/creatorSeenWithout``).
     var createdByProcess: [Int32: [UInt64]] = [:]
     /// The objects the trace created, and at its end which of them it left behind; nil: not followed.
     var leftovers: Leftovers?
-    /// `shmat` results: address → segment, per process, so that `shmdt(address)` names its segment.
-    private var attachments: [Int32: [UInt64: Int32]] = [:]
     /// The last wait-for report (`--stall`, SIGUSR1): each blocked thread's wait is drawn as a red edge.
     package var waits: WaitReport?
 
@@ -327,13 +325,13 @@ public struct Topology: Sendable {
         case .semctl(let id, _, let command, _, _, _):
             target = Self.control(.sem, id: id, command: command, result: value)
         case .shmat(let id, _, _):
-            attachments[pid, default: [:]][UInt64(bitPattern: value)] = id
+            handles.attached(id, at: UInt64(bitPattern: value), by: pid)
             target = ObjectKey(kind: .shm, id: id)
         case .shmctl(let id, let command, _, _):
             target = Self.control(.shm, id: id, command: command, result: value)
         case .shmdt(let address):
             // A child detaches what its parent attached before the fork: look there too.
-            let id = attachments[pid]?[address] ?? processes[pid].flatMap { attachments[$0.ppid]?[address] }
+            let id = handles.segment(at: address, in: pid, parent: processes[pid]?.ppid)
             target = id.map { ObjectKey(kind: .shm, id: $0) }
         default:
             target = nil

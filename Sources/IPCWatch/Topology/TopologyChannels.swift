@@ -201,20 +201,20 @@ extension Topology {
         var moved: UInt64? = nil
         switch event.call {
         case .mqOpen(_, let text?, let flags, _, _, _):
-            name = String(decoding: text, as: UTF8.self)
-            fd = Int32(truncatingIfNeeded: value)
-            queueNames[pid, default: [:]][fd!] = name
+            let opened = String(decoding: text, as: UTF8.self), descriptor = Int32(truncatingIfNeeded: value)
+            (name, fd) = (opened, descriptor)
+            handles.opened(opened, as: descriptor, by: pid)
             side = switch flags & 3 { case 0: .read; case 1: .write; default: nil }
         case .mqUnlink(_, let text?):
             let key = ChannelKey(kind: .mq, inode: 0, name: String(decoding: text, as: UTF8.self))
             channelTable[key, default: Channel(kind: .mq, inodes: [], name: key.name)].unlinkedBy.append(pid)
             return
         case .mqTimedsend(let mqdes, _, _, let length, _, _, _):
-            (name, side, fd, moved) = (queueName(pid, mqdes), .write, mqdes, length)
+            (name, side, fd, moved) = (handles.queue(mqdes, in: pid, parent: processes[pid]?.ppid), .write, mqdes, length)
         case .mqTimedreceive(let mqdes, _, _, _, _, _, _, _):
-            (name, side, fd, moved) = (queueName(pid, mqdes), .read, mqdes, UInt64(max(0, value)))
+            (name, side, fd, moved) = (handles.queue(mqdes, in: pid, parent: processes[pid]?.ppid), .read, mqdes, UInt64(max(0, value)))
         case .mqNotify(let mqdes, _, _), .mqGetsetattr(let mqdes, _, _, _, _):
-            (name, side, fd) = (queueName(pid, mqdes), nil, mqdes)
+            (name, side, fd) = (handles.queue(mqdes, in: pid, parent: processes[pid]?.ppid), nil, mqdes)
         default:
             return
         }
@@ -230,10 +230,5 @@ extension Topology {
             channel.holders[endKey, default: []].insert(fd)
         }
         channelTable[key] = channel
-    }
-
-    /// The queue `mqdes` names in `pid`, or in its parent (a child uses what it inherited).
-    private func queueName(_ pid: Int32, _ mqdes: Int32) -> String? {
-        queueNames[pid]?[mqdes] ?? processes[pid].flatMap { queueNames[$0.ppid]?[mqdes] }
     }
 }
