@@ -58,7 +58,6 @@ struct OpenFiles {
         guard let directory = opendir("/proc/\(pid)/fd") else { return }
         defer { closedir(directory) }
         let directoryFD = dirfd(directory)
-        var buffer = [CChar](repeating: 0, count: 4097)
         while let entry = readdir(directory) {
             withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { name in
@@ -67,10 +66,7 @@ struct OpenFiles {
                     // read, l-wx write). Nothing here reaches the file's own filesystem.
                     var link = stat()
                     guard fstatat(directoryFD, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return }
-                    let n = readlinkat(directoryFD, name, &buffer, buffer.count - 1)
-                    guard n > 0 else { return }
-                    let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                    guard target.hasPrefix("pipe:[") || target.hasPrefix("socket:[") || target.hasPrefix("/") else { return }
+                    guard let target = ProcFS.linkTarget(directoryFD, name), target.hasPrefix("pipe:[") || target.hasPrefix("socket:[") || target.hasPrefix("/") else { return }
                     holders[target, default: []].append(Holder(pid: pid, fd: Int32(atoi(name)),
                                                                canRead: link.st_mode & S_IRUSR != 0,
                                                                canWrite: link.st_mode & S_IWUSR != 0))

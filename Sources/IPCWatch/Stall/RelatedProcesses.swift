@@ -63,9 +63,8 @@ package enum RelatedProcesses {
 
     /// The session of `pid` (field 6 of `/proc/PID/stat`), nil if it is gone.
     private static func session(of pid: Int32) -> Int32? {
-        guard let stat = ProcFS.read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
-        return fields.count > 3 ? Int32(String(decoding: fields[3], as: UTF8.self)) : nil
+        guard let fields = ProcFS.statFields(of: pid), fields.count > 3 else { return nil }
+        return Int32(fields[3])
     }
 
     /// Same user (every uid of it ours) or root, traced by nobody yet, and alive: a zombie (an unreaped

@@ -47,6 +47,12 @@ enum ProcFS {
         return UInt64(link.dropFirst(6).dropLast())
     }
 
+    /// The fields of `/proc/TID/stat` after `(comm)`: index 0 is field 3 (state). Nil if the thread is gone.
+    static func statFields(of tid: pid_t) -> [Substring]? {
+        guard let bytes = read("/proc/\(tid)/stat"), let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        return String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
+    }
+
     /// The tids in `/proc/PID/task`, nil if the process does not exist.
     static func threads(of pid: pid_t) -> [pid_t]? {
         guard let directory = opendir("/proc/\(pid)/task") else { return nil }

@@ -115,15 +115,9 @@ final class TaskContexts {
 
     /// Ticks since boot (`/proc/TID/stat` field 22) as ns since the epoch.
     private func startTime(_ tid: pid_t) -> UInt64 {
-        guard let fields = Self.statFields(ProcFS.read("/proc/\(tid)/stat")), fields.count > 19,
+        guard let fields = ProcFS.statFields(of: tid), fields.count > 19,
               let ticks = UInt64(fields[19]) else { return 0 }
         return bootTime &+ ticks &* nanosecondsPerTick
-    }
-
-    /// The fields after `(comm)` of a stat line: index 0 is field 3 (state).
-    private static func statFields(_ bytes: [UInt8]?) -> [Substring]? {
-        guard let bytes, let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        return String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
     }
 
     /// Field 39 (processor) of the open stat file: read at every call, so parsed in place, no strings.
