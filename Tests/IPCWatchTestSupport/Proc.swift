@@ -24,8 +24,11 @@ public enum Proc {
         (String((status("State", of: pid) ?? "").prefix(1)), status("TracerPid", of: pid) ?? "")
     }
 
-    /// The first field of /proc/PID/syscall: the number of the syscall it is blocked in ("" if gone).
+    /// The number of the syscall a process is asleep in ("" if it is not asleep, or gone). /proc/PID/syscall
+    /// names the call of a tracee held at its syscall stop too, and the tracer may resume it to run a
+    /// moment before it sleeps: only the state `S` or `D` says the call has really begun to wait.
     public static func blockedSyscall(_ pid: pid_t) -> String {
-        read("/proc/\(pid)/syscall").split(separator: " ").first.map(String.init) ?? ""
+        let number = read("/proc/\(pid)/syscall").split(separator: " ").first.map(String.init) ?? ""
+        return ["S", "D"].contains(state(of: pid).state) ? number : ""
     }
 }

@@ -18,7 +18,7 @@ struct WaitProbe {
         let comm = ProcFS.identity(of: tid)?.name ?? files.name(of: pid)
         var thread = WaitingThread(pid: pid, tid: tid, comm: comm, state: "running", syscall: nil, object: nil, waitsFor: [])
         let call = sample.call(abi: SyscallABI.of(tid: tid))
-        if let call { thread.syscall = callName ?? call.name }
+        thread.syscall = callName ?? call?.name
         if sample.isStopped {
             thread.state = "stopped"
             thread.object = WaitObject(kind: "stopped", fields: [], summary: "a stop signal")
