@@ -9,10 +9,25 @@ enum IPCMultiplexer {
     }
 
     /// Whether an `ipc(2)` call (`call`: its first argument) can wait: its msgsnd, msgrcv, semop and semtimedop.
-    static func mayBlock(_ call: UInt64) -> Bool {
-        switch Subcall(rawValue: UInt32(truncatingIfNeeded: call) & 0xffff) {
-        case .semop?, .semtimedop?, .msgsnd?, .msgrcv?: true
-        default: false
+    static func mayBlock(_ call: UInt64) -> Bool { direct(call)?.mayBlock ?? false }
+
+    /// The direct call an `ipc(2)` call (`call`: its first argument) stands for, nil for an unknown subcall.
+    static func direct(_ call: UInt64) -> Syscall? {
+        Subcall(rawValue: UInt32(truncatingIfNeeded: call) & 0xffff).map {
+            switch $0 {
+            case .semop: .semop
+            case .semget: .semget
+            case .semctl: .semctl
+            case .semtimedop: .semtimedop
+            case .msgsnd: .msgsnd
+            case .msgrcv: .msgrcv
+            case .msgget: .msgget
+            case .msgctl: .msgctl
+            case .shmat: .shmat
+            case .shmdt: .shmdt
+            case .shmget: .shmget
+            case .shmctl: .shmctl
+            }
         }
     }
 

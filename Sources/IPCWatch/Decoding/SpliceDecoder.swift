@@ -3,11 +3,11 @@ enum SpliceDecoder {
     static func decode(_ stop: SyscallStop, _ context: DecodeContext) -> Call {
         switch stop.syscall {
         case .splice:
-            let moved = stop.isError ? 0 : stop.returnValue
+            // Decoded at the entry (EventAssembler), where the offsets are as strace prints them.
             return .splice(fdIn: stop.int32(0), offIn: stop.arguments[1],
-                           offInValue: entryOffset(at: stop.arguments[1], moved: moved, context),
+                           offInValue: context.readValue(CallStructs.offset, at: stop.arguments[1]),
                            fdOut: stop.int32(2), offOut: stop.arguments[3],
-                           offOutValue: entryOffset(at: stop.arguments[3], moved: moved, context),
+                           offOutValue: context.readValue(CallStructs.offset, at: stop.arguments[3]),
                            length: stop.arguments[4], flags: UInt32(truncatingIfNeeded: stop.arguments[5]))
         case .tee:
             return .tee(fdIn: stop.int32(0), fdOut: stop.int32(1), length: stop.arguments[2],
@@ -19,12 +19,6 @@ enum SpliceDecoder {
         default:
             preconditionFailure("not a splice call: \(stop.syscall)")
         }
-    }
-
-    /// strace prints an offset as it was on entry; we read it at exit, after the kernel advanced it by the
-    /// bytes it moved (and left it alone on failure).
-    private static func entryOffset(at address: TraceeAddress, moved: Int64, _ context: DecodeContext) -> Int64? {
-        context.readValue(CallStructs.offset, at: address).map { $0 &- moved }
     }
 
     /// The `struct iovec` array: at most the string limit of entries, each with at most the string limit of

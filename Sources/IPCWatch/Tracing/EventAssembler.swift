@@ -19,13 +19,21 @@ struct EventAssembler {
         var enteredAt: UInt64
         /// Wall clock: the event's timestamp.
         var enteredAtWallClock: UInt64
-        /// For ``decodedAtEntry`` calls: the call read at its entry.
-        var entryCall: Call?
+        /// For calls ``isDecodedAtEntry(_:_:)``: the call read at its entry.
+        var entryCall: (call: Call, multiplexed: MultiplexedCall?)?
     }
 
     /// Calls that can block and whose every argument (memory included) strace prints at entry: decoded
-    /// there, as strace reads them, so that a thread killed in one still shows them (its memory is gone then).
-    private static let decodedAtEntry: Set<Syscall> = [.semop, .semtimedop, .msgsnd, .mq_timedsend, .futex]
+    /// there, as strace reads them, while the tracee is held. A thread killed in one still shows them (its
+    /// memory is gone then), and a line printed while the call runs does not race the kernel: `splice`
+    /// advances the offsets it was given.
+    private static let decodedAtEntry: Set<Syscall> = [.semop, .semtimedop, .msgsnd, .mq_timedsend, .futex, .splice, .vmsplice]
+
+    /// Whether a call is decoded at its entry: one of ``decodedAtEntry``, or such a subcall of i386 `ipc(2)`.
+    private static func isDecodedAtEntry(_ syscall: Syscall, _ arguments: [UInt64]) -> Bool {
+        guard syscall == .ipc else { return decodedAtEntry.contains(syscall) }
+        return IPCMultiplexer.direct(arguments[0]).map(decodedAtEntry.contains) ?? false
+    }
 
     private let options: TraceOptions
     private let table = SyscallTable.standard
@@ -57,12 +65,13 @@ struct EventAssembler {
             return false
         }
         let arguments = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
-        var entryCall: Call?
-        if Self.decodedAtEntry.contains(entry.syscall) {
+        var entryCall: (call: Call, multiplexed: MultiplexedCall?)?
+        if Self.isDecodedAtEntry(entry.syscall, arguments) {
             // These decoders do not look at the result: a stand-in one.
             let stop = SyscallStop(architecture: architecture, syscall: entry.syscall, arguments: arguments, returnValue: 0,
                                    isError: false, time64: entry.isTime64)
-            entryCall = SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode).call
+            let decoded = SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
+            entryCall = (decoded.call, decoded.multiplexed)
         }
         pending[tid] = PendingCall(architecture: architecture, syscall: entry.syscall, arguments: arguments, time64: entry.isTime64,
                                    enteredAt: Clock.monotonicNanoseconds(), enteredAtWallClock: Clock.realtimeNanoseconds(),
@@ -122,7 +131,7 @@ struct EventAssembler {
         let stop = SyscallStop(architecture: call.architecture, syscall: call.syscall, arguments: call.arguments,
                                returnValue: returnValue, isError: isError, time64: call.time64)
         var decoded = if let entryCall = call.entryCall {
-            (call: entryCall, multiplexed: MultiplexedCall?.none, result: stop.result)
+            (call: entryCall.call, multiplexed: entryCall.multiplexed, result: stop.result)
         } else {
             SyscallDecoder.decode(stop, memory: ProcessMemory(tid: tid), options: options.decode)
         }
