@@ -92,6 +92,7 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -232,7 +233,23 @@ static void wait_until_blocked(pid_t thread) {
     }
 }
 
+/* The modes that use fixed SysV keys (everything's 0x4b1d, flags' 0xb1964abb) create and remove their object;
+ * two runs at once in one IPC namespace (tests run in parallel) would share it, and one's IPC_RMID would fail
+ * the other's later calls. They take this lock first, held until the process ends; none of its calls is one
+ * a tracer of IPC watches. */
+static void lock_fixed_keys(void) {
+    const char *path = "/tmp/ipc_fixture.fixed-keys.lock";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    /* Out of the way of the descriptors the mode's calls print (3, 4...). */
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+    close(fd);
+    if (high >= 0) flock(high, LOCK_EX);
+}
+
 static int everything(void) {
+    lock_fixed_keys();
     int fd[2];
     /* pipe family */
     syscall(SYS_pipe, fd); close(fd[0]); close(fd[1]);
@@ -707,6 +724,7 @@ static int seccomp_status(void) {
 // prints them with open(2)'s table) and all of them at once, unknown bits alone (`/* SEM_??? */`) and
 // mixed, the order of sem_flg names, and a key >= 2^31 inside an IPC_STAT structure (printed unsigned).
 static int flags(void) {
+    lock_fixed_keys();
     for (int i = 0; i < 32; i++) syscall(SYS_pipe2, NULL, 1u << i);
     syscall(SYS_pipe2, NULL, 0xffffffffu);
     int id = semget(IPC_PRIVATE, 1, 0600);
@@ -921,12 +939,17 @@ static int starve(int busy, long calls) {
     return 0;
 }
 
-/* `threads` threads loop on pipe2 for `seconds` seconds from one common start; each logs
- * "progress PID TID N0 N1 ..." with the calls it completed in each second. */
+/* `threads` threads loop on pipe2 for `seconds` seconds from one common start, taken once every thread
+ * exists (creating a thread is a stop the tracer serves in turn behind the others: on a loaded machine
+ * the last ones could start seconds late); each logs "progress PID TID N0 N1 ..." with the calls it
+ * completed in each second. */
 static int progress_seconds;
 static struct timespec progress_start;
+static pthread_barrier_t progress_created, progress_go;
 static void *progress_loop(void *arg) {
     (void)arg;
+    pthread_barrier_wait(&progress_created);
+    pthread_barrier_wait(&progress_go);
     long counts[64] = {0};
     for (;;) {
         long ms = elapsed_ms(&progress_start);
@@ -947,8 +970,12 @@ static int progress(int threads, int seconds) {
     if (seconds < 1 || seconds > 64) return 2;
     progress_seconds = seconds;
     pthread_t workers[threads];
-    clock_gettime(CLOCK_MONOTONIC, &progress_start);
+    pthread_barrier_init(&progress_created, NULL, threads + 1);
+    pthread_barrier_init(&progress_go, NULL, threads + 1);
     for (int i = 0; i < threads; i++) pthread_create(&workers[i], NULL, progress_loop, NULL);
+    pthread_barrier_wait(&progress_created);
+    clock_gettime(CLOCK_MONOTONIC, &progress_start);
+    pthread_barrier_wait(&progress_go);
     for (int i = 0; i < threads; i++) pthread_join(workers[i], NULL);
     return 0;
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// FIFOs and Unix socket pairs in ``ProcessSnapshot/channels``, against what the traced program says about its
 /// own descriptors (`os.fstat`'s inodes), and the peer the kernel's socket diagnostics report.
-@Suite("Channel snapshots", .timeLimit(.minutes(2)))
+@Suite("Channel snapshots", .timeLimit(.minutes(10)))
 struct ChannelSnapshotTests {
     @Test("a socketpair shared with a child and a FIFO: inodes, peers, ends and the path")
     func socketPairAndFIFO() async throws {

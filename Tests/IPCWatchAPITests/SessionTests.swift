@@ -5,7 +5,7 @@ import Testing
 
 /// The library through its public API only: launch, attach, cancellation, back-pressure, errors.
 /// A session that never ends fails its test at the time limit (its task is cancelled, which ends the session).
-@Suite("Library API", .timeLimit(.minutes(2)))
+@Suite("Library API", .timeLimit(.minutes(10)))
 struct SessionTests {
     /// `env IPC_FIXTURE_LOG=log fixture arguments...`: the command and the log it writes.
     private func fixture(_ arguments: String...) -> (command: [String], log: String) {
@@ -95,7 +95,7 @@ struct SessionTests {
     }
 
     @Test("a process's exit reaches the consumer while the program goes on, with no later event",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(5)))
     func exitWithoutLaterEvent() async throws {
         // The subshell exits with 3; then the program waits for ever and makes no watched call. An exit
         // record that waited for the next event would never come (the time limit fails the test).

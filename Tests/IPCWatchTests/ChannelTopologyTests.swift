@@ -5,7 +5,7 @@ import Testing
 /// `--graph` on every local channel: Unix socket pairs (node's stdio, a Python socketpair), a FIFO between
 /// unrelated processes, POSIX message queues, splice/tee/vmsplice bytes. Checked against what the traced
 /// programs say about themselves (pids, inodes, bytes they wrote and read).
-@Suite("Channels in --graph", .timeLimit(.minutes(3)))
+@Suite("Channels in --graph", .timeLimit(.minutes(10)))
 struct ChannelTopologyTests {
     /// `ipcwatch -q -o /dev/null --graph FILE.json [options] -- command`: the result and the `channels` list.
     private func channels(_ command: [String], options: [String] = [], environment: [String: String] = [:],

@@ -5,7 +5,7 @@ import Testing
 /// `--graph --data-flow` end to end on real programs: who used which end of which pipe, and how many
 /// bytes, checked against what the programs say about themselves (wc's count, Python's and Perl's own
 /// logs of their reads and writes, the pids and inodes the shells print).
-@Suite("--graph --data-flow on real programs", .timeLimit(.minutes(3)))
+@Suite("--graph --data-flow on real programs", .timeLimit(.minutes(10)))
 struct DataFlowGraphTests {
     /// The interpreter itself, not pyenv's shim (a bash script that would add its own processes).
     static let python = Support.run(["python3", "-c", "import sys; print(sys.executable)"]).stdout

@@ -5,7 +5,7 @@ import Testing
 
 /// `--data-flow` (``TraceOptions/dataFlow``): the bytes and calls counted per (process, pipe, end),
 /// checked against what the programs themselves say they moved.
-@Suite("Data flow (--data-flow)", .timeLimit(.minutes(3)))
+@Suite("Data flow (--data-flow)", .timeLimit(.minutes(10)))
 struct DataFlowTests {
     /// Tests/Fixtures/dataflow_fixture.c, compiled once per test process.
     static let fixture: String = {

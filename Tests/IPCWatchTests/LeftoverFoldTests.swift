@@ -37,11 +37,14 @@ struct LeftoverFoldTests {
         leftovers.add(event(.msgget(key: 0x11, flags: 0o1600), result: 2))
         leftovers.add(event(.shmget(key: 0x22, size: 4096, flags: 0o1600), result: 3))
         leftovers.add(event(.semget(key: 0, nsems: 1, flags: 0o600), result: 4))
-        leftovers.confirm(sysv: [kernel(.msg, 2, key: 0x11, ctime: 999),     // made a second before the msgget: opened
+        // Made a millisecond after a second turned over, stamped by the kernel with its last tick's second.
+        leftovers.add(event(.msgget(key: 0, flags: 0o600), result: 5, at: 1000 * second + 1_000_000))
+        leftovers.confirm(sysv: [kernel(.msg, 2, key: 0x11, ctime: 998),     // made two seconds before the msgget: opened
                                  kernel(.shm, 3, key: 0x22, cpid: 99),          // another process made it
-                                 kernel(.sem, 4, key: 0, ctime: 1001)],         // SETVAL since: still this trace's
+                                 kernel(.sem, 4, key: 0, ctime: 1001),          // SETVAL since: still this trace's
+                                 kernel(.msg, 5, key: 0, ctime: 999)],
                           queueExists: { _ in nil })
-        #expect(leftovers.objects.map(\.id) == [4])
+        #expect(leftovers.objects.map(\.id) == [5, 4])
         #expect(leftovers.isLeftover(.msg, id: 1) == false, "removed by a process the trace did not see")
     }
 

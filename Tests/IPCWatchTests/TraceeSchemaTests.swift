@@ -24,7 +24,7 @@ struct TraceeSchemaTests {
         ["FIXTURE", "msgtree", "2", "3"], ["FIXTURE", "mq"], ["FIXTURE", "splice"], ["FIXTURE", "i386families"],
         ["-e", "tag=ipc", "FIXTURE", "futex"], ["-e", "all", "FIXTURE", "i386families"], ["-e", "all", "FIXTURE", "i386msgrcv"],
         ["ipcmk", "-Q"], ["ipcmk", "-M", "4096"], ["ipcmk", "-S", "3"],
-        ["sh", "-c", "ipcrm -q $(ipcmk -Q | tr -dc 0-9) && ipcrm -m $(ipcmk -M 4096 | tr -dc 0-9) && ipcrm -a"],
+        ["sh", "-c", "ipcrm -q $(ipcmk -Q | tr -dc 0-9) && ipcrm -m $(ipcmk -M 4096 | tr -dc 0-9)"],
         ["sh", "-c", "echo hello | cat | wc -c"],
         ["python3", "-c", "import multiprocessing as mp; r, w = mp.Pipe(False); w.send(1); print(r.recv())"],
     ])

@@ -141,8 +141,10 @@ package struct Leftovers: Sendable {
                 exists = queueExists(key.name) ?? !object.removed
             } else if let kernel {
                 // Still there, and the one this trace made: not older than its *get, a segment by its creator.
+                // The kernel stamps the change time with the second of its last tick, which may be the one
+                // before the clock the call was timed with had turned over: a second of slack.
                 guard let now = kernel[key] else { continue }
-                exists = now.key == object.key && now.changeTime >= Int64(object.createdAt / 1_000_000_000)
+                exists = now.key == object.key && now.changeTime + 1 >= Int64(object.createdAt / 1_000_000_000)
                     && (now.creatorPID == nil || now.creatorPID == object.creator)
             } else {
                 exists = !object.removed

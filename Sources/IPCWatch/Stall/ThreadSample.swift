@@ -35,8 +35,15 @@ struct ThreadSample: Equatable {
     /// Stopped by a signal (SIGSTOP, SIGTSTP…; `t` under ptrace: ipcwatch keeps a group-stopped tracee so).
     var isStopped: Bool { state == UInt8(ascii: "T") || state == UInt8(ascii: "t") }
 
-    /// Asleep in the kernel (interruptibly or not), or stopped: waiting for something outside itself.
-    var isWaiting: Bool { state == UInt8(ascii: "S") || state == UInt8(ascii: "D") || isStopped }
+    /// Asleep in the kernel, or stopped: waiting for something outside itself. Uninterruptible sleep
+    /// outside a call is a page fault reading the disk (a program's first pages after its exec, on a cold
+    /// cache): that ends by itself.
+    var isWaiting: Bool {
+        state == UInt8(ascii: "S") || (state == UInt8(ascii: "D") && isInCall) || isStopped
+    }
+
+    /// In a syscall: `/proc/TID/syscall` starts with its number (not `running`, not `-1`).
+    private var isInCall: Bool { syscallLine.first.map { $0.isNumber } ?? false }
 
     /// A zombie or dead thread: nothing to wait for.
     var isGone: Bool { state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") }
