@@ -34,7 +34,7 @@ enum HelpText {
           -e signal=SET          which signals get a '--- SIGCHLD {...} ---' line (default all): names
                                  with or without SIG, numbers, all, none, '!'; never in JSON
           -e status=SET          successful, failed, unfinished, detached (unavailable: never)
-          -e quiet=SET           attach, exit (as -q, -qq)
+          -e quiet=SET           attach, exit, thread-execve (as -q, -qq, -qqq), all, none
           -e raw=SET             print the constants of the calls in SET as numbers (as -X raw); strace
                                  also stops decoding them (hex arguments, pointers): ipcwatch does not
           -e abbrev=SET, -e verbose=all
@@ -77,7 +77,8 @@ enum HelpText {
           -T, --syscall-times    show the time spent in each call: <0.000040>
           -z, --successful-only  show only calls that succeeded
           -Z, --failed-only      show only calls that failed
-          -q, --quiet            no attach/detach messages; -qq: no "exited with" lines
+          -q, --quiet            no attach/detach messages; -qq: no "exited with" lines; -qqq: no
+                                 "superseded by execve" lines either
           -c, --summary-only     only a table of calls, errors and time at the end
           -C, --summary          events and the table (with -j: the table as JSON, on stderr)
           -S SORTBY, --summary-sort-by=SORTBY

@@ -24,7 +24,10 @@ struct Options {
     var onlyStatus: (successful: Bool, count: Int)?
     /// What ipcwatch says on stderr before it starts, as strace warns (one line each).
     var warnings: [String] = []
-    var quiet = 0
+    /// The messages `-q`, `-qq`, `-qqq` and `-e quiet=SET` silence (strace's names).
+    var quiet: Set<QuietMessage> = []
+    /// How many `-q`: 1 attach and personality, 2 also exit, 3 all.
+    private var quietCount = 0
     var follow = 0
     var sameCPU = false
     var dataFlow = false
@@ -169,7 +172,7 @@ struct Options {
         case Int32(UInt8(ascii: "r")): relativeTimestamps = true
         case Int32(UInt8(ascii: "z")): onlyStatus = (true, (onlyStatus?.count ?? 0) + 1)
         case Int32(UInt8(ascii: "Z")): onlyStatus = (false, (onlyStatus?.count ?? 0) + 1)
-        case Int32(UInt8(ascii: "q")): quiet += 1
+        case Int32(UInt8(ascii: "q")): quietCount += 1
         case Int32(UInt8(ascii: "f")): follow += 1
         case Int32(UInt8(ascii: "p")): try addPIDs(value ?? "")
         case Long.sameCPU.rawValue: sameCPU = true
@@ -220,12 +223,18 @@ struct Options {
         if !verboseAll { throw UsageError(message: "-e verbose=\(value): only all (the default) is supported") }
     }
 
-    /// `-e quiet=SET`: of strace's elements only attach and exit have messages here.
+    /// `-e quiet=SET`: strace's elements (of which attach, exit and thread-execve have messages here).
     private mutating func setQuiet(_ value: String) throws(UsageError) {
-        let known = ["attach", "exit", "personality", "path-resolution", "thread-execve", "superseded", "all", "none"]
-        let items = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard items.allSatisfy(known.contains) else { throw UsageError(message: "invalid quiet '\(value)'") }
-        if items.contains("exit") || items.contains("all") { quiet = max(quiet, 2) } else if items.contains("attach") { quiet = max(quiet, 1) }
+        for item in value.split(separator: ",", omittingEmptySubsequences: false) {
+            switch item {
+            case "all": quiet.formUnion(QuietMessage.allCases)
+            case "none": quiet = []
+            case "superseded": quiet.insert(.threadExecve)  // strace's alias
+            default:
+                guard let message = QuietMessage(rawValue: String(item)) else { throw UsageError(message: "invalid quiet '\(value)'") }
+                quiet.insert(message)
+            }
+        }
     }
 
     /// strace's separators: `-p 1,2`, `-p "1 2"` (the `pidof` idiom), repeated `-p`.
@@ -238,6 +247,10 @@ struct Options {
     }
 
     private mutating func validate() throws(UsageError) {
+        // strace: -q attach and personality, -qq also exit, -qqq every suppressible message.
+        if quietCount >= 1 { quiet.formUnion([.attach, .personality]) }
+        if quietCount >= 2 { quiet.insert(.exit) }
+        if quietCount >= 3 { quiet.formUnion(QuietMessage.allCases) }
         if sameCPU && !pids.isEmpty { throw UsageError(message: "--same-cpu applies to launch mode only") }
         if !pids.isEmpty && !command.isEmpty { throw UsageError(message: "give either -p PID or a command, not both") }
         guard !command.isEmpty || !pids.isEmpty else {
@@ -296,4 +309,18 @@ struct Options {
         guard let graph else { return nil }
         return graphFormatName.flatMap(GraphFormat.init(rawValue:)) ?? GraphFormat(path: graph)
     }
+}
+
+/// strace's suppressible messages (`-e quiet=`).
+enum QuietMessage: String, CaseIterable {
+    /// `Process N attached` / `detached`.
+    case attach
+    /// `+++ exited with N +++`.
+    case exit
+    /// `[ Process PID=N runs in 32 bit mode. ]`: ipcwatch marks each 32-bit call instead.
+    case personality
+    /// strace's `-P` path messages: ipcwatch has no `-P`.
+    case pathResolution = "path-resolution"
+    /// `+++ superseded by execve in pid N +++`.
+    case threadExecve = "thread-execve"
 }

@@ -75,7 +75,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         // strace: -q silences attach/detach messages, -qq also `+++ exited with` (not `+++ killed by`); signals
         // only -e signal=none.
         showKilledLines = showEvents && !arguments.json
-        showExitedLines = showKilledLines && arguments.quiet < 2
+        showExitedLines = showKilledLines && !arguments.quiet.contains(.exit)
         showSignals = showEvents && !arguments.json
         summary = arguments.summary || arguments.summaryOnly ? Summary(sortedBy: arguments.sortBy) : nil
         pipeFlow = summary != nil && arguments.dataFlow ? PipeFlowSummary() : nil
@@ -97,7 +97,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
         }
         guard !arguments.pids.isEmpty else { return }
         attached = processes  // -p's, and with --stall the processes related to them
-        guard arguments.quiet == 0 else { return }
+        guard !arguments.quiet.contains(.attach) else { return }
         processes.forEach { messages.writeLine("ipcwatch: Process \($0) attached") }
         messages.flush()
     }
@@ -145,6 +145,13 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                 file.flush()
             }
             if tid == command { SignalPolicy.forward(to: 0) }  // gone: a later signal ends the trace instead
+        case .superseded(let tid, let formerThreadID):
+            if showKilledLines && !arguments.quiet.contains(.threadExecve) {
+                let now = Clock.realtimeNanoseconds()
+                openLines.writeLine(text.supersededLine(tid: tid, by: formerThreadID, timestamp: now, relativeTime: relative(now)),
+                                    to: destination(tid))
+                unflushed = true
+            }
         case .signal(let signal):
             if showSignals && arguments.signals.contains(signal.signal) {
                 openLines.writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)), to: destination(signal.threadID))
@@ -264,7 +271,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     /// Writes what is written at the end: the detach messages, the summary, the graph.
     func finish(_ outcome: TraceOutcome) {
         openLines.close(in: output)  // every call has ended by now: no line stays without its newline
-        if !arguments.pids.isEmpty, case .interrupted = outcome, arguments.quiet == 0 {
+        if !arguments.pids.isEmpty, case .interrupted = outcome, !arguments.quiet.contains(.attach) {
             attached.filter { kill($0, 0) == 0 }.forEach { messages.writeLine("ipcwatch: Process \($0) detached") }
         }
         messages.flush()

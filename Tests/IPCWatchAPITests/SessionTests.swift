@@ -36,6 +36,8 @@ struct SessionTests {
                 break  // the threads' SIGCHLDs, if any
             case .snapshot, .usage, .blocking, .lifecycle, .transfer:
                 Issue.record("snapshots, usage, blocking calls, lifecycle and transfers come only when TraceOptions asks for them")
+            case .superseded:
+                Issue.record("no thread but the leader execs here")
             }
         }
         let logged = Support.lines(log)

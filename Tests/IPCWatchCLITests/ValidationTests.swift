@@ -29,7 +29,7 @@ struct ValidationTests {
     func spellings() throws {
         let attached = try Options.parse(["-s200", "-oFILE", "-etrace=pipe2", "-fqy", "-tt", "true"])
         #expect(attached.stringLimit == 200 && attached.output == "FILE" && attached.expressions == ["trace=pipe2"])
-        #expect(attached.follow == 1 && attached.quiet == 1 && attached.decodeFDs == 1 && attached.timestamps == 2)
+        #expect(attached.follow == 1 && attached.quiet == [.attach, .personality] && attached.decodeFDs == 1 && attached.timestamps == 2)
         let long = try Options.parse(["--string-limit=64", "--output=out", "--expr=%ipc", "--json", "--seccomp-bpf", "true"])
         #expect(long.stringLimit == 64 && long.output == "out" && long.expressions == ["%ipc"] && long.json)
         #expect(try Options.parse(["-ff", "-e", "trace=%ipc", "true"]).follow == 2)

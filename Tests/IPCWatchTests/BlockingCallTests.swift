@@ -96,21 +96,43 @@ struct BlockingCallTests {
         #expect(Self.holds(ours, inOrder: order), "ipcwatch: \(ours)")
     }
 
-    @Test("another thread's exec ends the leader's blocked call as strace does: `<unfinished ...>) = ?`, then the new program's lines")
+    @Test("another thread's exec ends the leader's blocked call as strace does: `<unfinished ...>) = ?`, `+++ superseded by execve in pid TID +++`, then the new program's lines")
     func execEndsBlockedCall() throws {
-        var outputs: [[String]] = []
+        var outputs: [[String]] = [], ends: [[String]] = []
         for tracer in [Self.strace, [Support.ipcwatch]] {
             let output = Support.newPath("blockedexec")
             let result = Support.run(tracer + ["-e", "trace=msgrcv,pipe2", "-o", output, Support.fixture, "blockedexec"])
             let queue = try #require(Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(result)")
             _ = msgctl(queue, IPC_RMID, nil)
-            // strace's `+++ superseded by execve +++` has no counterpart here; its pipe2 may come split.
-            let lines = Self.normalize(Self.read(output), queue: queue, ours: tracer[0] == Support.ipcwatch)
-                .filter { !$0.hasPrefix("+++ superseded") && !$0.isEmpty }
+            let text = Self.read(output)
+            // On the leader's pid, naming the thread that exec'd (another id, gone since).
+            let leader = try #require(text.firstMatch(of: #/^(\d+) /#)?.output.1)
+            let superseded = text.matches(of: #/(?m)^(\d+) +\+\+\+ superseded by execve in pid (\d+) \+\+\+$/#)
+            #expect(superseded.count == 1 && superseded.allSatisfy { $0.output.1 == leader && $0.output.2 != leader }, "\(text)")
+            // The calls (pipe2 may come split) and the lines in order, strace's own messages and the left-behind aside.
+            let lines = Self.normalize(text, queue: queue, ours: tracer[0] == Support.ipcwatch)
+                .filter { !$0.hasPrefix("+++ left behind") && !$0.isEmpty }
+                .map { $0.replacing(#/in pid \d+ \+\+\+/#, with: "in pid TID +++") }
             outputs.append(StraceOracleTests.normalize(strace: lines.map { "1 " + $0 }.joined(separator: "\n")))
+            ends.append(lines.filter { $0.hasPrefix("+++") || $0.hasSuffix("= ?") })
         }
         #expect(outputs[0] == ["msgrcv(ID,  <unfinished ...>) = ?", "pipe2([3, 4], O_CLOEXEC) = 0"], "strace: \(outputs[0])")
         #expect(outputs[1] == outputs[0])
+        #expect(ends[0] == ["msgrcv(ID,  <unfinished ...>) = ?", "+++ superseded by execve in pid TID +++", "+++ exited with 0 +++"],
+                "strace: \(ends[0])")
+        #expect(ends[1] == ends[0])
+    }
+
+    @Test("-qqq and -e quiet=thread-execve (or superseded) leave out the superseded line, as strace; -qq keeps it")
+    func supersededQuiet() throws {
+        for (options, shown) in [(["-qq"], true), (["-qqq"], false), (["-e", "quiet=thread-execve"], false), (["-e", "quiet=superseded"], false)] {
+            for tracer in [Self.strace, [Support.ipcwatch]] {
+                let output = Support.newPath("threadexec")
+                let result = Support.run(tracer + options + ["-e", "trace=pipe2", "-o", output, Support.fixture, "threadexec"])
+                #expect(result.status == 4, "\(tracer[0]) \(options): \(result)")
+                #expect(Self.read(output).contains("+++ superseded by execve in pid ") == shown, "\(tracer[0]) \(options): \(Self.read(output))")
+            }
+        }
     }
 
     @Test("-ff: each thread's file holds its calls whole, as strace's")

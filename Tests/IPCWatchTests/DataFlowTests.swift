@@ -30,7 +30,7 @@ struct DataFlowTests {
             case .usage(let usage): collected.usage.append(usage)
             case .event(let event):
                 if event.call.pipeEnds != nil, let inode = event.pipeInodes?.first { collected.created.append((event.processID, inode)) }
-            case .exit, .snapshot, .signal, .blocking, .lifecycle, .transfer: break
+            case .exit, .superseded, .snapshot, .signal, .blocking, .lifecycle, .transfer: break
             }
         }
         collected.outcome = try await session.outcome

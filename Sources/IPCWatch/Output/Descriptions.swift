@@ -28,6 +28,7 @@ extension TraceRecord: CustomStringConvertible {
         case .event(let event): event.description
         case .blocking(let event): event.description
         case .exit(let tid, let status): TextFormat().exitLine(tid: tid, status: status)
+        case .superseded(let tid, let formerThreadID): TextFormat().supersededLine(tid: tid, by: formerThreadID)
         case .signal(let signal): TextFormat().signalLine(signal)
         case .snapshot(let snapshot):
             "\(snapshot.processID) \(snapshot.processName) at \(snapshot.moment.rawValue):"

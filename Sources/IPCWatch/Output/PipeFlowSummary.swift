@@ -28,7 +28,7 @@ package struct PipeFlowSummary: Sendable {
             case .write: rows[usage.inode, default: Row()].writers[usage.processID, default: 0] += usage.bytes
             case .read: rows[usage.inode, default: Row()].readers[usage.processID, default: 0] += usage.bytes
             }
-        case .blocking, .exit, .snapshot, .signal, .lifecycle, .transfer:
+        case .blocking, .exit, .superseded, .snapshot, .signal, .lifecycle, .transfer:
             break
         }
     }

@@ -154,6 +154,11 @@ package struct TextFormat: Sendable {
         prefix(processID: tid, threadID: tid, at: timestamp, relativeTime) + "+++ \(status) +++"
     }
 
+    /// strace's line for a leader whose thread id another thread's exec took over.
+    package func supersededLine(tid: Int32, by formerThreadID: Int32, timestamp: UInt64 = 0, relativeTime: String = "") -> String {
+        prefix(processID: tid, threadID: tid, at: timestamp, relativeTime) + "+++ superseded by execve in pid \(formerThreadID) +++"
+    }
+
     private func timestamp(_ nanoseconds: UInt64) -> String {
         guard timestamps != .none else { return "" }
         let seconds = nanoseconds / 1_000_000_000, micros = (nanoseconds / 1000) % 1_000_000

@@ -30,7 +30,7 @@ final class RecordChannel: @unchecked Sendable {
     private static func isUrgent(_ record: TraceRecord) -> Bool {
         switch record {
         case .snapshot, .usage, .lifecycle, .transfer: return false
-        case .event, .blocking, .exit, .signal: return true
+        case .event, .blocking, .exit, .superseded, .signal: return true
         }
     }
     private var consumers: [Waiter<TraceRecord?>] = []

@@ -9,6 +9,9 @@ public enum TraceRecord: Sendable, Hashable {
     case blocking(Event)
     /// A traced thread ended (`+++ exited with 0 +++` in the text output).
     case exit(threadID: Int32, status: TerminationStatus)
+    /// A thread other than the leader exec'd: it goes on as the leader `threadID`, its own id
+    /// `formerThreadID` gone, and the leader with it (strace's `+++ superseded by execve in pid N +++`).
+    case superseded(threadID: Int32, formerThreadID: Int32)
     /// The pipe ends a process held after an exec, when attached, or at its exit; only with
     /// ``TraceOptions/processSnapshots``. ``Topology`` is built from these and the events.
     case snapshot(ProcessSnapshot)
@@ -29,7 +32,7 @@ extension TraceRecord {
     var threadID: Int32? {
         switch self {
         case .event(let event), .blocking(let event): event.threadID
-        case .exit(let tid, _): tid
+        case .exit(let tid, _), .superseded(let tid, _): tid
         case .signal(let signal): signal.threadID
         case .snapshot, .usage, .lifecycle, .transfer: nil
         }

@@ -56,6 +56,8 @@ package struct Timeline {
             let pid = threads.removeValue(forKey: tid) ?? tid
             guard tid == pid, processes[pid] != nil else { return }
             end(pid, at: Clock.realtimeNanoseconds(), status: status.description)
+        case .superseded(_, let formerThreadID):
+            threads.removeValue(forKey: formerThreadID)  // gone: the leader goes on with its program
         case .signal(let signal):
             see(signal.processID, signal.threadID, name: nil, at: signal.timestamp)
             writer.event("i", name: "--- \(signal.straceText(style: text.style)) ---",

@@ -267,7 +267,7 @@ public struct Topology: Sendable {
         case .event(let event): add(event)
         case .snapshot(let snapshot): add(snapshot)
         case .usage(let usage): add(usage)
-        case .signal, .blocking, .lifecycle, .transfer: break
+        case .signal, .blocking, .superseded, .lifecycle, .transfer: break
         case .exit(let tid, let status):
             // Threads end too; only a process's own id carries its end.
             processes[tid]?.termination = status

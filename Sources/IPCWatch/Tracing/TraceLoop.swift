@@ -264,7 +264,10 @@ struct TraceLoop {
         case .exec(let formerThreadID):
             tracees.execTookOver(formerThreadID, by: tid)
             // Another thread's exec killed the leader in a call: its line ends as any killed thread's.
-            if formerThreadID != tid, let unfinished = assembler.unfinished(tid, .threadEnded) { deliver(.event(unfinished)) }
+            if formerThreadID != tid {
+                if let unfinished = assembler.unfinished(tid, .threadEnded) { deliver(.event(unfinished)) }
+                deliver(.superseded(threadID: tid, formerThreadID: formerThreadID))
+            }
             assembler.forget(formerThreadID)
             assembler.forget(tid)
             dataFlow?.forget(formerThreadID)
