@@ -63,6 +63,8 @@ enum HelpText {
           -A                     append to FILE instead of truncating it
           -j, --json             one JSON object per line, in Tracee v0.24.1's event schema
           -s N, --string-limit=N show at most N bytes of message text and N sembuf entries (default 32)
+          -a COLUMN, --columns=COLUMN
+                                 align results at COLUMN, as strace (default 40; 0: no alignment)
           -x                     print message texts, names and iov_base strings in hex (\\x68\\x69) when
                                  one byte is not printable; -xx: every string
           -X FORMAT, --xlat-verbosity=FORMAT

@@ -7,16 +7,16 @@ import IPCWatch
 final class OpenCallLines {
     /// How a call's end is written.
     enum End {
-        /// Its entry line is open: the rest of it (``TextFormat/continuation(for:)``).
-        case continuation
+        /// Its entry line, `entry`, is open: the rest of it (``TextFormat/continuation(for:after:)``).
+        case continuation(after: String)
         /// Its entry line was closed by another: `<... NAME resumed>` (``TextFormat/resumedLine(for:relativeTime:)``).
         case resumed
         /// Never shown: the whole line.
         case whole
     }
 
-    /// The thread whose entry line is open, per file.
-    private var open: [ObjectIdentifier: Int32] = [:]
+    /// The thread whose entry line is open, per file, and that line (the result is aligned on all of it).
+    private var open: [ObjectIdentifier: (tid: Int32, entry: String)] = [:]
     /// Threads whose entry line another line closed.
     private var interrupted: Set<Int32> = []
 
@@ -29,7 +29,7 @@ final class OpenCallLines {
 
     /// Before a line that is not a call's end is written to `file`: closes the entry line left open there.
     func close(in file: OutputFile) {
-        guard let tid = open.removeValue(forKey: ObjectIdentifier(file)) else { return }
+        guard let tid = open.removeValue(forKey: ObjectIdentifier(file))?.tid else { return }
         file.writeLine(TextFormat.interruption)
         interrupted.insert(tid)
     }
@@ -37,14 +37,14 @@ final class OpenCallLines {
     /// `file` is closed: nothing is open in it any more.
     func forget(_ file: OutputFile) { open[ObjectIdentifier(file)] = nil }
 
-    /// `tid`'s entry line was written to `file`, left open.
-    func opened(_ tid: Int32, in file: OutputFile) { open[ObjectIdentifier(file)] = tid }
+    /// `tid`'s entry line, `entry`, was written to `file`, left open.
+    func opened(_ tid: Int32, entry: String, in file: OutputFile) { open[ObjectIdentifier(file)] = (tid, entry) }
 
     /// `tid`'s call ended and its line is to be written to `file`: how.
     func end(_ tid: Int32, in file: OutputFile) -> End {
-        if open[ObjectIdentifier(file)] == tid {
+        if let line = open[ObjectIdentifier(file)], line.tid == tid {
             open[ObjectIdentifier(file)] = nil
-            return .continuation
+            return .continuation(after: line.entry)
         }
         close(in: file)
         return interrupted.remove(tid) != nil ? .resumed : .whole

@@ -14,6 +14,8 @@ struct Options {
     var json = false
     var expressions: [String] = []
     var stringLimit = 32
+    /// `-a COLUMN`: where results are aligned (strace's default 40).
+    var resultColumn = 40
     var decodeFDs = 0
     var summaryOnly = false
     var summary = false
@@ -86,7 +88,7 @@ struct Options {
 
     private static let parsing = Mutex(())
 
-    private static let shortOptions = "+hVfqcCjyTtrzZAwvxo:e:s:p:E:S:X:u:"
+    private static let shortOptions = "+hVfqcCjyTtrzZAwvxo:e:s:p:E:S:X:u:a:"
     private static let longOptions: [(name: String, argument: Int32, value: Int32)] = [
         ("help", no_argument, Int32(UInt8(ascii: "h"))), ("version", no_argument, Int32(UInt8(ascii: "V"))),
         ("output", required_argument, Int32(UInt8(ascii: "o"))), ("json", no_argument, Int32(UInt8(ascii: "j"))),
@@ -106,7 +108,7 @@ struct Options {
         ("env", required_argument, Int32(UInt8(ascii: "E"))), ("summary-sort-by", required_argument, Int32(UInt8(ascii: "S"))),
         ("summary-wall-clock", no_argument, Int32(UInt8(ascii: "w"))),
         ("xlat-verbosity", required_argument, Int32(UInt8(ascii: "X"))), ("no-abbrev", no_argument, Int32(UInt8(ascii: "v"))),
-        ("user", required_argument, Int32(UInt8(ascii: "u"))),
+        ("user", required_argument, Int32(UInt8(ascii: "u"))), ("columns", required_argument, Int32(UInt8(ascii: "a"))),
     ]
 
     /// Parses `arguments` (without the program name).
@@ -129,8 +131,10 @@ struct Options {
                                             &next, restart)
                 restart = 0
                 if code == -1 { break }
-                if code == Int32(UInt8(ascii: "u")) { options.userOption = longIndex >= 0 ? "--" + longOptions[Int(longIndex)].name : "-u" }
-                try options.apply(code, argument.map { String(cString: $0) })
+                // As typed, for the errors that name it (strace's `invalid --columns argument`).
+                let spelled = longIndex >= 0 ? "--" + longOptions[Int(longIndex)].name
+                    : "-" + String(UnicodeScalar(UInt8(truncatingIfNeeded: code)))
+                try options.apply(code, argument.map { String(cString: $0) }, spelled: spelled)
             }
             options.command = Array(arguments.dropFirst(Int(next) - 1))
         }
@@ -138,7 +142,7 @@ struct Options {
         return options
     }
 
-    private mutating func apply(_ code: Int32, _ value: String?) throws(UsageError) {
+    private mutating func apply(_ code: Int32, _ value: String?, spelled: String) throws(UsageError) {
         switch code {
         case Int32(UInt8(ascii: "h")): request = .help
         case Int32(UInt8(ascii: "V")): request = .version
@@ -150,7 +154,14 @@ struct Options {
         case Int32(UInt8(ascii: "w")): wallClock = true
         case Int32(UInt8(ascii: "x")): hexStrings += 1
         case Int32(UInt8(ascii: "v")): break  // strace -v: our structures are always printed whole, as strace's
-        case Int32(UInt8(ascii: "u")): user = value
+        case Int32(UInt8(ascii: "u")):
+            user = value
+            userOption = spelled
+        case Int32(UInt8(ascii: "a")):
+            guard let column = value.flatMap({ Int32($0) }), column >= 0 else {
+                throw UsageError(message: "invalid \(spelled) argument: '\(value ?? "")'")
+            }
+            resultColumn = Int(column)
         case Int32(UInt8(ascii: "X")):
             guard let style = TextStyle.Constants(rawValue: value ?? "") else {
                 throw UsageError(message: "invalid -X argument: '\(value ?? "")'")

@@ -69,7 +69,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                           durations: arguments.durations, showsThread: separatePrefix == nil,
                           style: TextStyle(hexStrings: TextStyle.HexStrings(rawValue: min(arguments.hexStrings, 2)) ?? .none,
                                            constants: arguments.constants),
-                          rawCalls: arguments.rawCalls)
+                          rawCalls: arguments.rawCalls, resultColumn: arguments.resultColumn)
         json = arguments.json ? TraceeJSONFormat() : nil
         showEvents = !arguments.summaryOnly
         // strace: -q silences attach/detach messages, -qq also `+++ exited with` (not `+++ killed by`); signals
@@ -129,8 +129,9 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
             if showEvents && json == nil && arguments.status.contains(event.result) {
                 let file = destination(event.threadID)
                 openLines.close(in: file)
-                file.write(text.entryLine(for: event, relativeTime: relative(event.timestamp)))
-                openLines.opened(event.threadID, in: file)
+                let entry = text.entryLine(for: event, relativeTime: relative(event.timestamp))
+                file.write(entry)
+                openLines.opened(event.threadID, entry: entry, in: file)
                 unflushed = true
             }
         case .exit(let tid, let status):
@@ -167,7 +168,7 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
     /// that, or the whole line.
     private func writeEnd(of event: Event, to file: OutputFile) {
         switch openLines.end(event.threadID, in: file) {
-        case .continuation: file.writeLine(text.continuation(for: event))
+        case .continuation(let entry): file.writeLine(text.continuation(for: event, after: entry))
         case .resumed:
             let returned = event.timestamp &+ event.duration
             file.writeLine(text.resumedLine(for: event, relativeTime: relative(returned)))

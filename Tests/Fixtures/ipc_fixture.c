@@ -1205,7 +1205,8 @@ static int descriptors(void) {
 }
 
 /* Edge cases of strace's rendering: a queue's mode 0 in IPC_SET and IPC_STAT (mode=000), mode 01 (001);
- * mq names with no NUL in PATH_MAX bytes ("aaa..."...), and ending at an unmapped page (the address). */
+ * mq names with no NUL in PATH_MAX bytes ("aaa..."...), and ending at an unmapped page (the address);
+ * messages, sembuf and iovec arrays that run into that page. */
 static int edge_names(void) {
     int q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
     struct msqid_ds ds;
@@ -1225,6 +1226,31 @@ static int edge_names(void) {
     logf_("mq_unlink %ld\n", syscall(SYS_mq_unlink, page + 4096 - 10));
     page[4095] = 0;
     logf_("mq_open %ld\n", syscall(SYS_mq_open, page + 4096 - 10, O_RDONLY, 0, 0));  /* ENOENT */
+    /* Memory that ends inside what the call reads: a message whose mtype is readable and its text not,
+     * arrays whose first entries are readable and the next not. Each fails with EFAULT. */
+    q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+    long *mtype = (long *)(page + 4096 - sizeof(long));
+    *mtype = 7;
+    logf_("msgsnd %ld\n", syscall(SYS_msgsnd, q, mtype, 4, IPC_NOWAIT));
+    logf_("msgsnd %ld\n", syscall(SYS_msgsnd, q, page + 4096 - sizeof(long) - 2, 4, IPC_NOWAIT));
+    long *whole = (long *)(page + 4096 - 2 * sizeof(long)); /* struct msgbuf readable, its 20-byte text not */
+    whole[0] = 7;
+    logf_("msgsnd %ld\n", syscall(SYS_msgsnd, q, whole, 20, IPC_NOWAIT));
+    logf_("msgsnd %ld\n", syscall(SYS_msgsnd, q, page + 4096 - sizeof(long) - 4, 4, IPC_NOWAIT)); /* text, not the struct */
+    msgctl(q, IPC_RMID, NULL);
+    int sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+    struct sembuf *ops = (struct sembuf *)(page + 4096 - 2 * sizeof(struct sembuf));
+    ops[0] = (struct sembuf){0, 1, IPC_NOWAIT};
+    ops[1] = (struct sembuf){1, 1, IPC_NOWAIT};
+    logf_("semop %ld\n", syscall(SYS_semop, sem, ops, 3));
+    semctl(sem, 0, IPC_RMID);
+    int fds[2];
+    if (pipe(fds)) return 1;
+    struct iovec *iov = (struct iovec *)(page + 4096 - sizeof(struct iovec));
+    *iov = (struct iovec){"xy", 2};
+    logf_("vmsplice %ld\n", syscall(SYS_vmsplice, fds[1], iov, 2, SPLICE_F_NONBLOCK));
+    close(fds[0]);
+    close(fds[1]);
     return 0;
 }
 

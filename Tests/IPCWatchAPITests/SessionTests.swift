@@ -202,8 +202,8 @@ struct SessionTests {
         }
     }
 
-    @Test("i386 _time32 events (Tracee's mq_timedsend_time32, futex_time32...) and zero-extended longs survive a round trip",
-          arguments: ["i386families", "i386msgrcv"])
+    @Test("i386 _time32 events (Tracee's mq_timedsend_time32, futex_time32...), zero-extended longs, and memory that ended inside a message or an array survive a round trip",
+          arguments: ["i386families", "i386msgrcv", "edges"])
     func codingI386(mode: String) async throws {
         let session = try await Tracer(options: TraceOptions(events: Set(Syscall.allCases))).launch([Support.fixture, mode])
         var events: [Event] = []

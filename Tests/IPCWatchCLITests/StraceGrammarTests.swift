@@ -218,7 +218,7 @@ struct OutputFlagTests {
         #expect(mask(Support.textLines(piped)) == mask(Support.textLines(file)))
         let bang = Support.newPath("bang")
         _ = Support.run([Support.ipcwatch, "-e", "pipe2", "-o", "!cat > '\(bang)'", "--", "sh", "-c", "echo | cat"])
-        #expect(Support.textLines(bang).contains { $0.hasSuffix("sh pipe2([3, 4], 0) = 0") })
+        #expect(Support.textLines(bang).contains { $0.contains(#/ sh pipe2\(\[3, 4\], 0\) += 0$/#) })
     }
 
     @Test("-E VAR=VAL sets, -E VAR removes a variable of the command's environment")
@@ -301,6 +301,6 @@ struct OutputFlagTests {
         kill(tracer.pid, SIGINT)
         #expect(tracer.wait() == (7, false))
         #expect(Support.textLines(output).contains { $0.contains("--- SIGINT {si_signo=SIGINT, si_code=SI_USER") })
-        #expect(Support.textLines(output).contains { $0.hasSuffix("sh pipe2([3, 4], 0) = 0") }, "the handler's pipe is traced")
+        #expect(Support.textLines(output).contains { $0.contains(#/ sh pipe2\(\[3, 4\], 0\) += 0$/#) }, "the handler's pipe is traced")
     }
 }

@@ -19,11 +19,13 @@ struct ReadmeTests {
         return Array(lines[(open + 1)..<close])
     }
 
-    /// A line with every run of digits replaced by `N` (pids, inodes and ids differ between runs).
-    /// A line with its numbers as `N`; a child's CPU time in a SIGCHLD line is in clock ticks, and a tick
-    /// charged in one run and not the other adds strace's ` /* 0.01 s */`.
+    /// A line with every run of digits replaced by `N` (pids, inodes and ids differ between runs), and the
+    /// spaces that align its result as one (a pid of another width pads it differently); a child's CPU time
+    /// in a SIGCHLD line is in clock ticks, and a tick charged in one run and not the other adds strace's
+    /// ` /* 0.01 s */`.
     static func shape(_ line: String) -> String {
         line.replacing(#/(si_[us]time=[0-9]+) /\* [0-9.]+ s \*/#) { String($0.output.1) }.replacing(/[0-9]+/, with: "N")
+            .replacing(#/ += /#, with: " = ")
     }
 
     @Test("docs/usage.md's help block is exactly what this binary's --help prints")

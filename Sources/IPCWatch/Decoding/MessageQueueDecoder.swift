@@ -25,12 +25,20 @@ enum MessageQueueDecoder {
         }
     }
 
-    /// `struct msgbuf { long mtype; char mtext[msgsz]; }`, text cut at the string limit.
+    /// `struct msgbuf { long mtype; char mtext[msgsz]; }`, text cut at the string limit, read as strace reads
+    /// it: the structure as C declares it (`mtype` and a one-byte `mtext`, padded: two longs), else nil (the
+    /// address is shown); then the text, all of what is shown or none (its address: `{mtype=1, mtext=0x…}`).
     static func message(at address: TraceeAddress, size: UInt64, _ context: DecodeContext) -> MessageBuffer? {
-        // All the text shown, or the address, as strace (a count larger than the buffer is not read past it).
+        let long = context.longSize
         let wanted = Int(min(size, UInt64(context.options.stringLimit)))
-        guard let bytes = context.wholeBytes(at: address, count: context.longSize + wanted) else { return nil }
-        let type = DecodeContext.littleEndian(bytes[0..<context.longSize], signed: true)
-        return MessageBuffer(type: type, text: Array(bytes[context.longSize...]), truncated: size > UInt64(wanted))
+        let textAddress = address &+ TraceeAddress(long)
+        // One read for both when the memory is all there (every call but a faulting one).
+        if let bytes = context.wholeBytes(at: address, count: max(2 * long, long + wanted)) {
+            return MessageBuffer(type: DecodeContext.littleEndian(bytes[0..<long], signed: true), textAddress: textAddress,
+                                 text: Array(bytes[long..<(long + wanted)]), truncated: size > UInt64(wanted))
+        }
+        guard let header = context.wholeBytes(at: address, count: 2 * long) else { return nil }
+        return MessageBuffer(type: DecodeContext.littleEndian(header[0..<long], signed: true), textAddress: textAddress,
+                             text: context.wholeBytes(at: textAddress, count: wanted), truncated: size > UInt64(wanted))
     }
 }

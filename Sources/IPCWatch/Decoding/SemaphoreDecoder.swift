@@ -26,9 +26,9 @@ enum SemaphoreDecoder {
     }
 
     /// `struct sembuf[count]`, at most the string limit of them (strace's array abbreviation), and only those
-    /// that are readable (fewer print as `[…, ...]`); nil when not even the first is.
+    /// that are readable (then `[…, ... /* 0xADDR */]`); nil when not even the first is.
     private static func operations(at address: TraceeAddress, count: UInt64, _ context: DecodeContext)
-        -> [SemaphoreOperation]? {
+        -> ArrayEntries<SemaphoreOperation>? {
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))
         return context.entries(at: address, count: wanted, size: 6) { entry in
             let field = { (offset: Int) in entry[(entry.startIndex + offset)..<(entry.startIndex + offset + 2)] }

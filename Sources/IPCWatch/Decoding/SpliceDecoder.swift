@@ -22,11 +22,11 @@ enum SpliceDecoder {
     }
 
     /// The `struct iovec` array: at most the string limit of entries, each with at most the string limit of
-    /// bytes, and only the entries that are readable (fewer print as `[…, ...]`). An entry's bytes are shown
+    /// bytes, and only the entries that are readable (then `[…, ... /* 0xADDR */]`). An entry's bytes are shown
     /// whole or not at all (its address, as strace), and all entries' together stop at ``dataBudget``: without
     /// that, `-s 1073741823` and a count of 0x7fffffff would read every buffer the garbage entries of a stack
     /// point to.
-    private static func vectors(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> [IOVector]? {
+    private static func vectors(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> ArrayEntries<IOVector>? {
         let layout = CallStructs.ioVector.layout(on: context.architecture)
         guard let base = layout["iov_base"], let length = layout["iov_len"] else { return nil }
         let wanted = Int(min(count, UInt64(context.options.stringLimit)))

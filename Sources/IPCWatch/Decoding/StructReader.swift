@@ -53,11 +53,13 @@ extension DecodeContext {
     }
 
     /// The first `count` entries of `size` bytes of an array at `address`, each decoded, or as many of them as
-    /// are readable (strace then prints `[…, ...]`): read a chunk at a time, so that what is held at once is
-    /// one chunk, whatever the count. Nil when not even the first entry is readable; `[]` for a count of 0 at a
-    /// readable address (strace's `[]`, or `[...]` under `-s 0`).
-    func entries<Entry>(at address: TraceeAddress, count: Int, size: Int, _ decode: (ArraySlice<UInt8>) -> Entry) -> [Entry]? {
-        if count == 0 { return bytes(at: address, count: 1) == nil ? nil : [] }
+    /// are readable, with the address of the first that is not (strace prints `[…, ... /* 0xADDR */]`): read
+    /// a chunk at a time, so that what is held at once is one chunk, whatever the count. Nil when not even the
+    /// first entry is readable; no entries for a count of 0 at a readable address (strace's `[]`, or `[...]`
+    /// under `-s 0`).
+    func entries<Entry>(at address: TraceeAddress, count: Int, size: Int,
+                        _ decode: (ArraySlice<UInt8>) -> Entry) -> ArrayEntries<Entry>? {
+        if count == 0 { return bytes(at: address, count: 1) == nil ? nil : ArrayEntries([]) }
         let perChunk = max(1, Int(Self.readChunk) / size)
         var entries: [Entry] = []
         while entries.count < count {
@@ -68,7 +70,9 @@ extension DecodeContext {
             for i in 0..<whole { entries.append(decode(chunk[(i * size)..<((i + 1) * size)])) }
             if whole < wanted { break }
         }
-        return entries.isEmpty ? nil : entries
+        guard !entries.isEmpty else { return nil }
+        guard entries.count < count else { return ArrayEntries(entries) }
+        return ArrayEntries(entries, unreadable: address &+ TraceeAddress(entries.count * size))
     }
 
     /// How much of a buffer ``bytes(at:count:)`` reads in one `process_vm_readv`.

@@ -31,8 +31,11 @@ public struct TimeSpec: Sendable, Hashable, Codable {
 public struct MessageBuffer: Sendable, Hashable {
     /// `mtype`: the message type `msgrcv(2)` selects by.
     public var type: Int64
-    /// At most the string limit (`-s`) bytes of `mtext`.
-    public var text: [UInt8]
+    /// Where `mtext` starts (after `mtype`, a long of the caller's ABI).
+    public var textAddress: TraceeAddress
+    /// At most the string limit (`-s`) bytes of `mtext`; nil when they could not be read (strace shows
+    /// `mtext=` with the address then).
+    public var text: Read<[UInt8]>
     /// `msgsz` was larger than `text`.
     public var truncated: Bool
 }
@@ -59,9 +62,9 @@ public enum Call: Sendable, Hashable {
     /// `semget(2)`: the key, the number of semaphores and `semflg` (``IPCGetFlags``).
     case semget(key: Int32, nsems: Int32, flags: Int32)
     /// `semop(2)`: `operations` is the `struct sembuf` array at `sops`, at most the string limit of them.
-    case semop(semid: Int32, sops: TraceeAddress, operations: Read<[SemaphoreOperation]>, nsops: UInt64)
+    case semop(semid: Int32, sops: TraceeAddress, operations: Read<ArrayEntries<SemaphoreOperation>>, nsops: UInt64)
     /// `semtimedop(2)`: like `semop`, with the `struct timespec` at `timeout` (NULL waits forever).
-    case semtimedop(semid: Int32, sops: TraceeAddress, operations: Read<[SemaphoreOperation]>, nsops: UInt64,
+    case semtimedop(semid: Int32, sops: TraceeAddress, operations: Read<ArrayEntries<SemaphoreOperation>>, nsops: UInt64,
                     timeout: TraceeAddress, timeoutValue: Read<TimeSpec>)
     /// `argByReference`: the call came through `ipc(2)`, which passes the `semun` by reference.
     case semctl(semid: Int32, semnum: Int32, command: Int32, arg: UInt64, argByReference: Bool,
@@ -82,7 +85,7 @@ public enum Call: Sendable, Hashable {
     /// `tee(2)`.
     case tee(fdIn: Int32, fdOut: Int32, length: UInt64, flags: UInt32)
     /// `vmsplice(2)`: `vectors` is the `struct iovec` array at `iov`, at most the string limit of them.
-    case vmsplice(fd: Int32, iov: TraceeAddress, vectors: Read<[IOVector]>, count: UInt64, flags: UInt32)
+    case vmsplice(fd: Int32, iov: TraceeAddress, vectors: Read<ArrayEntries<IOVector>>, count: UInt64, flags: UInt32)
     /// `mq_open(3)`'s syscall: the name, `O_*` flags, and with `O_CREAT` the mode and the `struct mq_attr`.
     case mqOpen(name: TraceeAddress, nameText: Read<[UInt8]>, flags: Int32, mode: UInt32, attr: TraceeAddress,
                 attributes: Read<MessageQueueAttributes>)

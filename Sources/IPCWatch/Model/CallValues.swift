@@ -34,6 +34,21 @@ public struct IOVector: Sendable, Hashable {
     public var data: [UInt8]?
 }
 
+/// The entries of an array a call passed, as far as they were read: at most the string limit (`-s`) of them,
+/// fewer when the program's memory ended first. Then `unreadable` is the address of the first entry that
+/// could not be read, which strace shows after the others (`[{…}, ... /* 0x7f…000 */]`).
+public struct ArrayEntries<Element: Sendable & Hashable>: Sendable, Hashable {
+    /// The entries read, in order.
+    public var entries: [Element]
+    /// Where reading stopped short of the limit; nil when it did not.
+    public var unreadable: TraceeAddress?
+
+    public init(_ entries: [Element], unreadable: TraceeAddress? = nil) {
+        self.entries = entries
+        self.unreadable = unreadable
+    }
+}
+
 /// Bytes read from the tracee, cut at the string limit (`-s`).
 public struct TraceeText: Sendable, Hashable {
     /// The bytes shown.

@@ -121,11 +121,13 @@ extension Call {
 
     static func pointer(_ address: TraceeAddress) -> String { address == 0 ? "NULL" : "0x" + String(address, radix: 16) }
 
-    /// An array of `count` entries of which `items` were read, as strace abbreviates it: `[a, b, ...]`, and
-    /// `[...]` when none was shown (`-s 0`).
-    static func array(_ items: [String], count: UInt64) -> String {
+    /// An array of `count` entries of which `items` were shown, as strace abbreviates it: `[a, b, ...]`, and
+    /// `[...]` when none was shown (`-s 0`); cut short by memory that could not be read, the address of the
+    /// first entry that could not: `[a, ... /* 0x7f…000 */]`.
+    static func array(_ items: [String], count: UInt64, unreadable: TraceeAddress? = nil) -> String {
         guard UInt64(items.count) < count else { return "[" + items.joined(separator: ", ") + "]" }
-        return "[" + (items + ["..."]).joined(separator: ", ") + "]"
+        let more = unreadable.map { "... /* " + pointer($0) + " */" } ?? "..."
+        return "[" + (items + [more]).joined(separator: ", ") + "]"
     }
 
     private static func render(_ ends: PipeEnds, _ targets: DescriptorTargets?) -> String {
@@ -150,16 +152,16 @@ extension Call {
     }
 
     private static func render(_ message: MessageBuffer, _ style: TextStyle) -> String {
-        "{mtype=\(message.type), mtext=\(style.quote(message.text, truncated: message.truncated))}"
+        "{mtype=\(message.type), mtext=\(message.text.map { style.quote($0, truncated: message.truncated) } ?? pointer(message.textAddress))}"
     }
 
-    private static func render(_ operations: [SemaphoreOperation]?, _ address: TraceeAddress, _ count: UInt64,
+    private static func render(_ operations: ArrayEntries<SemaphoreOperation>?, _ address: TraceeAddress, _ count: UInt64,
                                   _ style: TextStyle) -> String {
         guard let operations else { return pointer(address) }
-        let items = operations.map {
+        let items = operations.entries.map {
             "{sem_num=\($0.number), sem_op=\($0.operation), sem_flg=\(style.flags(UInt64(UInt16(bitPattern: $0.flags)), SemaphoreFlags.names))}"
         }
-        return Self.array(items, count: count)
+        return Self.array(items, count: count, unreadable: operations.unreadable)
     }
 }
 

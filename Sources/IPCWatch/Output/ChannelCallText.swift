@@ -95,13 +95,14 @@ extension Call {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
-    private static func render(_ vectors: [IOVector]?, _ address: TraceeAddress, _ count: UInt64, _ style: TextStyle) -> String {
+    private static func render(_ vectors: ArrayEntries<IOVector>?, _ address: TraceeAddress, _ count: UInt64,
+                               _ style: TextStyle) -> String {
         guard let vectors else { return pointer(address) }
-        let items = vectors.map { vector in
+        let items = vectors.entries.map { vector in
             let base = vector.data.map { style.quote($0, truncated: UInt64($0.count) < vector.length) } ?? pointer(vector.base)
             return "{iov_base=\(base), iov_len=\(vector.length)}"
         }
-        return Self.array(items, count: count)
+        return Self.array(items, count: count, unreadable: vectors.unreadable)
     }
 
     /// `PRINT_VAL_X`: 0, or hex with `0x`.

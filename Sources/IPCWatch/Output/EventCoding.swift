@@ -62,7 +62,7 @@ extension Event: Codable {
         } else {
             call = TraceeSchema.call(syscall, from: try arguments(json["args"], of: syscall), multiplexed: false)
         }
-        call = TraceeDecoded.restore(json["decoded"], into: call)
+        call = TraceeDecoded.restore(json["decoded"], into: call, architecture: architecture)
         // The kernel's convention: -4095...-1 are errors.
         let result: SyscallResult = (-4095 ... -1).contains(returnValue)
             ? .failure(Errno(rawValue: Int32(-returnValue))) : .success(returnValue)

@@ -23,12 +23,16 @@ package struct TextFormat: Sendable {
     package var showsThread: Bool
     /// `-x`/`-xx` and `-X`: how strings and named constants are written.
     package var style: TextStyle
+    /// strace's `-a`: a line shorter than this is padded with spaces so that its ` = ` ends here, as strace's
+    /// `tabto()` aligns results (default 40; 0 never pads).
+    package var resultColumn: Int
     /// `-e raw=SET`: calls whose constants are written as numbers whatever `style` says.
     package var rawCalls: Set<Syscall>
 
     package init(decodeFDs: Bool = false, timestamps: Timestamps = .none, durations: Bool = false, showsThread: Bool = true,
-                 style: TextStyle = TextStyle(), rawCalls: Set<Syscall> = []) {
+                 style: TextStyle = TextStyle(), rawCalls: Set<Syscall> = [], resultColumn: Int = 40) {
         self.style = style
+        self.resultColumn = resultColumn
         self.rawCalls = rawCalls
         self.decodeFDs = decodeFDs
         self.timestamps = timestamps
@@ -40,15 +44,18 @@ package struct TextFormat: Sendable {
     /// places its time: after the thread prefix (`[pid N] 0.000123 call`).
     package func line(for event: Event, relativeTime: String = "") -> String {
         // A call that did not return shows what strace printed at its entry (its memory may be gone now).
-        if event.result.isUnfinished { return entryLine(for: event, relativeTime: relativeTime) + continuation(for: event) }
-        return head(of: event, at: event.timestamp, relativeTime)
+        if event.result.isUnfinished {
+            let entry = entryLine(for: event, relativeTime: relativeTime)
+            return entry + continuation(for: event, after: entry)
+        }
+        let call = head(of: event, at: event.timestamp, relativeTime)
             + event.call.straceText(targets: targets(of: event), name: Self.name(of: event), style: style(for: event),
                                     kludge: kludge(of: event))
-            + result(of: event)
+        return call + padding(after: call) + result(of: event)
     }
 
     /// A call's entry, as strace prints it there, the line left open (a ``TraceRecord/blocking(_:)`` record):
-    /// `PID COMM msgrcv(5, `. ``continuation(for:)`` ends it; if another line must come first, the open line
+    /// `PID COMM msgrcv(5, `. ``continuation(for:after:)`` ends it; if another line must come first, the open line
     /// ends with ``interruption`` and the call's event is written as ``resumedLine(for:relativeTime:)``.
     package func entryLine(for event: Event, relativeTime: String = "") -> String {
         head(of: event, at: event.timestamp, relativeTime)
@@ -59,21 +66,30 @@ package struct TextFormat: Sendable {
     package static let interruption = " <unfinished ...>"
 
     /// The rest of a call's line after its ``entryLine(for:relativeTime:)``: the arguments strace prints at the
-    /// exit and the result (`{mtype=1, mtext="hi"}, 8, 0, 0) = 3`), or how it did not return.
-    package func continuation(for event: Event) -> String {
+    /// exit and the result (`{mtype=1, mtext="hi"}, 8, 0, 0) = 3`), or how it did not return. `start` is what
+    /// the line holds already: the result is aligned on the whole line.
+    package func continuation(for event: Event, after start: String) -> String {
         // No result, no time spent: strace's `<detached ...>` ends the line, `<unfinished ...>)` has `= ?`.
         if case .unfinished(let reason) = event.result {
-            return event.call.unfinishedEnding(reason) + (reason == .detached ? "" : " = ?")
+            let ending = event.call.unfinishedEnding(reason)
+            return reason == .detached ? ending : ending + padding(after: start, ending) + " = ?"
         }
-        return event.call.exitText(targets: targets(of: event), style: style(for: event), kludge: kludge(of: event))
-            + result(of: event)
+        let rest = event.call.exitText(targets: targets(of: event), style: style(for: event), kludge: kludge(of: event))
+        return rest + padding(after: start, rest) + result(of: event)
+    }
+
+    /// The spaces strace's `tabto()` puts before ` = ` on a line that holds `parts` so far: up to one column
+    /// short of ``resultColumn``, so that the `=` that follows the space sits there.
+    private func padding(after parts: String...) -> String {
+        let width = parts.reduce(0) { $0 + $1.utf8.count }
+        return width < resultColumn - 1 ? String(repeating: " ", count: resultColumn - 1 - width) : ""
     }
 
     /// The end of a call whose entry line was interrupted, stamped with the time it returned:
     /// `PID COMM <... msgrcv resumed>{mtype=1, mtext="hi"}, 8, 0, 0) = 3`.
     package func resumedLine(for event: Event, relativeTime: String = "") -> String {
-        head(of: event, at: event.timestamp &+ event.duration, relativeTime)
-            + "<... \(Self.name(of: event)) resumed>" + continuation(for: event)
+        let start = head(of: event, at: event.timestamp &+ event.duration, relativeTime) + "<... \(Self.name(of: event)) resumed>"
+        return start + continuation(for: event, after: start)
     }
 
     /// `PID[/TID] [time] COMM [i386] `.

@@ -1,7 +1,7 @@
 /// Our `decoded` key: what the text output shows and Tracee's `args` cannot carry, by argument name —
 /// flags, commands and keys as strace names them (strings), and the memory read behind pointers as JSON:
 /// message buffers, `sembuf` arrays, `*ctl` structures, timeouts, the address of an unreadable pipe array.
-/// Written by ``write(_:to:)``; ``restore(_:into:architecture:multiplexed:)`` reads the memory parts back, so
+/// Written by ``write(_:to:)``; ``restore(_:into:architecture:)`` reads the memory parts back, so
 /// that an event survives a round trip through `Codable`.
 enum TraceeDecoded {
     static func write<Output: JSONOutput>(_ call: Call, to json: inout Output) {
@@ -20,7 +20,11 @@ enum TraceeDecoded {
                 json.key("msgp")
                 json.beginObject()
                 json.field("mtype", message.type)
-                json.field("mtext", StringQuoting.escape(message.text))
+                if let text = message.text {
+                    json.field("mtext", StringQuoting.escape(text))
+                } else {
+                    json.field("mtext_address", message.textAddress)
+                }
                 json.field("truncated", message.truncated)
                 json.endObject()
             }
@@ -66,11 +70,11 @@ enum TraceeDecoded {
         json.endObject()
     }
 
-    private static func sops<Output: JSONOutput>(_ operations: [SemaphoreOperation]?, _ json: inout Output) {
+    private static func sops<Output: JSONOutput>(_ operations: ArrayEntries<SemaphoreOperation>?, _ json: inout Output) {
         guard let operations else { return }
         json.key("sops")
         json.beginArray()
-        for operation in operations {
+        for operation in operations.entries {
             json.beginObject()
             json.field("sem_num", operation.number)
             json.field("sem_op", operation.operation)
@@ -78,6 +82,7 @@ enum TraceeDecoded {
             json.endObject()
         }
         json.endArray()
+        if let unreadable = operations.unreadable { json.field("sops_unreadable", unreadable) }
     }
 
     private static func structure<Output: JSONOutput>(_ name: String, _ contents: DecodedStruct?, _ json: inout Output) {
@@ -104,7 +109,7 @@ enum TraceeDecoded {
     // MARK: reading back
 
     /// `call` (decoded from Tracee's `args`) with the memory parts `decoded` carries.
-    static func restore(_ decoded: JSONValue?, into call: Call) -> Call {
+    static func restore(_ decoded: JSONValue?, into call: Call, architecture: Architecture) -> Call {
         guard let decoded else { return call }
         switch call {
         case .pipe(.pointer):
@@ -112,20 +117,21 @@ enum TraceeDecoded {
         case .pipe2(.pointer, let flags):
             return .pipe2(.pointer(decoded["pipefd"]?["address"]?.uint64 ?? 0), flags: flags)
         case .msgsnd(let msqid, let msgp, _, let msgsz, let flags):
-            return .msgsnd(msqid: msqid, msgp: msgp, message: message(decoded["msgp"]), msgsz: msgsz, flags: flags)
+            return .msgsnd(msqid: msqid, msgp: msgp, message: message(decoded["msgp"], at: msgp, architecture), msgsz: msgsz,
+                           flags: flags)
         case .msgrcv(let msqid, let msgp, _, let msgsz, let msgtyp, let flags):
-            return .msgrcv(msqid: msqid, msgp: msgp, message: message(decoded["msgp"]), msgsz: msgsz, msgtyp: msgtyp,
+            return .msgrcv(msqid: msqid, msgp: msgp, message: message(decoded["msgp"], at: msgp, architecture), msgsz: msgsz, msgtyp: msgtyp,
                            flags: flags)
         case .msgctl(let msqid, let command, let buf, _):
             return .msgctl(msqid: msqid, command: command, buf: buf, contents: structure(decoded["buf"], .msg, command))
         case .semop(let semid, let sops, _, let nsops):
-            return .semop(semid: semid, sops: sops, operations: operations(decoded["sops"]), nsops: nsops)
+            return .semop(semid: semid, sops: sops, operations: operations(decoded), nsops: nsops)
         case .semtimedop(let semid, let sops, _, let nsops, _, _):
             let timeout = decoded["timeout"]
             let value = timeout?["tv_sec"]?.int64.flatMap { seconds in
                 timeout?["tv_nsec"]?.int64.map { TimeSpec(seconds: seconds, nanoseconds: $0) }
             }
-            return .semtimedop(semid: semid, sops: sops, operations: operations(decoded["sops"]), nsops: nsops,
+            return .semtimedop(semid: semid, sops: sops, operations: operations(decoded), nsops: nsops,
                                timeout: timeout?["address"]?.uint64 ?? 0, timeoutValue: value)
         case .semctl(let semid, let semnum, let command, let arg, let byReference, _):
             return .semctl(semid: semid, semnum: semnum, command: command, arg: arg, argByReference: byReference,
@@ -137,17 +143,21 @@ enum TraceeDecoded {
         }
     }
 
-    private static func message(_ json: JSONValue?) -> MessageBuffer? {
-        guard let json, let type = json["mtype"]?.int64, let text = json["mtext"]?.string else { return nil }
-        return MessageBuffer(type: type, text: StringQuoting.unescape(text), truncated: json["truncated"]?.bool ?? false)
+    private static func message(_ json: JSONValue?, at msgp: TraceeAddress, _ architecture: Architecture) -> MessageBuffer? {
+        guard let json, let type = json["mtype"]?.int64 else { return nil }
+        let text = json["mtext"]?.string.map(StringQuoting.unescape)
+        let textAddress = json["mtext_address"]?.uint64 ?? msgp &+ TraceeAddress(architecture.kernelLongSize)
+        guard text != nil || json["mtext_address"] != nil else { return nil }
+        return MessageBuffer(type: type, textAddress: textAddress, text: text, truncated: json["truncated"]?.bool ?? false)
     }
 
-    private static func operations(_ json: JSONValue?) -> [SemaphoreOperation]? {
-        json?.array?.map { item in
+    private static func operations(_ decoded: JSONValue) -> ArrayEntries<SemaphoreOperation>? {
+        let entries = decoded["sops"]?.array?.map { item in
             SemaphoreOperation(number: UInt16(truncatingIfNeeded: item["sem_num"]?.int64 ?? 0),
                                operation: Int16(truncatingIfNeeded: item["sem_op"]?.int64 ?? 0),
                                flags: Int16(truncatingIfNeeded: SemaphoreFlags.names.value(of: item["sem_flg"]?.string ?? "0")))
         }
+        return entries.map { ArrayEntries($0, unreadable: decoded["sops_unreadable"]?.uint64) }
     }
 
     /// The structure's fields typed as the command's layout prints them.

@@ -14,7 +14,7 @@ extension TraceeDecoded {
             if let vectors {
                 json.key("iov")
                 json.beginArray()
-                for vector in vectors {
+                for vector in vectors.entries {
                     json.beginObject()
                     json.field("iov_base", vector.base)
                     json.field("iov_len", vector.length)
@@ -22,6 +22,7 @@ extension TraceeDecoded {
                     json.endObject()
                 }
                 json.endArray()
+                if let unreadable = vectors.unreadable { json.field("iov_unreadable", unreadable) }
             }
             json.field("flags", SpliceFlags.names.renderOrZero(UInt64(flags)))
         case .mqOpen(let name, let nameText, let flags, let mode, _, let attributes):
@@ -115,7 +116,8 @@ extension TraceeDecoded {
                 IOVector(base: item["iov_base"]?.uint64 ?? 0, length: item["iov_len"]?.uint64 ?? 0,
                          data: item["data"]?.string.map(StringQuoting.unescape))
             }
-            return .vmsplice(fd: fd, iov: iov, vectors: vectors, count: count, flags: flags)
+            return .vmsplice(fd: fd, iov: iov, vectors: vectors.map { ArrayEntries($0, unreadable: decoded["iov_unreadable"]?.uint64) },
+                             count: count, flags: flags)
         case .mqOpen(_, _, let flags, let mode, let attr, _):
             let (address, name) = text(decoded["name"])
             return .mqOpen(name: address, nameText: name?.bytes, flags: flags, mode: mode, attr: attr,

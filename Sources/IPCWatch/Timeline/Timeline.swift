@@ -199,7 +199,7 @@ package struct Timeline {
                 arrow("message", from: other, to: place)
             }
         case .semop(let set, _, let operations?, _), .semtimedop(let set, _, let operations?, _, _, _):
-            for (from, to) in semaphores.add(set: set, operations: operations, place: place, entry: event.timestamp,
+            for (from, to) in semaphores.add(set: set, operations: operations.entries, place: place, entry: event.timestamp,
                                              exit: event.timestamp + event.duration) {
                 arrow("semaphore", from: from, to: to)
             }
