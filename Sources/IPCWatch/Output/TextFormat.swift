@@ -51,7 +51,7 @@ package struct TextFormat: Sendable {
         let call = head(of: event, at: event.timestamp, relativeTime)
             + event.call.straceText(targets: targets(of: event), name: Self.name(of: event), style: style(for: event),
                                     kludge: kludge(of: event))
-        return call + padding(after: call) + result(of: event)
+        return aligned(call, result(of: event))
     }
 
     /// A call's entry, as strace prints it there, the line left open (a ``TraceRecord/blocking(_:)`` record):
@@ -72,18 +72,28 @@ package struct TextFormat: Sendable {
         // No result, no time spent: strace's `<detached ...>` ends the line, `<unfinished ...>)` has `= ?`.
         if case .unfinished(let reason) = event.result {
             let ending = event.call.unfinishedEnding(reason)
-            return reason == .detached ? ending : ending + padding(after: start, ending) + " = ?"
+            return reason == .detached ? ending : aligned(ending, " = ?", after: start)
         }
         let rest = event.call.exitText(targets: targets(of: event), style: style(for: event), kludge: kludge(of: event))
-        return rest + padding(after: start, rest) + result(of: event)
+        return aligned(rest, result(of: event), after: start)
     }
 
-    /// The spaces strace's `tabto()` puts before ` = ` on a line that holds `parts` so far: up to one column
-    /// short of ``resultColumn``, so that the `=` that follows the space sits there.
-    private func padding(after parts: String...) -> String {
-        let width = parts.reduce(0) { $0 + $1.utf8.count }
-        return width < resultColumn - 1 ? String(repeating: " ", count: resultColumn - 1 - width) : ""
+    /// `call` then ` = result`, padded between as strace's `tabto()` pads: when the line (`start`, then `call`)
+    /// is shorter, to one column short of ``resultColumn``, so that the `=` after the space sits at that column.
+    private func aligned(_ call: consuming String, _ result: String, after start: String = "") -> String {
+        var spaces = max(0, resultColumn - 1 - start.utf8.count - call.utf8.count)
+        var line = consume call  // owned: appended to in place, not copied
+        line.reserveCapacity(line.utf8.count + spaces + result.utf8.count)
+        while spaces > 0 {  // from one constant: no string of spaces made per line
+            let run = min(spaces, Self.blanks.utf8.count)
+            line.append(contentsOf: Self.blanks.prefix(run))
+            spaces -= run
+        }
+        line += result
+        return line
     }
+
+    private static let blanks = String(repeating: " ", count: 64)
 
     /// The end of a call whose entry line was interrupted, stamped with the time it returned:
     /// `PID COMM <... msgrcv resumed>{mtype=1, mtext="hi"}, 8, 0, 0) = 3`.
