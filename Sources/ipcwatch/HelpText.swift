@@ -3,10 +3,10 @@ enum HelpText {
     static let version = "ipcwatch 0.3 (Tracee v0.24.1 event schema, strace 6 text)"
 
     static let usage = """
-        Usage: ipcwatch [-ACcfjqrTtvwxyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-X FORMAT] [-E VAR[=VAL]]
-                        [-u USER] [--graph FILE] -- PROG [ARGS]
-               ipcwatch [-ACcfjqrTtvwxyzZ] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-X FORMAT] [--graph FILE]
-                        -p PID...
+        Usage: ipcwatch [-ACcfjqrTtvwxyzZ] [-a COLUMN] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-X FORMAT]
+                        [-E VAR[=VAL]] [-u USER] [--graph FILE] -- PROG [ARGS]
+               ipcwatch [-ACcfjqrTtvwxyzZ] [-a COLUMN] [-e EXPR] [-o FILE] [-s STRSIZE] [-S SORTBY] [-X FORMAT]
+                        [--graph FILE] -p PID...
 
         Watch a program's IPC syscalls — pipe, pipe2, splice, tee, vmsplice, the SysV family (msg*, sem*, shm*),
         the i386 ipc(2) multiplexer, POSIX message queues (mq_*) and, when selected, futex — with ptrace and a

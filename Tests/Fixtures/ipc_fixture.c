@@ -1243,12 +1243,20 @@ static int edge_names(void) {
     ops[0] = (struct sembuf){0, 1, IPC_NOWAIT};
     ops[1] = (struct sembuf){1, 1, IPC_NOWAIT};
     logf_("semop %ld\n", syscall(SYS_semop, sem, ops, 3));
+    /* 32 readable entries (strace's default limit) of 40: strace reads the 33rd, and shows where it failed */
+    ops = (struct sembuf *)(page + 4096 - 32 * sizeof(struct sembuf));
+    for (int i = 0; i < 32; i++) ops[i] = (struct sembuf){0, 1, IPC_NOWAIT};
+    logf_("semop %ld\n", syscall(SYS_semop, sem, ops, 40));
+    logf_("semop %ld\n", syscall(SYS_semop, sem, page + 4096, 0)); /* no entry: [] with nothing read */
     semctl(sem, 0, IPC_RMID);
     int fds[2];
     if (pipe(fds)) return 1;
     struct iovec *iov = (struct iovec *)(page + 4096 - sizeof(struct iovec));
     *iov = (struct iovec){"xy", 2};
     logf_("vmsplice %ld\n", syscall(SYS_vmsplice, fds[1], iov, 2, SPLICE_F_NONBLOCK));
+    iov = (struct iovec *)(page + 4096 - 32 * sizeof(struct iovec));
+    for (int i = 0; i < 32; i++) iov[i] = (struct iovec){"xy", 2};
+    logf_("vmsplice %ld\n", syscall(SYS_vmsplice, fds[1], iov, 33, SPLICE_F_NONBLOCK));
     close(fds[0]);
     close(fds[1]);
     return 0;

@@ -32,6 +32,8 @@ struct ValidationTests {
         #expect(attached.follow == 1 && attached.quiet == [.attach, .personality] && attached.decodeFDs == 1 && attached.timestamps == 2)
         let long = try Options.parse(["--string-limit=64", "--output=out", "--expr=%ipc", "--json", "--seccomp-bpf", "true"])
         #expect(long.stringLimit == 64 && long.output == "out" && long.expressions == ["%ipc"] && long.json)
+        #expect(try Options.parse(["-a0", "true"]).resultColumn == 0 && Options.parse(["true"]).resultColumn == 40)
+        #expect(try Options.parse(["--columns", "2147483647", "true"]).resultColumn == 2147483647)
         #expect(try Options.parse(["-ff", "-e", "trace=%ipc", "true"]).follow == 2)
     }
 
@@ -54,6 +56,10 @@ struct ValidationTests {
         (["--same-cpu", "-p", "12"], "--same-cpu applies to launch mode only"),
         (["-s", "-1", "true"], "invalid -s argument: '-1'"),
         (["-s", "x", "true"], "invalid -s argument: 'x'"),
+        (["-a", "x", "true"], "invalid -a argument: 'x'"),
+        (["-a-1", "true"], "invalid -a argument: '-1'"),
+        (["--columns=2147483648", "true"], "invalid --columns argument: '2147483648'"),
+        (["--col=", "true"], "invalid --columns argument: ''"),
         (["-tttt", "true"], "-t may be given at most three times"),
         (["-e", "bogus", "true"], "invalid system call 'bogus'"),
         (["-e", "", "true"], "invalid system call ''"),

@@ -38,7 +38,8 @@ enum MessageQueueDecoder {
                                  text: Array(bytes[long..<(long + wanted)]), truncated: size > UInt64(wanted))
         }
         guard let header = context.wholeBytes(at: address, count: 2 * long) else { return nil }
+        // The header is there, so what could not be read is in the text: shown as its address.
         return MessageBuffer(type: DecodeContext.littleEndian(header[0..<long], signed: true), textAddress: textAddress,
-                             text: context.wholeBytes(at: textAddress, count: wanted), truncated: size > UInt64(wanted))
+                             text: nil, truncated: size > UInt64(wanted))
     }
 }

@@ -29,8 +29,7 @@ enum SemaphoreDecoder {
     /// that are readable (then `[…, ... /* 0xADDR */]`); nil when not even the first is.
     private static func operations(at address: TraceeAddress, count: UInt64, _ context: DecodeContext)
         -> ArrayEntries<SemaphoreOperation>? {
-        let wanted = Int(min(count, UInt64(context.options.stringLimit)))
-        return context.entries(at: address, count: wanted, size: 6) { entry in
+        context.entries(at: address, count: count, size: 6) { entry in
             let field = { (offset: Int) in entry[(entry.startIndex + offset)..<(entry.startIndex + offset + 2)] }
             return SemaphoreOperation(number: UInt16(truncatingIfNeeded: DecodeContext.littleEndian(field(0), signed: false)),
                                       operation: Int16(truncatingIfNeeded: DecodeContext.littleEndian(field(2), signed: true)),

@@ -29,9 +29,8 @@ enum SpliceDecoder {
     private static func vectors(at address: TraceeAddress, count: UInt64, _ context: DecodeContext) -> ArrayEntries<IOVector>? {
         let layout = CallStructs.ioVector.layout(on: context.architecture)
         guard let base = layout["iov_base"], let length = layout["iov_len"] else { return nil }
-        let wanted = Int(min(count, UInt64(context.options.stringLimit)))
         var budget = dataBudget
-        return context.entries(at: address, count: wanted, size: layout.size) { entry in
+        return context.entries(at: address, count: count, size: layout.size) { entry in
             let field = { (f: CStruct.Layout.Field) in entry[(entry.startIndex + f.offset)..<(entry.startIndex + f.offset + f.size)] }
             let start = TraceeAddress(bitPattern: DecodeContext.littleEndian(field(base), signed: false))
             let bytes = UInt64(bitPattern: DecodeContext.littleEndian(field(length), signed: false))

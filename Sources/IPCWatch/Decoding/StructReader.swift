@@ -52,27 +52,35 @@ extension DecodeContext {
         return bytes
     }
 
-    /// The first `count` entries of `size` bytes of an array at `address`, each decoded, or as many of them as
-    /// are readable, with the address of the first that is not (strace prints `[…, ... /* 0xADDR */]`): read
-    /// a chunk at a time, so that what is held at once is one chunk, whatever the count. Nil when not even the
-    /// first entry is readable; no entries for a count of 0 at a readable address (strace's `[]`, or `[...]`
-    /// under `-s 0`).
-    func entries<Entry>(at address: TraceeAddress, count: Int, size: Int,
+    /// An array of `count` entries of `size` bytes at `address` as strace's `print_array` shows it: at most the
+    /// string limit of them decoded, and only those that are readable. Like strace, it reads one entry past
+    /// the limit, so that an array cut by unreadable memory is told from one cut by `-s` (``ArrayEntries``'
+    /// `unreadable`: strace's `[…, ... /* 0xADDR */]`, not `[…, ...]`). Nil, for the address, when NULL, when
+    /// the array's end wraps around, or when not even its first entry is readable (also under `-s 0`);
+    /// no entries for a count of 0, read or not (`[]`). Read a chunk at a time, so that what is held at once
+    /// is one chunk, whatever the count.
+    func entries<Entry>(at address: TraceeAddress, count: UInt64, size: Int,
                         _ decode: (ArraySlice<UInt8>) -> Entry) -> ArrayEntries<Entry>? {
-        if count == 0 { return bytes(at: address, count: 1) == nil ? nil : ArrayEntries([]) }
+        guard address != 0 else { return nil }
+        guard count > 0 else { return ArrayEntries([]) }
+        let (length, overflow) = count.multipliedReportingOverflow(by: UInt64(size))
+        guard !overflow, !address.addingReportingOverflow(length).overflow else { return nil }
+        let limit = options.stringLimit
+        let wanted = Int(min(count, UInt64(limit) + 1))
         let perChunk = max(1, Int(Self.readChunk) / size)
         var entries: [Entry] = []
-        while entries.count < count {
-            let wanted = min(perChunk, count - entries.count)
-            let (start, wrapped) = address.addingReportingOverflow(TraceeAddress(entries.count * size))
-            guard !wrapped, let chunk = bytes(at: start, count: wanted * size) else { break }
+        var readable = 0
+        while readable < wanted {
+            let chunkEntries = min(perChunk, wanted - readable)
+            let start = address &+ TraceeAddress(readable * size)
+            guard let chunk = bytes(at: start, count: chunkEntries * size) else { break }
             let whole = chunk.count / size
-            for i in 0..<whole { entries.append(decode(chunk[(i * size)..<((i + 1) * size)])) }
-            if whole < wanted { break }
+            for i in 0..<whole where readable + i < limit { entries.append(decode(chunk[(i * size)..<((i + 1) * size)])) }
+            readable += whole
+            if whole < chunkEntries { break }
         }
-        guard !entries.isEmpty else { return nil }
-        guard entries.count < count else { return ArrayEntries(entries) }
-        return ArrayEntries(entries, unreadable: address &+ TraceeAddress(entries.count * size))
+        guard readable > 0 else { return nil }
+        return ArrayEntries(entries, unreadable: readable < wanted ? address &+ TraceeAddress(readable * size) : nil)
     }
 
     /// How much of a buffer ``bytes(at:count:)`` reads in one `process_vm_readv`.
