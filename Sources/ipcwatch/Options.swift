@@ -315,6 +315,13 @@ struct Options {
         }
     }
 
+    /// strace's `Process N attached` for each child and thread followed, unless `-q`: in launch mode only
+    /// when the trace goes to stderr ("automatically [quiet] when output is redirected to a file and the
+    /// command is run directly", strace(1)); never among `-j`'s JSON lines.
+    var showsFollowedAttaches: Bool {
+        !quiet.contains(.attach) && !json && (output == nil || !pids.isEmpty)
+    }
+
     /// The format of `--graph`, nil without it.
     var graphFormat: GraphFormat? {
         guard let graph else { return nil }

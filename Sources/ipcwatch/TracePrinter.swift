@@ -158,7 +158,19 @@ final class TracePrinter: LoopProfileSink, WaitReportSink {
                 openLines.writeLine(text.signalLine(signal, relativeTime: relative(signal.timestamp)), to: destination(signal.threadID))
                 unflushed = true
             }
-        case .snapshot, .usage, .lifecycle, .transfer:
+        case .lifecycle(let change):
+            if arguments.showsFollowedAttaches, case .spawned(let child, _) = change.change {
+                // On the trace's own stream when that is stderr, in order with its lines; else beside it.
+                let line = "ipcwatch: Process \(child) attached"
+                if arguments.output == nil {
+                    openLines.writeLine(line, to: output)
+                    unflushed = true
+                } else {
+                    messages.writeLine(line)
+                    messages.flush()
+                }
+            }
+        case .snapshot, .usage, .transfer:
             break
         }
         return .proceed

@@ -54,8 +54,9 @@ do {
                                inheritedDescriptors: .all, dataFlow: arguments.dataFlow,
                                // strace's text shows a call at its entry, unless lines are chosen by how calls end.
                                reportsBlockingCalls: !arguments.json && !arguments.summaryOnly && arguments.status == StatusSelection(),
-                               // The timeline's process tracks and pipe arrows.
-                               lifecycle: arguments.timeline != nil, transfers: arguments.timeline != nil)
+                               // The timeline's process tracks and pipe arrows; the children's attach lines.
+                               lifecycle: arguments.timeline != nil || arguments.showsFollowedAttaches,
+                               transfers: arguments.timeline != nil)
     options.variants = variants
     options.resolveDescriptors = arguments.decodeFDs > 0
     options.commandSignalState = commandSignals

@@ -48,6 +48,34 @@ struct StraceGrammarTests {
         #expect(exits(ourOut).count == (script.hasPrefix("kill") ? 1 : 0))
     }
 
+    @Test("`Process N attached` for each child followed, in launch mode only on stderr, as strace's; none with -o, -q or -j",
+          arguments: [[], ["-q"], ["-o", "FILE"], ["-c"]])
+    func followedAttaches(flags: [String]) {
+        let flags = flags.map { $0 == "FILE" ? Support.newPath("out") : $0 }
+        let command = ["sh", "-c", "echo | cat; exit 3"]
+        let strace = Support.run(["strace", "-f", "-e", "trace=pipe2"] + flags + command)
+        let ours = Support.run([Support.ipcwatch, "-e", "pipe2"] + flags + ["--"] + command)
+        #expect(strace.status == 3 && ours.status == 3)
+        // The children named, in the order of the lines: each before its own exit line (if any is shown).
+        func attached(_ stderr: String, _ tool: String) -> [String] {
+            stderr.split(separator: "\n").compactMap { line in
+                line.wholeMatch(of: /(\w+): Process (\d+) attached/).flatMap { $0.output.1 == tool ? String($0.output.2) : nil }
+            }
+        }
+        let straceChildren = attached(strace.stderr, "strace"), ourChildren = attached(ours.stderr, "ipcwatch")
+        #expect(ourChildren.count == straceChildren.count, "ipcwatch: \(ours.stderr)\nstrace: \(strace.stderr)")
+        #expect(ourChildren.count == (flags.isEmpty || flags == ["-c"] ? 2 : 0))
+        for child in ourChildren where !flags.contains("-c") {
+            let lines = ours.stderr.split(separator: "\n").map(String.init)
+            let attach = lines.firstIndex(of: "ipcwatch: Process \(child) attached"), exit = lines.firstIndex(of: "\(child) +++ exited with 0 +++")
+            #expect(attach != nil && exit != nil && attach! < exit!, "\(ours.stderr)")
+        }
+        if flags.isEmpty {
+            let json = Support.run([Support.ipcwatch, "-j", "-e", "pipe2", "--"] + command)
+            #expect(!json.stderr.contains("attached"), "no message among the JSON lines")
+        }
+    }
+
     /// strace abbreviates an array past `-s` entries with `...`, and with `-s 0` shows `[...]` alone.
     @Test("-s 0 and -s 1: arrays as strace abbreviates them", arguments: ["0", "1"])
     func arrayAbbreviation(limit: String) {
