@@ -158,10 +158,10 @@ struct Options {
             user = value
             userOption = spelled
         case Int32(UInt8(ascii: "a")):
-            guard let column = value.flatMap({ Int32($0) }), column >= 0 else {
+            guard let column = Self.decimal(value), (0...Int(Int32.max)).contains(column) else {
                 throw UsageError(message: "invalid \(spelled) argument: '\(value ?? "")'")
             }
-            resultColumn = Int(column)
+            resultColumn = column
         case Int32(UInt8(ascii: "X")):
             guard let style = TextStyle.Constants(rawValue: value ?? "") else {
                 throw UsageError(message: "invalid -X argument: '\(value ?? "")'")
@@ -171,7 +171,7 @@ struct Options {
             guard let key = Summary.SortKey(name: value ?? "") else { throw UsageError(message: "invalid sortby: '\(value ?? "")'") }
             sortBy = key
         case Int32(UInt8(ascii: "s")):
-            guard let limit = value.flatMap({ Int($0) }), (0...Self.maximumStringLimit).contains(limit) else {
+            guard let limit = Self.decimal(value), (0...Self.maximumStringLimit).contains(limit) else {
                 throw UsageError(message: "invalid -s argument: '\(value ?? "")'")
             }
             stringLimit = limit
@@ -202,6 +202,11 @@ struct Options {
         case Long.outputSeparately.rawValue: follow = max(follow, 2)  // strace's --output-separately is -ff
         default: throw UsageError(message: nil)  // getopt_long printed why
         }
+    }
+
+    /// A number as strace reads `-s` and `-a` (`strtol`, base 10): leading blanks and a sign allowed, nothing after.
+    private static func decimal(_ value: String?) -> Int? {
+        value.flatMap { Int($0.drop { " \t\n\u{0B}\u{0C}\r".contains($0) }) }
     }
 
     /// An `-e` expression: strace's qualifiers other than `trace=` are taken here, the rest is an event set.

@@ -34,6 +34,9 @@ struct ValidationTests {
         #expect(long.stringLimit == 64 && long.output == "out" && long.expressions == ["%ipc"] && long.json)
         #expect(try Options.parse(["-a0", "true"]).resultColumn == 0 && Options.parse(["true"]).resultColumn == 40)
         #expect(try Options.parse(["--columns", "2147483647", "true"]).resultColumn == 2147483647)
+        // strace reads both with strtol: leading blanks and a sign, in decimal (010 is ten).
+        #expect(try Options.parse(["-a", " +7", "-s", " 010", "true"]).resultColumn == 7)
+        #expect(try Options.parse(["-s", " 010", "true"]).stringLimit == 10)
         #expect(try Options.parse(["-ff", "-e", "trace=%ipc", "true"]).follow == 2)
     }
 
@@ -60,6 +63,8 @@ struct ValidationTests {
         (["-a-1", "true"], "invalid -a argument: '-1'"),
         (["--columns=2147483648", "true"], "invalid --columns argument: '2147483648'"),
         (["--col=", "true"], "invalid --columns argument: ''"),
+        (["-a", "5 ", "true"], "invalid -a argument: '5 '"),
+        (["-s", "0x10", "true"], "invalid -s argument: '0x10'"),
         (["-tttt", "true"], "-t may be given at most three times"),
         (["-e", "bogus", "true"], "invalid system call 'bogus'"),
         (["-e", "", "true"], "invalid system call ''"),
