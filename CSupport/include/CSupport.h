@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/xattr.h>  // getxattr: a socket's protocol name (-yy); Glibc's Swift module leaves it out
 
 #ifdef __cplusplus
 extern "C" {

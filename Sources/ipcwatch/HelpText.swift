@@ -72,7 +72,9 @@ enum HelpText {
                                  raw (0x600) or verbose (0x600 /* IPC_CREAT|IPC_EXCL */)
           -v, --no-abbrev        accepted for strace's sake: structures are never abbreviated
           -y, --decode-fds       show each descriptor's /proc link, as strace: 3</dev/null>,
-                                 3<pipe:[12345]>, 3<socket:[12345]>, 3</queue> (-yy: the same)
+                                 3<pipe:[12345]>, 3<socket:[12345]>, 3</queue>; -yy: also a device's
+                                 numbers (3</dev/null<char 1:3>>) and a socket's protocol and ends
+                                 (3<UNIX-STREAM:[12345->12346]>, 3<TCP:[127.0.0.1:80->127.0.0.1:5000]>)
           -t, -tt, -ttt          the time of day, with microseconds, as epoch seconds, after the pid
           -r, --relative-timestamps
                                  the seconds since the previous line, after the pid (and after -t's time)

@@ -142,19 +142,20 @@ struct StraceOracleTests {
         #expect(expected.map(Self.sameInodes).sorted() == actual.map(Self.sameInodes).sorted())
     }
 
-    /// Inodes differ between runs.
-    static func sameInodes(_ line: String) -> String { line.replacing(/:\[\d+\]/, with: ":[I]") }
+    /// Inodes differ between runs (a Unix socket's peer's too).
+    static func sameInodes(_ line: String) -> String { line.replacing(/:\[\d+(?:->\d+)?/, with: ":[I") }
 
-    @Test("-y names every descriptor as strace 6: a path, a FIFO, a deleted file with escapes, a socket, a queue (and mq_open's result)",
-          arguments: [["descriptors"], ["mq"], ["i386families"]])
-    func decodeFDs(mode: [String]) {
+    @Test("-y names every descriptor as strace 6: a path, a FIFO, a deleted file with escapes, a socket, a queue (and mq_open's result); -yy a device's numbers and a Unix socket's endpoints",
+          arguments: [["descriptors"], ["mq"], ["i386families"]], ["-y", "-yy"])
+    func decodeFDs(mode: [String], flag: String) {
         let futexes = mode == ["i386families"]
         let events = futexes ? Self.defaultEvents + "," + Self.futexEvents.dropFirst(6) : Self.defaultEvents
-        let (straceResult, expected) = strace(["-y", Support.fixture] + mode, events: events)
-        let (ourResult, actual) = ipcwatch([Support.fixture] + mode, options: ["-y"] + (futexes ? ["-e", "all"] : []))
+        let (straceResult, expected) = strace([flag, Support.fixture] + mode, events: events)
+        let (ourResult, actual) = ipcwatch([Support.fixture] + mode, options: [flag] + (futexes ? ["-e", "all"] : []))
         #expect(straceResult.status == ourResult.status)
         if mode == ["descriptors"] {
-            for shown in ["</dev/null>", "<socket:[", "/fifo>", "\\74i\\76rd\\tname>(deleted)", "= 9</ipcwatch-fixture-"] {
+            let shows = flag == "-y" ? ["</dev/null>", "<socket:["] : ["</dev/null<char 1:3>>", "<UNIX-STREAM:["]
+            for shown in shows + ["/fifo>", "\\74i\\76rd\\tname>(deleted)", "= 9</ipcwatch-fixture-"] {
                 #expect(expected.contains { $0.contains(shown) }, "strace shows \(shown): \(expected)")
             }
         }
@@ -281,6 +282,32 @@ struct StraceOracleTests {
     @Test("real programs", arguments: realCommands)
     func realPrograms(command: [String]) {
         expectSameCalls(command, minimum: 1)
+    }
+
+    @Test("-yy names sockets as strace 6: Unix (peer, path, abstract name), TCP and UDP over IPv4 and IPv6, netlink")
+    func socketDetails() throws {
+        let script = Support.packageRoot.appendingPathComponent("Tests/Fixtures/socket_splices.py").path
+        let (straceResult, expected) = strace(["-yy", "python3", script], events: "trace=splice")
+        let (ourResult, actual) = ipcwatch(["python3", script], options: ["-yy", "-e", "splice"])
+        #expect(straceResult.status == 0 && ourResult.status == 0, "\(ourResult)")
+        for shown in ["<UNIX-STREAM:[", ",\"/tmp/ipcwatch-socket-splices-", ",@\"ipcwatch-socket-splices-", "<TCP:[127.0.0.1:",
+                      "<TCPv6:[[::1]:", "->[::1]:", "<UDP:[", "<UDPv6:[", "<NETLINK:["] {
+            #expect(expected.contains { $0.contains(shown) }, "strace shows \(shown): \(expected)")
+        }
+        // Inodes, ports and the script's pid differ between the runs.
+        let masked = { (lines: [String]) in lines.map { $0.replacing(/\d{4,}/, with: "N") }.sorted() }
+        #expect(masked(expected) == masked(actual))
+        // The ports are the ones the script listened on and bound (it prints them): each is a local address,
+        // and the connected UDP socket's remote one.
+        let ports = Dictionary(uniqueKeysWithValues: ourResult.stdout.split(separator: "\n").compactMap { line -> (String, String)? in
+            let words = line.split(separator: " ")
+            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+        })
+        try #require(ports.count == 4, "\(ourResult.stdout)")
+        #expect(actual.contains { $0.contains("<TCP:[127.0.0.1:\(ports["tcp"]!)]>") })
+        #expect(actual.contains { $0.contains("->127.0.0.1:\(ports["udp"]!)]>") })
+        #expect(actual.contains { $0.contains("<TCPv6:[[::1]:\(ports["tcp6"]!)]>") })
+        #expect(actual.contains { $0.contains("->[::1]:\(ports["udp6"]!)]>") })
     }
 
     @Test("real programs under -y: every descriptor named as strace names it", arguments: realCommands)

@@ -156,20 +156,25 @@ struct EventAssembler {
                      architecture: call.architecture, call: decoded.call, multiplexed: decoded.multiplexed,
                      result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task,
                      time64: call.time64)
-        if options.resolveDescriptors { event.descriptorTargets = Self.targets(of: decoded.call, result: decoded.result, tid) }
+        if options.resolveDescriptors {
+            event.descriptorTargets = Self.targets(of: decoded.call, result: decoded.result, tid, details: options.descriptorDetails)
+        }
         return event
     }
 
     /// `-y`: the link of each descriptor the line shows, read while the thread still has them.
-    private static func targets(of call: Call, result: SyscallResult, _ tid: pid_t) -> DescriptorTargets {
+    private static func targets(of call: Call, result: SyscallResult, _ tid: pid_t, details: Bool) -> DescriptorTargets {
         // Both ends of a new pipe are the same pipe: one readlink (a /proc path walk) is enough.
-        if let ends = call.pipeEnds, let target = ProcFS.descriptorTarget(tid: tid, fd: ends.read) {
-            return [ends.read: target, ends.write: target]
+        if let ends = call.pipeEnds, let link = ProcFS.descriptorTarget(tid: tid, fd: ends.read) {
+            return [ends.read: DescriptorTarget(link: link), ends.write: DescriptorTarget(link: link)]
         }
         var fds = call.descriptors
         if case .mqOpen = call, case .success(let fd) = result, let fd = Int32(exactly: fd) { fds.append(fd) }
         var targets: DescriptorTargets = [:]
-        for fd in fds where targets[fd] == nil { targets[fd] = ProcFS.descriptorTarget(tid: tid, fd: fd) }
+        for fd in fds where targets[fd] == nil {
+            guard let link = ProcFS.descriptorTarget(tid: tid, fd: fd) else { continue }
+            targets[fd] = DescriptorTarget(link: link, detail: details ? DescriptorDetails.detail(tid: tid, fd: fd, link: link) : nil)
+        }
         return targets
     }
 

@@ -33,6 +33,9 @@ struct UnixSockets {
         return nil
     }
 
+    /// One socket, from a dump of its own (strace's `-yy` asks for each socket it shows).
+    static func lookUp(inode: UInt64) -> Socket? { dump()?[inode] }
+
     /// One dump of every Unix socket; nil when the diagnostics are unavailable.
     static func dump() -> [UInt64: Socket]? {
         let fd = ipcw_unix_diag_request()
