@@ -66,7 +66,8 @@ enum DescriptorDetails {
         return nil
     }
 
-    /// `0100007F:0050` (the address as the kernel's words print in hex, the port big-endian) as `127.0.0.1:80`.
+    /// `0100007F:0050` (the address's 32-bit words as the host reads them, the port's value, in hex) as
+    /// `127.0.0.1:80`; and whether it is all zeros (no remote end).
     private static func endpoint(_ field: Substring) -> (text: String, isZero: Bool)? {
         let parts = field.split(separator: ":")
         guard parts.count == 2, let port = UInt16(parts[1], radix: 16), parts[0].count == 8 || parts[0].count == 32 else { return nil }
