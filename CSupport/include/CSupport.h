@@ -231,6 +231,10 @@ int ipcw_mq_open_readonly(const char *name);
 /// closes the descriptor. Returns the descriptor, or a negative errno.
 int ipcw_unix_diag_request(void);
 
+/// The same request for the one socket with inode `inode` (no dump: `udiag_ino` and the "any" cookie, as
+/// strace's -yy asks): one reply, a `unix_diag_msg` or NLMSG_ERROR, already queued when this returns.
+int ipcw_unix_diag_request_inode(uint32_t inode);
+
 /// Layout facts of the reply the caller parses (from <linux/netlink.h> and <linux/unix_diag.h>).
 enum {
     IPCW_NLMSG_HEADER_SIZE = 16,       // sizeof(struct nlmsghdr)
@@ -239,6 +243,7 @@ enum {
     IPCW_UNIX_DIAG_MSG_SIZE = 16,      // sizeof(struct unix_diag_msg): family, type, state, pad, ino, cookie[2]
     IPCW_UNIX_DIAG_NAME = 0,           // the bound path (or "\0"-prefixed abstract name)
     IPCW_UNIX_DIAG_PEER = 2,           // the peer's inode, a uint32
+    IPCW_SOCK_DIAG_BY_FAMILY = 20,     // a reply's nlmsg_type
 };
 
 // MARK: launch

@@ -59,7 +59,7 @@ do {
                                transfers: arguments.timeline != nil)
     options.variants = variants
     options.resolveDescriptors = arguments.decodeFDs > 0
-    options.descriptorDetails = arguments.decodeFDs > 1
+    options.descriptorDetails = arguments.decodeFDs > 1 && !arguments.json && !arguments.summaryOnly  // text lines only
     options.commandSignalState = commandSignals
     options.profile = getenv("IPCWATCH_PROFILE").map { String(cString: $0) == "1" } ?? false
     // Attach mode's --stall=0: "why is this stuck?", one report right after attaching, then detach.

@@ -6,7 +6,11 @@ import os
 import socket
 
 r, w = os.pipe()
-for name in ["/tmp/ipcwatch-socket-splices-%d.sock" % os.getpid(), "\0ipcwatch-socket-splices-%d" % os.getpid()]:
+os.chdir("/tmp")
+pid = os.getpid()
+for name in ["/tmp/ipcwatch-socket-splices-%d.sock" % pid, "\0ipcwatch-socket-splices-%d" % pid,
+             "@ipcwatch-socket-splices-%d" % pid,  # a relative path that starts with @: not abstract
+             b"\0ipcwatch-socket-splices-%d\0after a NUL" % pid, b"/tmp/ipcwatch-\xff-%d.sock" % pid]:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(name)
     server.listen()
@@ -16,7 +20,7 @@ for name in ["/tmp/ipcwatch-socket-splices-%d.sock" % os.getpid(), "\0ipcwatch-s
     client.sendall(b"hi")
     os.splice(accepted.fileno(), w, 2)
     os.splice(r, client.fileno(), 2)
-    if not name.startswith("\0"):
+    if name[0] not in ("\0", 0):
         os.unlink(name)
 for family, host in [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")]:
     listener = socket.socket(family, socket.SOCK_STREAM)

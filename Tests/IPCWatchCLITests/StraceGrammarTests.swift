@@ -76,6 +76,13 @@ struct StraceGrammarTests {
         }
     }
 
+    @Test("a child that renames itself before its first call is named so, attach lines or not", arguments: [[], ["-q"]])
+    func renamedChild(flags: [String]) {
+        let rename = "if (my $p = fork) { waitpid($p, 0) } else { $0 = 'renamed'; pipe(R, W); exit 0 }"
+        let ours = Support.run([Support.ipcwatch, "-e", "pipe2"] + flags + ["--", "perl", "-e", rename])
+        #expect(ours.stderr.contains(" renamed pipe2("), "\(ours.stderr)")
+    }
+
     /// strace abbreviates an array past `-s` entries with `...`, and with `-s 0` shows `[...]` alone.
     @Test("-s 0 and -s 1: arrays as strace abbreviates them", arguments: ["0", "1"])
     func arrayAbbreviation(limit: String) {

@@ -630,13 +630,13 @@ struct StallReadmeTests {
     func readmeExample() throws {
         let readme = try String(contentsOf: Support.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let lines = readme.components(separatedBy: "\n")
-        let start = try #require(lines.firstIndex { $0.hasPrefix("$ .build/release/ipcwatch -e trace=none --stall=2") })
+        let start = try #require(lines.firstIndex { $0.hasPrefix("$ .build/release/ipcwatch -q -e trace=none --stall=2") })
         let end = try #require(lines[start...].firstIndex(of: "```"))
         let script = try #require(lines[start].components(separatedBy: "python3 -c '").last?.dropLast())
         let documented = lines[(start + 1)..<end].map(Self.shape)
 
         let text = Support.newPath("trace")
-        let tracer = try Child([Support.ipcwatch, "-e", "trace=none", "--stall=2", "-o", text, "--",
+        let tracer = try Child([Support.ipcwatch, "-q", "-e", "trace=none", "--stall=2", "-o", text, "--",
                                 "/usr/bin/python3", "-c", String(script)])
         try waitUntil(deadline: .seconds(60), message: "the report in \(text)") {
             Support.textLines(text).contains { $0.hasPrefix("deadlock: ") }

@@ -11,7 +11,8 @@ enum DescriptorDetails {
         if link.hasPrefix("socket:["), link.hasSuffix("]"), let inode = UInt64(link.dropFirst(8).dropLast()) {
             return socket(path, inode: inode, tid: tid)
         }
-        guard link.hasPrefix("/") else { return nil }
+        // strace names a deleted file's device no more than its path's.
+        guard link.hasPrefix("/"), !link.hasSuffix(" (deleted)") else { return nil }
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let kind: String
@@ -35,19 +36,28 @@ enum DescriptorDetails {
         let length = name.withUnsafeMutableBytes { getxattr(path, "system.sockprotoname", $0.baseAddress, $0.count - 1) }
         guard length > 0 else { return nil }
         let proto = String(decoding: name[0..<length].prefix { $0 != 0 }, as: UTF8.self)
+        guard namedProtocols.contains(proto) else { return nil }
         if let table = ipTables[proto], let addresses = ipAddresses(inode: inode, table: "/proc/\(tid)/net/\(table)") {
             return .socket("\(proto):[\(addresses)]")
         }
         var endpoints = ""
         if proto.hasPrefix("UNIX"), let socket = UnixSockets.lookUp(inode: inode) {
             if let peer = socket.peer { endpoints += "->\(peer)" }
-            if let bound = socket.name {
-                let abstract = bound.hasPrefix("@")
-                endpoints += "," + (abstract ? "@" : "") + "\"" + StringQuoting.escape(Array(bound.utf8.dropFirst(abstract ? 1 : 0))) + "\""
+            if let bound = socket.nameBytes, let first = bound.first {
+                // An abstract name starts with NUL; either ends at the first NUL, as strace prints it.
+                let name = bound.dropFirst(first == 0 ? 1 : 0).prefix { $0 != 0 }
+                endpoints += "," + (first == 0 ? "@" : "") + "\"" + StringQuoting.escape(Array(name)) + "\""
             }
         }
         return .socket("\(proto):[\(inode)\(endpoints)]")
     }
+
+    /// The protocols strace's `-yy` names (its table, in the kernel's words); a socket of another (`PACKET`,
+    /// `UDP-Lite`…) stays `socket:[N]`, as strace leaves it.
+    private static let namedProtocols: Set<String> = [
+        "UNIX", "UNIX-STREAM", "TCP", "TCPv6", "UDP", "UDPv6", "RAW", "RAWv6", "NETLINK", "SCTP", "SCTPv6",
+        "DCCP", "DCCPv6", "PING", "PINGv6", "L2TP/IP", "L2TP/IPv6",
+    ]
 
     /// The `/proc/PID/net` table that lists each IP protocol's sockets.
     private static let ipTables = ["TCP": "tcp", "TCPv6": "tcp6", "UDP": "udp", "UDPv6": "udp6"]
@@ -71,12 +81,12 @@ enum DescriptorDetails {
     private static func endpoint(_ field: Substring) -> (text: String, isZero: Bool)? {
         let parts = field.split(separator: ":")
         guard parts.count == 2, let port = UInt16(parts[1], radix: 16), parts[0].count == 8 || parts[0].count == 32 else { return nil }
-        // Each 32-bit word is printed as the host (little-endian) reads it: its bytes reversed.
+        // Each 32-bit word is printed as the host reads it: its bytes in the host's order are the address's.
         var address: [UInt8] = []
         var words = parts[0][...]
         while !words.isEmpty {
             guard let word = UInt32(words.prefix(8), radix: 16) else { return nil }
-            withUnsafeBytes(of: word.littleEndian) { address += $0 }
+            withUnsafeBytes(of: word) { address += $0 }
             words = words.dropFirst(8)
         }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

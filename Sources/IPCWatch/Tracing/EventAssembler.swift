@@ -189,6 +189,12 @@ struct EventAssembler {
         return identity
     }
 
+    /// Who `tid` is, known or read now without keeping it: the lifecycle records must not fix a name the
+    /// thread may still change (`prctl(PR_SET_NAME)`) before its first event.
+    func peekIdentity(of tid: pid_t) -> ThreadIdentity {
+        identities[tid] ?? ProcFS.identity(of: tid) ?? ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "?")
+    }
+
     /// `tid` exec'd (a new name) or ended.
     mutating func forget(_ tid: pid_t) {
         forgetCall(of: tid)

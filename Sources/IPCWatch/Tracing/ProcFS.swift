@@ -17,10 +17,12 @@ enum ProcFS {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: limit)
+        // Grown as the file turns out longer: a large limit is not a large allocation up front.
+        var buffer = [UInt8](repeating: 0, count: min(limit, 64 * 1024))
         var total = 0
         while total < limit {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, limit - total) }
+            if total == buffer.count { buffer += repeatElement(0, count: min(buffer.count, limit - buffer.count)) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, $0.count - total) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             total += n

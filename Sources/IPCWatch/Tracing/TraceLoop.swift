@@ -256,8 +256,8 @@ struct TraceLoop {
         case .newChild(let child):
             tracees.announce(child)
             guard options.lifecycle else { return try mode.resume(ptrace) }
-            let parent = assembler.identity(of: tid).processID
-            let childProcessID = assembler.identity(of: child).processID
+            let parent = assembler.peekIdentity(of: tid).processID
+            let childProcessID = assembler.peekIdentity(of: child).processID
             defer { deliver(.lifecycle(ProcessLifecycle(timestamp: Clock.realtimeNanoseconds(), processID: parent, threadID: tid,
                                                          change: .spawned(child: child, childProcessID: childProcessID)))) }
             try mode.resume(ptrace)
@@ -273,7 +273,7 @@ struct TraceLoop {
             dataFlow?.forget(formerThreadID)
             dataFlow?.forget(tid)
             if options.lifecycle {
-                let identity = assembler.identity(of: tid)
+                let identity = assembler.peekIdentity(of: tid)
                 deliver(.lifecycle(ProcessLifecycle(timestamp: Clock.realtimeNanoseconds(), processID: identity.processID,
                                                     threadID: tid, change: .executed(name: identity.name))))
             }

@@ -15,6 +15,8 @@ struct UnixSockets {
         var peer: UInt64?
         /// The bound path, `@name` for an abstract name, nil when unbound.
         var name: String?
+        /// The name as the kernel gave it (`sun_path`: a leading NUL for an abstract name), for strace's `-yy`.
+        var nameBytes: [UInt8]?
     }
 
     private var sockets: [UInt64: Socket] = [:]
@@ -33,8 +35,23 @@ struct UnixSockets {
         return nil
     }
 
-    /// One socket, from a dump of its own (strace's `-yy` asks for each socket it shows).
-    static func lookUp(inode: UInt64) -> Socket? { dump()?[inode] }
+    /// One socket, asked for by its inode as strace's `-yy` asks (not a dump of every socket); nil if it is
+    /// no Unix socket of this network namespace.
+    static func lookUp(inode: UInt64) -> Socket? {
+        guard let wanted = UInt32(exactly: inode) else { return nil }
+        let fd = ipcw_unix_diag_request_inode(wanted)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 8 * 1024)
+        // The reply is queued before the request returns: never wait for one.
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        let header = Int(IPCW_NLMSG_HEADER_SIZE), message = Int(IPCW_UNIX_DIAG_MSG_SIZE)
+        guard count >= header + message else { return nil }
+        let length = Int(buffer.load(UInt32.self, at: 0))
+        guard Int(buffer.load(UInt16.self, at: 4)) == IPCW_SOCK_DIAG_BY_FAMILY, length >= header + message, length <= count,
+              buffer.load(UInt32.self, at: header + 4) == wanted else { return nil }
+        return attributes(buffer[(header + message)..<length])
+    }
 
     /// One dump of every Unix socket; nil when the diagnostics are unavailable.
     static func dump() -> [UInt64: Socket]? {
@@ -78,6 +95,7 @@ struct UnixSockets {
                 let peer = UInt64(bytes.load(UInt32.self, at: payload.startIndex))
                 socket.peer = peer == 0 ? nil : peer
             case IPCW_UNIX_DIAG_NAME where !payload.isEmpty:
+                socket.nameBytes = Array(payload)
                 // An abstract name starts with NUL; `ss` shows it as '@'.
                 socket.name = payload.first == 0
                     ? "@" + String(decoding: payload.dropFirst(), as: UTF8.self)
