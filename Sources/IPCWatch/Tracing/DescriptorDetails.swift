@@ -5,11 +5,18 @@ import Glibc
 
 /// What strace's `-yy` adds to a descriptor's `/proc` link: a device's numbers, a socket's protocol and,
 /// for a Unix socket, its endpoints (`UNIX-STREAM:[12345->12346]`, `UNIX-STREAM:[12345,"/run/x.sock"]`).
-enum DescriptorDetails {
-    static func detail(tid: pid_t, fd: Int32, link: String) -> DescriptorTarget.Detail? {
+/// A socket is described once and remembered by inode, as strace remembers it.
+struct DescriptorDetails {
+    private var sockets: [UInt64: DescriptorTarget.Detail] = [:]
+
+    mutating func detail(tid: pid_t, fd: Int32, link: String) -> DescriptorTarget.Detail? {
         let path = "/proc/\(tid)/fd/\(fd)"
         if link.hasPrefix("socket:["), link.hasSuffix("]"), let inode = UInt64(link.dropFirst(8).dropLast()) {
-            return socket(path, inode: inode, tid: tid)
+            if let known = sockets[inode] { return known }
+            guard let detail = Self.socket(path, inode: inode, tid: tid) else { return nil }
+            if sockets.count >= 1024 { sockets.removeAll(keepingCapacity: true) }  // strace's cache holds 1024 too
+            sockets[inode] = detail
+            return detail
         }
         // strace names a deleted file's device no more than its path's.
         guard link.hasPrefix("/"), !link.hasSuffix(" (deleted)") else { return nil }

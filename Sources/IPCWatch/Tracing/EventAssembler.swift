@@ -47,11 +47,14 @@ struct EventAssembler {
     private var identities: [pid_t: ThreadIdentity] = [:]
     /// With ``TraceOptions/taskContext`` only.
     private var tasks: TaskContexts?
+    /// With ``TraceOptions/descriptorDetails`` (`-yy`) only.
+    private var details: DescriptorDetails?
 
     init(options: TraceOptions) {
         self.options = options
         self.trapped = SyscallTable.standard.entries.map(options.traps)
         self.tasks = options.taskContext ? TaskContexts() : nil
+        self.details = options.resolveDescriptors && options.descriptorDetails ? DescriptorDetails() : nil
     }
 
     /// A syscall-entry or seccomp stop: remembers the call if it is watched (then true: its exit matters).
@@ -157,13 +160,13 @@ struct EventAssembler {
                      result: decoded.result, duration: exitedAt &- call.enteredAt, pipeInodes: inodes, task: task,
                      time64: call.time64)
         if options.resolveDescriptors {
-            event.descriptorTargets = Self.targets(of: decoded.call, result: decoded.result, tid, details: options.descriptorDetails)
+            event.descriptorTargets = targets(of: decoded.call, result: decoded.result, tid)
         }
         return event
     }
 
     /// `-y`: the link of each descriptor the line shows, read while the thread still has them.
-    private static func targets(of call: Call, result: SyscallResult, _ tid: pid_t, details: Bool) -> DescriptorTargets {
+    private mutating func targets(of call: Call, result: SyscallResult, _ tid: pid_t) -> DescriptorTargets {
         // Both ends of a new pipe are the same pipe: one readlink (a /proc path walk) is enough.
         if let ends = call.pipeEnds, let link = ProcFS.descriptorTarget(tid: tid, fd: ends.read) {
             return [ends.read: DescriptorTarget(link: link), ends.write: DescriptorTarget(link: link)]
@@ -173,7 +176,7 @@ struct EventAssembler {
         var targets: DescriptorTargets = [:]
         for fd in fds where targets[fd] == nil {
             guard let link = ProcFS.descriptorTarget(tid: tid, fd: fd) else { continue }
-            targets[fd] = DescriptorTarget(link: link, detail: details ? DescriptorDetails.detail(tid: tid, fd: fd, link: link) : nil)
+            targets[fd] = DescriptorTarget(link: link, detail: details?.detail(tid: tid, fd: fd, link: link))
         }
         return targets
     }
