@@ -94,8 +94,8 @@ public struct TraceOptions: Sendable {
     /// strace's `-y`: read the `/proc` link of every descriptor the text shows (``Event/descriptorTargets``),
     /// one `readlink` each, at the call's exit. Off, nothing is read.
     package var resolveDescriptors = false
-    /// strace's `-yy`, with ``resolveDescriptors``: also a device's numbers (a `stat` each) and a Unix
-    /// socket's endpoints (one socket-diagnostics dump per socket shown).
+    /// strace's `-yy`, with ``resolveDescriptors``: also a device's numbers (a `stat` each) and a socket's
+    /// protocol and ends (asked once per socket, then remembered by inode, as strace remembers them).
     package var descriptorDetails = false
 
     /// Measure where the tracer's time goes (``LoopProfile``), for a sink that is a ``LoopProfileSink``: the

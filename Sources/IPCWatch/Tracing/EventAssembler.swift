@@ -187,7 +187,7 @@ struct EventAssembler {
     /// Who `tid` is, read from /proc once and kept until it execs or ends.
     mutating func identity(of tid: pid_t) -> ThreadIdentity {
         if let known = identities[tid] { return known }
-        let identity = ProcFS.identity(of: tid) ?? ThreadIdentity(processID: tid, parentProcessID: 0, userID: 0, name: "?")
+        let identity = peekIdentity(of: tid)
         identities[tid] = identity
         return identity
     }

@@ -13,10 +13,15 @@ struct UnixSockets {
     struct Socket: Hashable {
         /// The peer's inode, nil when not connected.
         var peer: UInt64?
-        /// The bound path, `@name` for an abstract name, nil when unbound.
-        var name: String?
-        /// The name as the kernel gave it (`sun_path`: a leading NUL for an abstract name), for strace's `-yy`.
+        /// The name as the kernel gave it (`sun_path`: a leading NUL for an abstract name), nil when unbound.
         var nameBytes: [UInt8]?
+
+        /// The bound path, `@name` for an abstract name (as `ss` shows it), nil when unbound.
+        var name: String? {
+            guard let bytes = nameBytes else { return nil }
+            return bytes.first == 0 ? "@" + String(decoding: bytes.dropFirst(), as: UTF8.self)
+                : String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     private var sockets: [UInt64: Socket] = [:]
@@ -96,10 +101,6 @@ struct UnixSockets {
                 socket.peer = peer == 0 ? nil : peer
             case IPCW_UNIX_DIAG_NAME where !payload.isEmpty:
                 socket.nameBytes = Array(payload)
-                // An abstract name starts with NUL; `ss` shows it as '@'.
-                socket.name = payload.first == 0
-                    ? "@" + String(decoding: payload.dropFirst(), as: UTF8.self)
-                    : String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self)
             default: break
             }
             offset += (length + 3) & ~3  // RTA_ALIGN
